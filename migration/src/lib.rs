@@ -1,0 +1,14 @@
+//! steerql's schema migrations, applied in order by [`Migrator`].
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_organisation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_organisation::Migration)]
+    }
+}

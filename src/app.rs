@@ -1,0 +1,151 @@
+//! Assembling and running the service: connect, migrate, seed, build the
+//! schema and router, bind, serve until SIGTERM or ctrl-c (in-flight requests
+//! finish).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::auth::{self, Verifier};
+use crate::config::{GlobalArgs, Limits, ServeArgs};
+use crate::db::{Db, DbOptions, seed};
+use crate::graphql;
+use crate::http::{self, AppState, Shared};
+
+/// A built service, bound to its port and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Builds the service on an open database. The listener may be bound to
+    /// port 0 (tests); [`Application::addr`] tells the port chosen.
+    pub async fn build(db: Db, limits: Limits, verifier: Verifier, listen: SocketAddr) -> std::io::Result<Application> {
+        let state = state(db, limits, verifier);
+        let router = http::router(state.clone());
+        let listener = TcpListener::bind(listen).await?;
+        Ok(Application { listener, router, state })
+    }
+
+    pub fn addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// The shared state of the HTTP layer.
+pub fn state(db: Db, limits: Limits, verifier: Verifier) -> AppState {
+    let schema = graphql::build_schema(&limits);
+    let root_fields = graphql::root_fields(&schema);
+    AppState(Arc::new(Shared { schema, db, verifier, limits, root_fields }))
+}
+
+/// Opens the configured database and migrates it.
+pub async fn open_database(global: &GlobalArgs, limits: &Limits) -> Result<Db, String> {
+    let options = DbOptions {
+        url: global.database_url(),
+        max_connections: global.db_max_connections,
+        statement_timeout: Some(limits.request_timeout),
+    };
+    let db = Db::connect(&options).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(db)
+}
+
+/// Loads the demo data if the database is empty; returns whether it did.
+pub async fn seed_if_empty(db: &Db) -> Result<bool, String> {
+    let empty = seed::is_empty(&db.conn).await.map_err(|e| e.detail())?;
+    if !empty {
+        return Ok(false);
+    }
+    let write = db.begin_write().await.map_err(|e| e.detail())?;
+    let report = seed::load_demo(&write.txn).await.map_err(|e| e.detail())?;
+    write.commit().await.map_err(|e| e.detail())?;
+    tracing::info!(
+        committees = report.committees,
+        people = report.people,
+        positions = report.positions,
+        "loaded the demo data"
+    );
+    Ok(true)
+}
+
+/// `steerql serve`.
+pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), String> {
+    let limits = if args.production { args.limits.clone().production() } else { args.limits.clone() };
+    let db = open_database(global, &limits).await?;
+    if !args.no_demo_data {
+        seed_if_empty(&db).await?;
+    }
+    let secret = auth::hs_secret(&global.auth, &global.data_dir)?;
+    let verifier = Verifier::new(&global.auth, secret.as_deref())?;
+    let app = Application::build(db, limits.clone(), verifier, args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let addr = app.addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, database = %redact(&global.database_url()), "steerql is listening");
+    println!("steerql listening on http://{addr}/graphql");
+    if limits.graphiql {
+        println!("  GraphiQL:   open http://{addr}/graphql in a browser");
+    }
+    if secret.is_some() {
+        println!("  a token:    cargo run -- token --sub you@example.org --role ADMIN@CENTRAL --ttl 1h");
+    }
+    app.serve(shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// Hides a password in a database URL before it is logged.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%err, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_logged_urls() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

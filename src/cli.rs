@@ -1,0 +1,73 @@
+//! The subcommands: serve, migrate, seed-demo, print-schema, permissions, token.
+
+use migration::{Migrator, MigratorTrait};
+
+use crate::app;
+use crate::auth;
+use crate::config::{Cli, Command, Limits, MigrateAction};
+use crate::db::{Db, DbOptions};
+use crate::domain::{Principal, PrincipalKind, permissions};
+use crate::graphql;
+
+/// Runs the command line; errors are printed by `main`.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let global = cli.global;
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => app::serve(&global, args).await,
+        Command::Migrate { action } => {
+            let options = DbOptions { url: global.database_url(), max_connections: 2, statement_timeout: None };
+            let db = Db::connect(&options).await.map_err(|e| e.to_string())?;
+            let result = match action {
+                MigrateAction::Up => Migrator::up(&db.conn, None).await,
+                MigrateAction::Down => Migrator::down(&db.conn, Some(1)).await,
+                MigrateAction::Status => {
+                    let list = Migrator::get_migration_with_status(&db.conn).await.map_err(|e| e.to_string())?;
+                    for m in list {
+                        println!("{:<10} {}", format!("{:?}", m.status()), m.name());
+                    }
+                    Ok(())
+                }
+            };
+            result.map_err(|e| e.to_string())
+        }
+        Command::SeedDemo => {
+            let db = app::open_database(&global, &Limits::default()).await?;
+            if app::seed_if_empty(&db).await? {
+                println!("loaded the demo data");
+            } else {
+                println!("the database already holds committees; nothing loaded");
+            }
+            Ok(())
+        }
+        Command::PrintSchema(_) => {
+            print!("{}", graphql::sdl(&graphql::build_schema(&Limits::default())));
+            Ok(())
+        }
+        Command::Permissions => {
+            print!("{}", permissions::markdown_table());
+            Ok(())
+        }
+        Command::Token(args) => {
+            let secret = auth::hs_secret(&global.auth, &global.data_dir)?
+                .ok_or("no HS256 secret: pass --jwt-secret (public keys are configured)")?;
+            if args.grants.is_empty() {
+                eprintln!("note: the token has no --role; it can only call `me`");
+            }
+            let principal = Principal {
+                subject: args.sub,
+                name: args.name,
+                kind: if args.service { PrincipalKind::Service } else { PrincipalKind::Person },
+                grants: args.grants,
+            };
+            let token = auth::issue(
+                &secret,
+                &principal,
+                args.ttl,
+                global.auth.jwt_issuer.as_deref(),
+                global.auth.jwt_audience.as_deref(),
+            )?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Configuration: one `clap` tree, every option a flag and an environment
+//! variable, parsed once in `main` and passed down. Secrets are never logged.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::Grant;
+
+/// steerql: the GraphQL system of record for anti-corruption steering committees.
+#[derive(Parser, Debug)]
+#[command(name = "steerql", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (the default).
+    Serve(ServeArgs),
+    /// Apply, revert or list schema migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Load the demo data (committees and officials of the seed reports) into an empty database.
+    SeedDemo,
+    /// Print the GraphQL schema (SDL) the server serves; needs no database.
+    PrintSchema(SchemaArgs),
+    /// Print the permission table (role × operation) as Markdown.
+    Permissions,
+    /// Issue an HS256 token signed with the configured secret, for scripts and local use.
+    Token(TokenArgs),
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the last applied migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Database URL: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST/DB`.
+    /// Default: an SQLite file under the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Directory for the embedded database and the generated token secret.
+    #[arg(long, env = "STEERQL_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "STEERQL_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+    /// Log filter, in `tracing` env-filter syntax (e.g. `info,steerql=debug`).
+    #[arg(long, env = "STEERQL_LOG", default_value = "info", global = true)]
+    pub log: String,
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+impl GlobalArgs {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", self.data_dir.join("steerql.db").display()))
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STEERQL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Production profile: no GraphiQL, no introspection, no field suggestions.
+    #[arg(long, env = "STEERQL_PRODUCTION")]
+    pub production: bool,
+    /// Do not load the demo data into an empty database on start.
+    #[arg(long, env = "STEERQL_NO_DEMO_DATA")]
+    pub no_demo_data: bool,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SchemaArgs {
+    /// Print the schema as the production profile serves it (same SDL; kept for symmetry).
+    #[arg(long)]
+    pub production: bool,
+}
+
+/// Limits against abusive requests. Each one, when exceeded, is answered with
+/// a GraphQL error that names it (`extensions.reason`), never a dropped
+/// connection or a 500.
+#[derive(Args, Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Deepest nesting of selections a query may have.
+    #[arg(long, env = "STEERQL_MAX_DEPTH", default_value_t = 15)]
+    pub max_depth: usize,
+    /// Highest complexity a query may have (each field counts 1; a list counts
+    /// its `first`/`last` times what it selects).
+    #[arg(long, env = "STEERQL_MAX_COMPLEXITY", default_value_t = 100_000)]
+    pub max_complexity: usize,
+    /// Most aliased fields in one operation.
+    #[arg(long, env = "STEERQL_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    #[arg(long, env = "STEERQL_MAX_ROOT_FIELDS", default_value_t = 10)]
+    pub max_root_fields: usize,
+    /// Most directives on one field.
+    #[arg(long, env = "STEERQL_MAX_DIRECTIVES", default_value_t = 5)]
+    pub max_directives: usize,
+    /// Deepest recursion the parser and validator follow (nested lists, objects, fragments).
+    #[arg(long, env = "STEERQL_MAX_RECURSION", default_value_t = 32)]
+    pub max_recursive_depth: usize,
+    /// Largest `first`/`last` a connection accepts (at least 1 is required).
+    #[arg(long, env = "STEERQL_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: u32,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "STEERQL_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "STEERQL_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Longest a request may run; its database statement is cancelled with it.
+    #[arg(long, env = "STEERQL_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+    /// Answer introspection queries (always off with `--production`).
+    #[arg(long, env = "STEERQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Suggest field names in validation errors (always off with `--production`).
+    #[arg(long, env = "STEERQL_SUGGESTIONS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub suggestions: bool,
+    /// Serve GraphiQL on GET /graphql (always off with `--production`).
+    #[arg(long, env = "STEERQL_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 15,
+            max_complexity: 100_000,
+            max_aliases: 30,
+            max_root_fields: 10,
+            max_directives: 5,
+            max_recursive_depth: 32,
+            max_page_size: 100,
+            max_body_bytes: 2 * 1024 * 1024,
+            max_batch: 10,
+            request_timeout: Duration::from_secs(10),
+            introspection: true,
+            suggestions: true,
+            graphiql: true,
+        }
+    }
+}
+
+impl Limits {
+    /// The production profile turns off everything that helps an attacker map the API.
+    pub fn production(mut self) -> Self {
+        self.introspection = false;
+        self.suggestions = false;
+        self.graphiql = false;
+        self
+    }
+}
+
+/// Signature algorithms accepted for bearer tokens.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[value(rename_all = "verbatim")]
+pub enum TokenAlgorithm {
+    HS256,
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct AuthArgs {
+    /// Shared secret for HS256 tokens. Without it (and without public keys) a
+    /// secret is generated on first start and kept in `<data-dir>/jwt-secret`.
+    #[arg(long, env = "STEERQL_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM file with the public key for RS256, ES256 or EdDSA tokens.
+    #[arg(long, env = "STEERQL_JWT_PUBLIC_KEY", global = true)]
+    pub jwt_public_key: Option<PathBuf>,
+    /// JWKS file with public keys chosen by the token's `kid`; re-read when it changes.
+    #[arg(long, env = "STEERQL_JWT_JWKS", global = true)]
+    pub jwt_jwks: Option<PathBuf>,
+    /// Algorithms accepted for tokens signed with the public keys (comma separated).
+    #[arg(
+        long,
+        env = "STEERQL_JWT_ALGORITHMS",
+        value_delimiter = ',',
+        default_value = "RS256,ES256,EdDSA",
+        global = true
+    )]
+    pub jwt_algorithms: Vec<TokenAlgorithm>,
+    /// Required `iss` claim.
+    #[arg(long, env = "STEERQL_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim.
+    #[arg(long, env = "STEERQL_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+    /// Clock leeway, in seconds, for `exp`, `nbf` and `iat`.
+    #[arg(long, env = "STEERQL_JWT_LEEWAY", default_value_t = 30, global = true)]
+    pub jwt_leeway: u64,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TokenArgs {
+    /// The subject (`sub`): who the token speaks for.
+    #[arg(long)]
+    pub sub: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A grant as ROLE@COMMITTEE, e.g. `STANDING@NGHE_AN`; repeatable.
+    #[arg(long = "role", value_name = "ROLE@COMMITTEE")]
+    pub grants: Vec<Grant>,
+    /// Mark the token as a service account's.
+    #[arg(long)]
+    pub service: bool,
+    /// Lifetime, e.g. `1h`, `30m`.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: Duration,
+}

@@ -1,0 +1,277 @@
+//! Keyset pagination: a page is "the next N rows after this (sort key, id)",
+//! so its cost does not grow with how deep into the list it is.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
+use sea_orm::{
+    Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// The value of the sort column in one row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortKey {
+    Int(i64),
+    Text(String),
+}
+
+impl SortKey {
+    pub fn date(d: NaiveDate) -> SortKey {
+        SortKey::Text(d.format("%Y-%m-%d").to_string())
+    }
+
+    fn to_value(&self, is_date: bool) -> AppResult<sea_orm::Value> {
+        Ok(match self {
+            SortKey::Int(n) => (*n).into(),
+            SortKey::Text(s) if is_date => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad_cursor())?.into(),
+            SortKey::Text(s) => s.clone().into(),
+        })
+    }
+}
+
+/// An opaque position in a list: the ordering it belongs to, the sort key and
+/// the id of the row it points at.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "o")]
+    pub order: String,
+    #[serde(rename = "k")]
+    pub key: SortKey,
+    #[serde(rename = "i")]
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+fn bad_cursor() -> AppError {
+    AppError::bad_input(&["after"], "the cursor is not one this list gave out")
+}
+
+/// The paging arguments of a connection, checked.
+#[derive(Clone, Debug)]
+pub struct PageArgs {
+    pub size: u64,
+    /// `last`/`before`: the page ends where the cursor is.
+    pub backward: bool,
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+}
+
+impl PageArgs {
+    /// Checks `first`/`last` (exactly one, 1..=max) and decodes the cursors.
+    pub fn parse(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        max: u32,
+    ) -> AppResult<PageArgs> {
+        let (size, backward, arg) = match (first, last) {
+            (Some(n), None) => (n, false, "first"),
+            (None, Some(n)) => (n, true, "last"),
+            (Some(_), Some(_)) => return Err(AppError::bad_input(&["last"], "pass `first` or `last`, not both")),
+            (None, None) => {
+                return Err(AppError::bad_input(&["first"], format!("`first` or `last` is required (1 to {max})")));
+            }
+        };
+        if size < 1 || size as i64 > max as i64 {
+            return Err(AppError::bad_input(&[arg], format!("`{arg}` must be between 1 and {max}")));
+        }
+        let decode = |arg: &'static str, c: Option<String>| -> AppResult<Option<Cursor>> {
+            c.map(|c| {
+                Cursor::decode(&c)
+                    .ok_or_else(|| AppError::bad_input(&[arg], "the cursor is not one this list gave out"))
+            })
+            .transpose()
+        };
+        Ok(PageArgs { size: size as u64, backward, after: decode("after", after)?, before: decode("before", before)? })
+    }
+}
+
+/// One page of rows with their cursors.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<(String, T)>,
+    pub has_next: bool,
+    pub has_previous: bool,
+}
+
+/// How a list is sorted: which column, in which direction; the row id breaks ties.
+#[derive(Clone, Copy, Debug)]
+pub struct Sort<C> {
+    /// The name the cursor carries, so a cursor from another ordering is refused.
+    pub name: &'static str,
+    pub column: C,
+    pub is_date: bool,
+    pub descending: bool,
+}
+
+/// Fetches one page of `select` in `sort` order (the row id breaking ties).
+pub async fn fetch<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_col: E::Column,
+    sort: Sort<E::Column>,
+    args: &PageArgs,
+    key_of: impl Fn(&E::Model) -> (SortKey, i64),
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let order_name = format!("{}{}", sort.name, if sort.descending { ":desc" } else { "" });
+    let mut select = select;
+    for (cursor, after) in [(&args.after, true), (&args.before, false)] {
+        if let Some(cursor) = cursor {
+            if cursor.order != order_name {
+                return Err(AppError::bad_input(
+                    &[if after { "after" } else { "before" }],
+                    "the cursor belongs to a different ordering of this list",
+                ));
+            }
+            let key = cursor.key.to_value(sort.is_date)?;
+            // "Comes after the cursor in display order" (or before, for `before`).
+            let greater = after != sort.descending;
+            let (k, id) = (Expr::col(sort.column), Expr::col(id_col));
+            let cond = if greater {
+                Condition::any()
+                    .add(k.clone().gt(key.clone()))
+                    .add(Condition::all().add(k.eq(key)).add(id.gt(cursor.id)))
+            } else {
+                Condition::any()
+                    .add(k.clone().lt(key.clone()))
+                    .add(Condition::all().add(k.eq(key)).add(id.lt(cursor.id)))
+            };
+            select = select.filter(cond);
+        }
+    }
+    // Fetch in display order, or reversed when paging backwards.
+    let ascending = sort.descending == args.backward;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    let rows = select.order_by(sort.column, order.clone()).order_by(id_col, order).limit(args.size + 1).all(db).await?;
+    let more = rows.len() as u64 > args.size;
+    let mut rows: Vec<_> = rows.into_iter().take(args.size as usize).collect();
+    if args.backward {
+        rows.reverse();
+    }
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let (key, id) = key_of(&row);
+            let cursor = Cursor { order: order_name.clone(), key, id }.encode();
+            (cursor, row)
+        })
+        .collect();
+    let (has_next, has_previous) =
+        if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
+    Ok(Page { items, has_next, has_previous })
+}
+
+/// The statement that counts what `select` matches, for `totalCount`; run only
+/// when a client asks for it.
+pub fn count_statement<E: EntityTrait>(select: Select<E>) -> SelectStatement {
+    select.select_only().column_as(Expr::cust("COUNT(*)"), "n").into_query()
+}
+
+/// Runs a statement built by [`count_statement`].
+pub async fn count<C: ConnectionTrait>(db: &C, stmt: &SelectStatement) -> AppResult<u64> {
+    let row = db.query_one(stmt).await?;
+    let n: i64 = match row {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// Pages through a list already in memory (a nested list loaded for many
+/// parents at once). Cursors are the rows' ids.
+pub fn slice<T: Clone>(rows: &[T], id_of: impl Fn(&T) -> i64, args: &PageArgs, order: &str) -> AppResult<Page<T>> {
+    let position = |cursor: &Cursor, arg: &'static str| -> AppResult<usize> {
+        if cursor.order != order {
+            return Err(AppError::bad_input(&[arg], "the cursor belongs to a different list"));
+        }
+        rows.iter()
+            .position(|r| id_of(r) == cursor.id)
+            .ok_or_else(|| AppError::bad_input(&[arg], "the cursor is not in this list"))
+    };
+    let start = match &args.after {
+        Some(c) => position(c, "after")? + 1,
+        None => 0,
+    };
+    let end = match &args.before {
+        Some(c) => position(c, "before")?,
+        None => rows.len(),
+    };
+    let (start, end) = (start.min(rows.len()), end.max(start).min(rows.len()));
+    let size = args.size as usize;
+    let (from, to) =
+        if args.backward { (end.saturating_sub(size).max(start), end) } else { (start, (start + size).min(end)) };
+    let items = rows[from..to]
+        .iter()
+        .map(|r| {
+            let cursor = Cursor { order: order.to_owned(), key: SortKey::Int(0), id: id_of(r) }.encode();
+            (cursor, r.clone())
+        })
+        .collect();
+    Ok(Page {
+        items,
+        has_next: to < end || (args.before.is_some() && !args.backward),
+        has_previous: from > start || (args.after.is_some() && args.backward),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(first: Option<i32>, last: Option<i32>) -> AppResult<PageArgs> {
+        PageArgs::parse(first, None, last, None, 100)
+    }
+
+    #[test]
+    fn paging_needs_first_or_last_within_bounds() {
+        assert!(args(None, None).is_err());
+        assert!(args(Some(0), None).is_err());
+        assert!(args(Some(101), None).is_err());
+        assert!(args(Some(1), Some(1)).is_err());
+        assert!(args(Some(100), None).is_ok());
+        assert!(args(None, Some(1)).unwrap().backward);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let c = Cursor { order: "NAME".into(), key: SortKey::Text("Nghệ An".into()), id: 7 };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert!(PageArgs::parse(Some(1), Some("nope".into()), None, None, 100).is_err());
+    }
+
+    #[test]
+    fn slices_walk_forward_and_backward() {
+        let rows: Vec<i64> = (1..=5).collect();
+        let first = slice(&rows, |r| *r, &args(Some(2), None).unwrap(), "x").unwrap();
+        assert_eq!(first.items.iter().map(|i| i.1).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(first.has_next && !first.has_previous);
+        let after = Cursor::decode(&first.items[1].0).unwrap();
+        let next = PageArgs { after: Some(after), ..args(Some(10), None).unwrap() };
+        let second = slice(&rows, |r| *r, &next, "x").unwrap();
+        assert_eq!(second.items.iter().map(|i| i.1).collect::<Vec<_>>(), vec![3, 4, 5]);
+        assert!(!second.has_next && second.has_previous);
+        let last = slice(&rows, |r| *r, &args(None, Some(2)).unwrap(), "x").unwrap();
+        assert_eq!(last.items.iter().map(|i| i.1).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(last.has_previous);
+    }
+}

@@ -1,0 +1,138 @@
+//! The permission table: which roles may perform each operation, and which
+//! operation each root field of the API is. This is the single source of truth:
+//! the GraphQL gate enforces it, the tests walk it, the README renders it
+//! (`steerql permissions`).
+
+use super::principal::Role;
+
+/// Everything the API lets a caller do, at the granularity roles are given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Operation {
+    /// Read committees, agencies, people and positions within reach.
+    ReadOrganisation,
+    /// Create and change committees, people and positions, merge committees.
+    ManageOrganisation,
+    /// Read the audit trail within reach.
+    ReadAuditTrail,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 3] =
+        [Operation::ReadOrganisation, Operation::ManageOrganisation, Operation::ReadAuditTrail];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::ReadOrganisation => "READ_ORGANISATION",
+            Operation::ManageOrganisation => "MANAGE_ORGANISATION",
+            Operation::ReadAuditTrail => "READ_AUDIT_TRAIL",
+        }
+    }
+
+    /// The roles that may perform this operation (within their reach).
+    pub fn allowed_roles(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            Operation::ReadOrganisation => &[Admin, Standing, Officer, Agency, Member, Auditor, Analyst],
+            Operation::ManageOrganisation => &[Admin],
+            Operation::ReadAuditTrail => &[Auditor],
+        }
+    }
+
+    pub fn allows(self, role: Role) -> bool {
+        self.allowed_roles().contains(&role)
+    }
+}
+
+/// What a root field requires before it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RootRule {
+    /// Any caller with a valid token, whatever its grants.
+    Authenticated,
+    /// A caller holding a role allowed for this operation somewhere.
+    Op(Operation),
+}
+
+/// Every root field of the API and its rule. A field missing here is refused
+/// (default deny), and a test fails if the schema has a root field not listed.
+pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
+    // Query
+    ("me", RootRule::Authenticated),
+    ("permissions", RootRule::Authenticated),
+    ("node", RootRule::Op(Operation::ReadOrganisation)),
+    ("nodes", RootRule::Op(Operation::ReadOrganisation)),
+    ("committee", RootRule::Op(Operation::ReadOrganisation)),
+    ("committeeByCode", RootRule::Op(Operation::ReadOrganisation)),
+    ("committees", RootRule::Op(Operation::ReadOrganisation)),
+    ("agencies", RootRule::Op(Operation::ReadOrganisation)),
+    ("person", RootRule::Op(Operation::ReadOrganisation)),
+    ("people", RootRule::Op(Operation::ReadOrganisation)),
+    ("position", RootRule::Op(Operation::ReadOrganisation)),
+    ("positions", RootRule::Op(Operation::ReadOrganisation)),
+    ("auditEvents", RootRule::Op(Operation::ReadAuditTrail)),
+    // Mutation
+    ("createCommittee", RootRule::Op(Operation::ManageOrganisation)),
+    ("updateCommittee", RootRule::Op(Operation::ManageOrganisation)),
+    ("mergeCommittees", RootRule::Op(Operation::ManageOrganisation)),
+    ("createPerson", RootRule::Op(Operation::ManageOrganisation)),
+    ("updatePerson", RootRule::Op(Operation::ManageOrganisation)),
+    ("appointPosition", RootRule::Op(Operation::ManageOrganisation)),
+    ("updatePosition", RootRule::Op(Operation::ManageOrganisation)),
+    ("endPosition", RootRule::Op(Operation::ManageOrganisation)),
+];
+
+/// The rule for a root field, or `None` (refused) if it has none.
+pub fn root_rule(field: &str) -> Option<RootRule> {
+    ROOT_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, rule)| *rule)
+}
+
+/// The permission table as Markdown (role × operation), for the README.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| operation |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role} |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(Role::ALL.len()));
+    for op in Operation::ALL {
+        out.push_str(&format!("\n| `{}` |", op.name()));
+        for role in Role::ALL {
+            out.push_str(if op.allows(role) { " ✓ |" } else { " · |" });
+        }
+    }
+    out.push_str("\n\n| root field | requires |\n|---|---|");
+    for (field, rule) in ROOT_FIELDS {
+        let rule = match rule {
+            RootRule::Authenticated => "any valid token".to_owned(),
+            RootRule::Op(op) => format!("`{}`", op.name()),
+        };
+        out.push_str(&format!("\n| `{field}` | {rule} |"));
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_allowed_to_some_role() {
+        for op in Operation::ALL {
+            assert!(!op.allowed_roles().is_empty(), "{op:?} has no role");
+        }
+    }
+
+    #[test]
+    fn root_fields_are_listed_once() {
+        let mut names: Vec<_> = ROOT_FIELDS.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        let len = names.len();
+        names.dedup();
+        assert_eq!(len, names.len());
+    }
+
+    #[test]
+    fn an_unlisted_root_field_has_no_rule() {
+        assert_eq!(root_rule("dropEverything"), None);
+    }
+}

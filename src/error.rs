@@ -1,0 +1,150 @@
+//! The one error type of the service and its mapping to GraphQL errors with a
+//! stable `extensions.code`. User errors say what to fix; internal ones are
+//! logged with an id and reach the client only as `INTERNAL` and that id.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+use crate::domain::org::Invalid;
+
+/// The codes clients switch on. Stable: part of the API contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    BadUserInput,
+    NotFound,
+    Conflict,
+    Unauthenticated,
+    Forbidden,
+    RateLimited,
+    Timeout,
+    Internal,
+}
+
+impl Code {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::NotFound => "NOT_FOUND",
+            Code::Conflict => "CONFLICT",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::Timeout => "TIMEOUT",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// An error a request path can end in.
+///
+/// Deliberately not `Display`: async-graphql converts anything displayable
+/// into an error without a code, and every error must carry one. The one way
+/// out is `From<AppError> for async_graphql::Error` below.
+#[derive(Debug)]
+pub enum AppError {
+    /// The caller's input breaks a rule; `field` is its path in the arguments.
+    BadUserInput {
+        field: Vec<String>,
+        message: String,
+    },
+    NotFound(&'static str),
+    Conflict(String),
+    Unauthenticated(String),
+    Forbidden(String),
+    /// Anything the caller cannot fix. The detail is logged, never sent.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(field: &[&str], message: impl Into<String>) -> Self {
+        AppError::BadUserInput { field: field.iter().map(|s| (*s).to_owned()).collect(), message: message.into() }
+    }
+
+    /// A rule violation on a field of the argument `arg` (usually `input`).
+    pub fn invalid(arg: &str, invalid: Invalid) -> Self {
+        AppError::BadUserInput {
+            field: vec![arg.to_owned(), invalid.field.to_owned()],
+            message: format!("{}: {}", invalid.field, invalid.message),
+        }
+    }
+
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        AppError::Internal(Box::new(err))
+    }
+
+    /// The message the client sees.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::BadUserInput { message, .. } => message.clone(),
+            AppError::NotFound(what) => format!("{what} not found"),
+            AppError::Conflict(m) | AppError::Unauthenticated(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::Internal(_) => "internal error".to_owned(),
+        }
+    }
+
+    /// The message with internal detail, for logs and the command line only.
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Internal(source) => format!("internal error: {source}"),
+            other => other.message(),
+        }
+    }
+
+    pub fn code(&self) -> Code {
+        match self {
+            AppError::BadUserInput { .. } => Code::BadUserInput,
+            AppError::NotFound(_) => Code::NotFound,
+            AppError::Conflict(_) => Code::Conflict,
+            AppError::Unauthenticated(_) => Code::Unauthenticated,
+            AppError::Forbidden(_) => Code::Forbidden,
+            AppError::Internal(_) => Code::Internal,
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        // Constraint violations are the caller's doing (a code taken twice,
+        // a reference to a row that went away); say so without the SQL.
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("a record with the same unique value already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                AppError::Conflict("a referenced record does not exist".into())
+            }
+            _ => AppError::internal(err),
+        }
+    }
+}
+
+/// Builds a GraphQL error with a code (and optional reason) in its extensions.
+pub fn graphql_error(code: Code, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let code = err.code();
+        match err {
+            AppError::BadUserInput { field, message } => graphql_error(code, message).extend_with(|_, e| {
+                e.set("field", field);
+            }),
+            AppError::Internal(source) => {
+                let id = error_id();
+                tracing::error!(error.id = %id, error = %source, "internal error");
+                graphql_error(code, format!("internal error (id {id})")).extend_with(|_, e| e.set("errorId", id))
+            }
+            other => graphql_error(code, other.message()),
+        }
+    }
+}
+
+/// A short random id that ties a client-visible internal error to the log line.
+pub fn error_id() -> String {
+    use rand::Rng;
+    let n: u64 = rand::rng().random();
+    format!("{n:016x}")
+}

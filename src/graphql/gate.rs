@@ -1,0 +1,233 @@
+//! Checks made on a parsed document before it runs: the limits the parser and
+//! validator do not cover (aliases, root fields), and the permission gate —
+//! every root field must have a rule in the permission table and the caller
+//! must satisfy it (default deny). Runs once per operation, so resolvers pay
+//! nothing per field for it.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, FragmentDefinition, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
+use async_graphql::{Name, Pos, Positioned};
+
+use crate::config::Limits;
+use crate::domain::{Principal, RootRule, permissions};
+use crate::error::Code;
+
+/// Why a document may not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: Code,
+    /// Machine-readable detail, e.g. `MAX_ALIASES`.
+    pub reason: &'static str,
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+impl Refusal {
+    fn new(code: Code, reason: &'static str, message: impl Into<String>, pos: Option<Pos>) -> Self {
+        Refusal { code, reason, message: message.into(), pos }
+    }
+}
+
+type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+/// The operation a request will run, if the document names it unambiguously.
+pub fn operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    }
+}
+
+/// Checks limits and permissions for the operation `name` of `doc`.
+pub fn check(
+    doc: &ExecutableDocument,
+    name: Option<&str>,
+    limits: &Limits,
+    schema_root_fields: &HashSet<String>,
+    principal: Option<&Principal>,
+) -> Result<Option<OperationType>, Refusal> {
+    // An unknown or ambiguous operation name is reported by the executor.
+    let Some(op) = operation(doc, name) else { return Ok(None) };
+
+    let mut memo = HashMap::new();
+    let aliases = count_aliases(&op.node.selection_set.node, &doc.fragments, &mut memo, &mut Vec::new());
+    if aliases > limits.max_aliases {
+        return Err(Refusal::new(
+            Code::BadUserInput,
+            "MAX_ALIASES",
+            format!("the operation uses more than {} aliases", limits.max_aliases),
+            Some(op.pos),
+        ));
+    }
+
+    let mut roots = Vec::new();
+    collect_root_fields(&op.node.selection_set.node, &doc.fragments, &mut roots, &mut HashSet::new());
+    if roots.len() > limits.max_root_fields {
+        return Err(Refusal::new(
+            Code::BadUserInput,
+            "MAX_ROOT_FIELDS",
+            format!("the operation selects more than {} root fields", limits.max_root_fields),
+            Some(op.pos),
+        ));
+    }
+
+    for (field, pos) in roots {
+        if field.starts_with("__") {
+            continue;
+        }
+        let rule = permissions::root_rule(field);
+        let Some(rule) = rule else {
+            if schema_root_fields.contains(field) {
+                return Err(Refusal::new(
+                    Code::Forbidden,
+                    "NO_RULE",
+                    format!("`{field}` has no permission rule and is refused"),
+                    Some(pos),
+                ));
+            }
+            continue; // unknown field: the validator says so
+        };
+        let Some(principal) = principal else {
+            return Err(Refusal::new(
+                Code::Unauthenticated,
+                "NO_TOKEN",
+                format!("`{field}` needs a bearer token"),
+                Some(pos),
+            ));
+        };
+        if let RootRule::Op(op) = rule
+            && !principal.holds_any(op.allowed_roles())
+        {
+            return Err(Refusal::new(
+                Code::Forbidden,
+                "ROLE_MISSING",
+                format!("`{field}` is operation {}, which none of the caller's roles grants", op.name()),
+                Some(pos),
+            ));
+        }
+    }
+    Ok(Some(op.node.ty))
+}
+
+/// Aliases in a selection set as execution would meet them (a fragment counts
+/// at every spread), memoised per fragment so even a fragment bomb is checked
+/// in linear time.
+fn count_aliases(
+    set: &SelectionSet,
+    fragments: &Fragments,
+    memo: &mut HashMap<Name, usize>,
+    stack: &mut Vec<Name>,
+) -> usize {
+    let mut n = 0usize;
+    for item in &set.items {
+        n = n.saturating_add(match &item.node {
+            Selection::Field(f) => usize::from(f.node.alias.is_some()).saturating_add(count_aliases(
+                &f.node.selection_set.node,
+                fragments,
+                memo,
+                stack,
+            )),
+            Selection::InlineFragment(f) => count_aliases(&f.node.selection_set.node, fragments, memo, stack),
+            Selection::FragmentSpread(s) => {
+                let name = &s.node.fragment_name.node;
+                if let Some(n) = memo.get(name) {
+                    *n
+                } else if stack.contains(name) {
+                    0 // a cycle: the validator refuses it
+                } else if let Some(def) = fragments.get(name) {
+                    stack.push(name.clone());
+                    let n = count_aliases(&def.node.selection_set.node, fragments, memo, stack);
+                    stack.pop();
+                    memo.insert(name.clone(), n);
+                    n
+                } else {
+                    0
+                }
+            }
+        });
+    }
+    n
+}
+
+/// The distinct root field names of an operation (fragments expanded once).
+fn collect_root_fields<'a>(
+    set: &'a SelectionSet,
+    fragments: &'a Fragments,
+    out: &mut Vec<(&'a str, Pos)>,
+    seen: &mut HashSet<&'a Name>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                if !out.iter().any(|(n, _)| *n == name) {
+                    out.push((name, f.pos));
+                }
+            }
+            Selection::InlineFragment(f) => collect_root_fields(&f.node.selection_set.node, fragments, out, seen),
+            Selection::FragmentSpread(s) => {
+                let name = &s.node.fragment_name.node;
+                if seen.insert(name)
+                    && let Some(def) = fragments.get(name)
+                {
+                    collect_root_fields(&def.node.selection_set.node, fragments, out, seen);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::principal::PrincipalKind;
+
+    fn run(query: &str, grants: Option<&[&str]>) -> Result<Option<OperationType>, Refusal> {
+        let doc = async_graphql::parser::parse_query(query).unwrap();
+        let principal = grants.map(|g| Principal {
+            subject: "t".into(),
+            name: None,
+            kind: PrincipalKind::Person,
+            grants: g.iter().map(|s| s.parse().unwrap()).collect(),
+        });
+        let known: HashSet<String> =
+            ["committees", "createCommittee", "secretField"].iter().map(|s| s.to_string()).collect();
+        check(&doc, None, &Limits::default(), &known, principal.as_ref())
+    }
+
+    #[test]
+    fn a_reader_may_list_but_not_create() {
+        assert!(run("{ committees(first: 1) { totalCount } }", Some(&["MEMBER@NGHE_AN"])).is_ok());
+        let refused = run("mutation { createCommittee { id } }", Some(&["MEMBER@NGHE_AN"])).unwrap_err();
+        assert_eq!((refused.code, refused.reason), (Code::Forbidden, "ROLE_MISSING"));
+    }
+
+    #[test]
+    fn no_token_is_unauthenticated_but_typename_is_free() {
+        assert_eq!(run("{ committees(first: 1) { totalCount } }", None).unwrap_err().code, Code::Unauthenticated);
+        assert!(run("{ __typename }", None).is_ok());
+    }
+
+    #[test]
+    fn a_schema_field_without_a_rule_is_refused() {
+        assert_eq!(run("{ secretField }", Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, "NO_RULE");
+    }
+
+    #[test]
+    fn fragments_cannot_hide_root_fields_or_multiply_aliases() {
+        let q = "query { ...A } fragment A on Query { ...B } fragment B on Query { createCommittee }";
+        assert_eq!(run(q, Some(&["MEMBER@CENTRAL"])).unwrap_err().reason, "ROLE_MISSING");
+        let mut q = String::from("query { ...F0 } ");
+        for i in 0..30 {
+            q.push_str(&format!("fragment F{i} on Query {{ a{i}: __typename ...F{} ...F{} }} ", i + 1, i + 1));
+        }
+        q.push_str("fragment F30 on Query { __typename }");
+        assert_eq!(run(&q, None).unwrap_err().reason, "MAX_ALIASES");
+    }
+}

@@ -1,0 +1,149 @@
+//! Batch loaders for every relation, bound to the caller's read reach: a
+//! nested field asks for its key, and all keys asked in one tick are answered
+//! by one query. Lists of parents prime them ahead (see `paging::prime`), so
+//! the number of statements never depends on how many rows a page holds.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use entity::{agency, committee, person, position};
+
+use crate::db::Db;
+use crate::db::org::{self, PositionScope};
+use crate::domain::Reach;
+
+pub struct OrgLoader {
+    pub db: Db,
+    pub reach: Reach,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommitteeId(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PersonId(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PositionId(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AgencyId(pub i64);
+/// The seats of a committee matching a scope, in precedence order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeatsOf(pub i64, pub PositionScope);
+/// The seats a person holds or held matching a scope, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeatsHeldBy(pub i64, pub PositionScope);
+/// The committees under a committee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChildrenOf(pub i64);
+/// The agencies attached to a committee.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AgenciesOf(pub i64);
+
+type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+fn ids<K>(keys: &[K], f: impl Fn(&K) -> i64) -> Vec<i64> {
+    keys.iter().map(f).collect()
+}
+
+impl Loader<CommitteeId> for OrgLoader {
+    type Value = committee::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CommitteeId]) -> LoadResult<CommitteeId, committee::Model> {
+        let rows = org::committees_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (CommitteeId(id), row)).collect())
+    }
+}
+
+impl Loader<PersonId> for OrgLoader {
+    type Value = person::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PersonId]) -> LoadResult<PersonId, person::Model> {
+        let rows = org::people_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (PersonId(id), row)).collect())
+    }
+}
+
+impl Loader<PositionId> for OrgLoader {
+    type Value = position::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[PositionId]) -> LoadResult<PositionId, position::Model> {
+        let rows = org::positions_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (PositionId(id), row)).collect())
+    }
+}
+
+impl Loader<AgencyId> for OrgLoader {
+    type Value = agency::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[AgencyId]) -> LoadResult<AgencyId, agency::Model> {
+        let rows = org::agencies_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (AgencyId(id), row)).collect())
+    }
+}
+
+/// Groups keys by scope so each distinct scope costs one query.
+fn by_scope<K>(keys: &[K], split: impl Fn(&K) -> (i64, PositionScope)) -> HashMap<PositionScope, Vec<i64>> {
+    let mut out: HashMap<PositionScope, Vec<i64>> = HashMap::new();
+    for key in keys {
+        let (id, scope) = split(key);
+        out.entry(scope).or_default().push(id);
+    }
+    out
+}
+
+impl Loader<SeatsOf> for OrgLoader {
+    type Value = Vec<position::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SeatsOf]) -> LoadResult<SeatsOf, Vec<position::Model>> {
+        let mut out = HashMap::new();
+        for (scope, committees) in by_scope(keys, |k| (k.0, k.1)) {
+            let mut found = org::positions_by_committees(&self.db.conn, &self.reach, &committees, scope).await?;
+            for id in committees {
+                out.insert(SeatsOf(id, scope), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<SeatsHeldBy> for OrgLoader {
+    type Value = Vec<position::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SeatsHeldBy]) -> LoadResult<SeatsHeldBy, Vec<position::Model>> {
+        let mut out = HashMap::new();
+        for (scope, people) in by_scope(keys, |k| (k.0, k.1)) {
+            let mut found = org::positions_by_people(&self.db.conn, &self.reach, &people, scope).await?;
+            for id in people {
+                out.insert(SeatsHeldBy(id, scope), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ChildrenOf> for OrgLoader {
+    type Value = Vec<committee::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ChildrenOf]) -> LoadResult<ChildrenOf, Vec<committee::Model>> {
+        let parents = ids(keys, |k| k.0);
+        let mut found = org::committees_by_parents(&self.db.conn, &self.reach, &parents).await?;
+        Ok(parents.into_iter().map(|id| (ChildrenOf(id), found.remove(&id).unwrap_or_default())).collect())
+    }
+}
+
+impl Loader<AgenciesOf> for OrgLoader {
+    type Value = Vec<agency::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[AgenciesOf]) -> LoadResult<AgenciesOf, Vec<agency::Model>> {
+        let committees = ids(keys, |k| k.0);
+        let mut found = org::agencies_by_committees(&self.db.conn, &self.reach, &committees).await?;
+        Ok(committees.into_iter().map(|id| (AgenciesOf(id), found.remove(&id).unwrap_or_default())).collect())
+    }
+}

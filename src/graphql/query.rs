@@ -1,0 +1,375 @@
+//! The root `Query`: short resolvers that check the caller and the paging,
+//! call persistence with the caller's reach, and wrap the result.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use entity::audit_event;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::context;
+use super::ids::{self, Kind};
+use super::loaders::{AgencyId, CommitteeId, PersonId, PositionId};
+use super::paging::{self, Conn, Extra};
+use super::types::committee::paging_cost;
+use super::types::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, Direction, PositionRole, Role};
+use super::types::scalars::Date;
+use super::types::viewer::Viewer;
+use super::types::{Agency, AuditEvent, Committee, Node, Person, Position};
+use crate::db::org::{self, CommitteeSort, PositionScope};
+use crate::db::page::{self, Sort, SortKey};
+use crate::db::reach;
+use crate::domain::{Operation, org as rules};
+use crate::error::{AppError, AppResult};
+
+#[derive(Default)]
+pub struct Query;
+
+/// Which committees to list.
+#[derive(InputObject, Default)]
+pub struct CommitteeFilter {
+    /// Only committees of this level.
+    pub level: Option<CommitteeLevel>,
+    /// Only committees with this status.
+    pub status: Option<CommitteeStatus>,
+    /// Only committees whose name contains this text (case-insensitive, at most 100 characters).
+    pub name_contains: Option<String>,
+    /// Only committees directly under this one.
+    pub parent_id: Option<ID>,
+}
+
+/// What committees can be sorted by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CommitteeOrderField {
+    /// By code.
+    Code,
+    /// By name.
+    Name,
+    /// By date established.
+    EstablishedOn,
+}
+
+/// How to sort committees. Ties are broken by creation order.
+#[derive(InputObject)]
+pub struct CommitteeOrder {
+    /// The field to sort by.
+    pub field: CommitteeOrderField,
+    /// The direction (ascending by default).
+    #[graphql(default)]
+    pub direction: Direction,
+}
+
+/// Which people to list.
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    /// Only people whose name contains this text (case-insensitive, at most 100 characters).
+    pub name_contains: Option<String>,
+    /// Only Party members (true) or non-members (false).
+    pub party_member: Option<bool>,
+}
+
+/// Which seats to list.
+#[derive(InputObject, Default)]
+pub struct PositionFilter {
+    /// Only seats on this committee.
+    pub committee_id: Option<ID>,
+    /// Only seats of this person.
+    pub person_id: Option<ID>,
+    /// Only seats held on this day.
+    pub active_at: Option<Date>,
+    /// Only seats held today (ignored when `activeAt` is given).
+    pub current: Option<bool>,
+    /// Only seats of this role.
+    pub role: Option<PositionRole>,
+    /// Only seats on (true) or off (false) the standing committee.
+    pub standing: Option<bool>,
+}
+
+/// Which agencies to list.
+#[derive(InputObject, Default)]
+pub struct AgencyFilter {
+    /// Only agencies of this kind.
+    pub kind: Option<AgencyKind>,
+    /// Only agencies of this committee.
+    pub committee_id: Option<ID>,
+}
+
+/// One row of the permission table.
+#[derive(SimpleObject)]
+pub struct Permission {
+    /// The operation, e.g. `MANAGE_ORGANISATION`.
+    pub operation: String,
+    /// The roles allowed to perform it (within their reach).
+    pub roles: Vec<Role>,
+}
+
+fn name_filter(text: Option<String>, arg: &[&str]) -> AppResult<Option<String>> {
+    match text {
+        Some(t) if t.chars().count() > 100 => Err(AppError::bad_input(arg, "must be at most 100 characters")),
+        Some(t) if t.trim().is_empty() => Ok(None),
+        other => Ok(other.map(|t| t.trim().to_owned())),
+    }
+}
+
+fn not_found<T>(found: Option<T>, what: &'static str) -> AppResult<T> {
+    found.ok_or(AppError::NotFound(what))
+}
+
+#[Object]
+impl Query {
+    /// The caller: subject, kind, grants and the operations they may perform.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        Ok(Viewer(context::viewer(ctx)?.clone()))
+    }
+
+    /// The permission table (operation → roles), the one the server enforces.
+    async fn permissions(&self) -> Vec<Permission> {
+        Operation::ALL
+            .into_iter()
+            .map(|op| Permission {
+                operation: op.name().to_owned(),
+                roles: op.allowed_roles().iter().map(|r| (*r).into()).collect(),
+            })
+            .collect()
+    }
+
+    /// Fetches any object by its global ID. Null, with a `NOT_FOUND` error,
+    /// when it does not exist or is outside the caller's reach.
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
+        Ok(Some(load_node(ctx, &id).await?))
+    }
+
+    /// Fetches objects by their global IDs, in order; null where one is not found.
+    #[graphql(complexity = "ids.len().saturating_mul(child_complexity)")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs (at most the page size limit).")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        let max = context::limits(ctx)?.max_page_size as usize;
+        if ids.len() > max {
+            return Err(AppError::bad_input(&["ids"], format!("at most {max} ids")).into());
+        }
+        // Loaded together, so the loaders batch them into one statement per type.
+        let found = futures_util::future::join_all(ids.iter().map(|id| load_node(ctx, id))).await;
+        Ok(found.into_iter().map(Result::ok).collect())
+    }
+
+    /// A committee by global ID.
+    async fn committee(&self, ctx: &Context<'_>, id: ID) -> Result<Committee> {
+        let id = ids::decode(Kind::Committee, &id, &["id"])?;
+        let found = context::request(ctx)?.org.load_one(CommitteeId(id)).await?;
+        Ok(Committee(not_found(found, "committee")?))
+    }
+
+    /// A committee by code, e.g. `NGHE_AN`.
+    async fn committee_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Committee> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let db = &context::request(ctx)?.db;
+        let found = org::committee_by_code(&db.conn, &reach, code.trim()).await?;
+        Ok(Committee(not_found(found, "committee")?))
+    }
+
+    /// Committees within the caller's reach.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn committees(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CommitteeFilter>,
+        order_by: Option<CommitteeOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Committee>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let parent_id = filter
+            .parent_id
+            .as_ref()
+            .map(|id| ids::decode(Kind::Committee, id, &["filter", "parentId"]))
+            .transpose()?;
+        let filter = org::CommitteeFilter {
+            level: filter.level.map(Into::into),
+            status: filter.status.map(Into::into),
+            name_contains: name_filter(filter.name_contains, &["filter", "nameContains"])?,
+            parent_id,
+        };
+        let (sort, descending) = match order_by {
+            None => (CommitteeSort::Code, false),
+            Some(o) => (
+                match o.field {
+                    CommitteeOrderField::Code => CommitteeSort::Code,
+                    CommitteeOrderField::Name => CommitteeSort::Name,
+                    CommitteeOrderField::EstablishedOn => CommitteeSort::EstablishedOn,
+                },
+                o.direction == Direction::Desc,
+            ),
+        };
+        let db = &context::request(ctx)?.db;
+        let (page, count) = org::committees_page(&db.conn, &reach, &filter, sort, descending, &args).await?;
+        let ids: Vec<i64> = page.items.iter().map(|(_, c)| c.id).collect();
+        let mut parents: Vec<i64> = page.items.iter().filter_map(|(_, c)| c.parent_id).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        paging::prime_committees(ctx, &ids, &parents).await?;
+        Ok(paging::connection(page, Extra::query(db, count), Committee))
+    }
+
+    /// Agencies within the caller's reach.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AgencyFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Agency>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let committee = filter
+            .committee_id
+            .as_ref()
+            .map(|id| ids::decode(Kind::Committee, id, &["filter", "committeeId"]))
+            .transpose()?;
+        let kind = filter.kind.map(|k| rules::AgencyKind::from(k).as_str());
+        let db = &context::request(ctx)?.db;
+        let (page, count) = org::agencies_page(&db.conn, &reach, kind, committee, &args).await?;
+        Ok(paging::connection(page, Extra::query(db, count), Agency))
+    }
+
+    /// A person by global ID.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Person> {
+        let id = ids::decode(Kind::Person, &id, &["id"])?;
+        let found = context::request(ctx)?.org.load_one(PersonId(id)).await?;
+        Ok(Person(not_found(found, "person")?))
+    }
+
+    /// People within the caller's reach, by name.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PersonFilter>,
+        #[graphql(desc = "Sort direction of the names.", default)] direction: Direction,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Person>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let filter = org::PersonFilter {
+            name_contains: name_filter(filter.name_contains, &["filter", "nameContains"])?,
+            party_member: filter.party_member,
+        };
+        let db = &context::request(ctx)?.db;
+        let (page, count) = org::people_page(&db.conn, &reach, &filter, &args, direction == Direction::Desc).await?;
+        Ok(paging::connection(page, Extra::query(db, count), Person))
+    }
+
+    /// A seat by global ID.
+    async fn position(&self, ctx: &Context<'_>, id: ID) -> Result<Position> {
+        let id = ids::decode(Kind::Position, &id, &["id"])?;
+        let found = context::request(ctx)?.org.load_one(PositionId(id)).await?;
+        Ok(Position(not_found(found, "position")?))
+    }
+
+    /// Seats within the caller's reach, by start date. "Who was on committee X
+    /// on day D" is `positions(filter: {committeeId: X, activeAt: D})`.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PositionFilter>,
+        #[graphql(desc = "Sort direction of the start dates.", default)] direction: Direction,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Position>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let f = filter.unwrap_or_default();
+        let today = chrono::Utc::now().date_naive();
+        let filter = org::PositionFilter {
+            committee_id: f
+                .committee_id
+                .as_ref()
+                .map(|id| ids::decode(Kind::Committee, id, &["filter", "committeeId"]))
+                .transpose()?,
+            person_id: f
+                .person_id
+                .as_ref()
+                .map(|id| ids::decode(Kind::Person, id, &["filter", "personId"]))
+                .transpose()?,
+            scope: PositionScope {
+                active_at: f.active_at.map(|d| d.0).or(f.current.unwrap_or(false).then_some(today)),
+                role: f.role.map(Into::into),
+                standing: f.standing,
+            },
+        };
+        let db = &context::request(ctx)?.db;
+        let (page, count) = org::positions_page(&db.conn, &reach, &filter, &args, direction == Direction::Desc).await?;
+        let seats: Vec<_> = page.items.iter().map(|(_, p)| p.clone()).collect();
+        paging::prime_seats(ctx, &seats).await?;
+        Ok(paging::connection(page, Extra::query(db, count), Position))
+    }
+
+    /// The audit trail within the caller's reach, newest first.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only entries about records of this committee.")] committee_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<AuditEvent>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadAuditTrail)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let mut select =
+            audit_event::Entity::find().filter(reach::committee_column(audit_event::Column::CommitteeId, &reach));
+        if let Some(id) = committee_id {
+            let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
+            select = select.filter(audit_event::Column::CommitteeId.eq(id));
+        }
+        let db = &context::request(ctx)?.db;
+        let count = page::count_statement(select.clone());
+        let sort = Sort { name: "ID", column: audit_event::Column::Id, is_date: false, descending: true };
+        let page =
+            page::fetch(&db.conn, select, audit_event::Column::Id, sort, &args, |e| (SortKey::Int(e.id), e.id)).await?;
+        Ok(paging::connection(page, Extra::query(db, count), AuditEvent))
+    }
+}
+
+async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Node> {
+    let (kind, n) = ids::decode_any(id).ok_or_else(|| AppError::bad_input(&["id"], "not a global ID"))?;
+    let org = &context::request(ctx)?.org;
+    let node = match kind {
+        Kind::Committee => org.load_one(CommitteeId(n)).await?.map(|c| Node::Committee(Committee(c))),
+        Kind::Person => org.load_one(PersonId(n)).await?.map(|p| Node::Person(Person(p))),
+        Kind::Position => org.load_one(PositionId(n)).await?.map(|p| Node::Position(Position(p))),
+        Kind::Agency => org.load_one(AgencyId(n)).await?.map(|a| Node::Agency(Agency(a))),
+        Kind::AuditEvent => {
+            // Audit entries are for auditors only; to anyone else they do not exist.
+            let Ok((_, reach)) = context::authorize(ctx, Operation::ReadAuditTrail) else {
+                return Err(AppError::NotFound("node").into());
+            };
+            let db = &context::request(ctx)?.db;
+            audit_event::Entity::find_by_id(n)
+                .filter(reach::committee_column(audit_event::Column::CommitteeId, &reach))
+                .one(&db.conn)
+                .await?
+                .map(|e| Node::AuditEvent(AuditEvent(e)))
+        }
+    };
+    Ok(node.ok_or(AppError::NotFound("node"))?)
+}

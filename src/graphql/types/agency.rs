@@ -1,0 +1,40 @@
+//! `Agency`: an advisory or functional agency attached to a committee.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::agency;
+
+use super::committee::Committee;
+use super::enums::AgencyKind;
+use crate::domain::org;
+use crate::graphql::context;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::CommitteeId;
+
+/// An agency working with a committee: its advisory agency, or a functional
+/// agency (police, procuracy, court, inspectorate, state audit, Party inspection)
+/// through whose hands cases move.
+#[derive(Clone, Debug)]
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Agency, self.0.id)
+    }
+
+    /// What the agency is to its committee.
+    async fn kind(&self) -> AgencyKind {
+        org::AgencyKind::parse(&self.0.kind).unwrap_or(org::AgencyKind::Inspectorate).into()
+    }
+
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The committee the agency works with.
+    async fn committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
+        Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+    }
+}

@@ -1,0 +1,172 @@
+//! `Committee`: a steering committee and its navigation (parent, children,
+//! seats, standing committee, agencies).
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::Utc;
+use entity::committee;
+
+use super::agency::Agency;
+use super::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, PositionRole};
+use super::position::Position;
+use super::scalars::Date;
+use crate::db::org::PositionScope;
+use crate::domain::Operation;
+use crate::domain::org;
+use crate::graphql::context;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf};
+use crate::graphql::paging::{self, Conn};
+
+/// A steering committee on anti-corruption, waste and negative phenomena:
+/// the central one, or one of the provincial ones under it.
+#[derive(Clone, Debug)]
+pub struct Committee(pub committee::Model);
+
+#[Object]
+impl Committee {
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Committee, self.0.id)
+    }
+
+    /// Stable upper-case code, e.g. `CENTRAL`, `NGHE_AN`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Central or provincial.
+    async fn level(&self) -> CommitteeLevel {
+        org::CommitteeLevel::parse(&self.0.level).unwrap_or(org::CommitteeLevel::Provincial).into()
+    }
+
+    /// The province or centrally-run city served (provincial committees only).
+    async fn province(&self) -> Option<&str> {
+        self.0.province.as_deref()
+    }
+
+    /// The day the committee was established.
+    async fn established_on(&self) -> Date {
+        Date(self.0.established_on)
+    }
+
+    /// The regulation that governs it, e.g. "67-QD/TW".
+    async fn regulation(&self) -> &str {
+        &self.0.regulation
+    }
+
+    /// Active, merged or dissolved.
+    async fn status(&self) -> CommitteeStatus {
+        org::CommitteeStatus::parse(&self.0.status).unwrap_or(org::CommitteeStatus::Active).into()
+    }
+
+    /// The day a merge or dissolution took effect.
+    async fn ended_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
+    }
+
+    /// The committee above this one (the central committee for a provincial
+    /// one); null for the central committee or when outside the caller's reach.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
+        let Some(parent) = self.0.parent_id else { return Ok(None) };
+        Ok(context::request(ctx)?.org.load_one(CommitteeId(parent)).await?.map(Committee))
+    }
+
+    /// The committee this one was merged into.
+    async fn successor(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
+        let Some(id) = self.0.successor_id else { return Ok(None) };
+        Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
+    }
+
+    /// The body that staffs the committee: the Central Internal Affairs
+    /// Commission, or the provincial Party committee's internal affairs committee.
+    async fn advisory_agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        let all = context::request(ctx)?.org.load_one(AgenciesOf(self.0.id)).await?.unwrap_or_default();
+        Ok(all.into_iter().find(|a| a.kind == org::AgencyKind::Advisory.as_str()).map(Agency))
+    }
+
+    /// Whether the caller may change this committee, its people and seats
+    /// (so clients can draw the buttons without copying the rules).
+    async fn viewer_can_manage(&self, ctx: &Context<'_>) -> Result<bool> {
+        let Ok(viewer) = context::viewer(ctx) else { return Ok(false) };
+        let reach = viewer.reach_for(Operation::ManageOrganisation.allowed_roles());
+        Ok(reach.covers(&self.0.code))
+    }
+
+    /// Committees directly under this one (the provincial committees, for the central one).
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Committee>> {
+        let args = paging::args(ctx, first, after, last, before)?;
+        let rows = context::request(ctx)?.org.load_one(ChildrenOf(self.0.id)).await?.unwrap_or_default();
+        Ok(paging::in_memory(&rows, |c| c.id, &args, "children", Committee)?)
+    }
+
+    /// Seats on this committee in order of precedence (head, standing deputy,
+    /// deputies, members). History is kept: without a filter, past seats are listed too.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only seats held on this day.")] active_at: Option<Date>,
+        #[graphql(desc = "Only seats held today (ignored when `activeAt` is given).")] current: Option<bool>,
+        #[graphql(desc = "Only seats of this role.")] role: Option<PositionRole>,
+        #[graphql(desc = "Only seats on (true) or off (false) the standing committee.")] standing: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Position>> {
+        let args = paging::args(ctx, first, after, last, before)?;
+        let today = Utc::now().date_naive();
+        let active_at = active_at.map(|d| d.0).or(current.unwrap_or(false).then_some(today));
+        let scope = PositionScope { active_at, role: role.map(Into::into), standing };
+        let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
+        Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
+    }
+
+    /// The standing committee today: the head and the deputies who decide day to day.
+    async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
+        let today = Utc::now().date_naive();
+        let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
+        let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Position).collect())
+    }
+
+    /// Agencies attached to the committee: its advisory agency and the functional agencies.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only agencies of this kind.")] kind: Option<AgencyKind>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Agency>> {
+        let args = paging::args(ctx, first, after, last, before)?;
+        let mut rows = context::request(ctx)?.org.load_one(AgenciesOf(self.0.id)).await?.unwrap_or_default();
+        if let Some(kind) = kind {
+            let kind: org::AgencyKind = kind.into();
+            rows.retain(|a| a.kind == kind.as_str());
+        }
+        Ok(paging::in_memory(&rows, |a| a.id, &args, "agencies", Agency)?)
+    }
+}
+
+/// The complexity of a connection field: its page size times what each node selects.
+pub fn paging_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first.or(last).unwrap_or(1).clamp(1, 1000) as usize;
+    n.saturating_mul(child).saturating_add(1)
+}

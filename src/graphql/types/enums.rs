@@ -1,0 +1,102 @@
+//! GraphQL enums, mirrored from the domain's (`remote` keeps them in step).
+
+use async_graphql::Enum;
+
+use crate::domain;
+use crate::domain::org;
+
+/// Where a committee sits in the hierarchy.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "org::CommitteeLevel")]
+pub enum CommitteeLevel {
+    /// The Central Steering Committee (exactly one).
+    Central,
+    /// A provincial or municipal steering committee.
+    Provincial,
+}
+
+/// Whether a committee still works.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "org::CommitteeStatus")]
+pub enum CommitteeStatus {
+    /// Working.
+    Active,
+    /// Merged into a successor, which now holds its work; history is kept.
+    Merged,
+    /// Dissolved without a successor.
+    Dissolved,
+}
+
+/// The seat a position gives on a committee.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "org::SeatRole")]
+pub enum PositionRole {
+    /// Head of the committee.
+    Head,
+    /// Standing deputy head.
+    StandingDeputyHead,
+    /// Deputy head.
+    DeputyHead,
+    /// Member.
+    Member,
+}
+
+/// What an agency is to its committee.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "org::AgencyKind")]
+pub enum AgencyKind {
+    /// The body that staffs the committee (internal affairs commission or committee).
+    Advisory,
+    /// Police / investigation agency.
+    Police,
+    /// People's procuracy.
+    Procuracy,
+    /// People's court.
+    Court,
+    /// Government inspectorate.
+    Inspectorate,
+    /// State audit.
+    StateAudit,
+    /// Party inspection commission.
+    PartyInspection,
+}
+
+/// A role a caller holds on a committee.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::Role")]
+pub enum Role {
+    /// Manages committees, people and positions.
+    Admin,
+    /// The standing committee: decides monitoring and assignments.
+    Standing,
+    /// Advisory-agency staff: creates and edits cases and their records.
+    Officer,
+    /// A functional agency's liaison.
+    Agency,
+    /// Reads the committee's cases.
+    Member,
+    /// Reads everything in reach, the audit trail included.
+    Auditor,
+    /// Statistics only.
+    Analyst,
+}
+
+/// Whether a caller is a person or another system's service account.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::PrincipalKind")]
+pub enum PrincipalKind {
+    /// A person using a client.
+    Person,
+    /// A service account of another system.
+    Service,
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Direction {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}

@@ -1,0 +1,63 @@
+//! `Person`: someone who sits or sat on a committee.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::Utc;
+use entity::person;
+
+use super::committee::{Committee, paging_cost};
+use super::position::Position;
+use super::scalars::Date;
+use crate::db::org::PositionScope;
+use crate::graphql::context;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{CommitteeId, SeatsHeldBy};
+use crate::graphql::paging::{self, Conn};
+
+/// A member of a committee, or staff.
+#[derive(Clone, Debug)]
+pub struct Person(pub person::Model);
+
+#[Object]
+impl Person {
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Person, self.0.id)
+    }
+
+    /// Full name, as written in Vietnamese.
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+
+    /// Whether the person is a member of the Party.
+    async fn party_member(&self) -> bool {
+        self.0.party_member
+    }
+
+    /// The committee whose staff registered the person.
+    async fn home_committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
+        let id = CommitteeId(self.0.home_committee_id);
+        Ok(context::request(ctx)?.org.load_one(id).await?.map(Committee))
+    }
+
+    /// The seats the person holds or held (within the caller's reach), oldest first.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
+    async fn positions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only seats held on this day.")] active_at: Option<Date>,
+        #[graphql(desc = "Only seats held today (ignored when `activeAt` is given).")] current: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Position>> {
+        let args = paging::args(ctx, first, after, last, before)?;
+        let today = Utc::now().date_naive();
+        let active_at = active_at.map(|d| d.0).or(current.unwrap_or(false).then_some(today));
+        let scope = PositionScope { active_at, ..Default::default() };
+        let rows = context::request(ctx)?.org.load_one(SeatsHeldBy(self.0.id, scope)).await?.unwrap_or_default();
+        Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
+    }
+}

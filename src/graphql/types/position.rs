@@ -1,0 +1,72 @@
+//! `Position`: a person's seat on a committee for a term.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::position;
+
+use super::committee::Committee;
+use super::enums::PositionRole;
+use super::person::Person;
+use super::scalars::Date;
+use crate::domain::org;
+use crate::graphql::context;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{CommitteeId, PersonId};
+
+/// A seat on a committee held by one person for a term. Seats are never
+/// overwritten: when a term ends, `endOn` is set and the seat stays in history.
+#[derive(Clone, Debug)]
+pub struct Position(pub position::Model);
+
+#[Object]
+impl Position {
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Position, self.0.id)
+    }
+
+    /// Head, standing deputy head, deputy head or member.
+    async fn role(&self) -> PositionRole {
+        org::SeatRole::parse(&self.0.role).unwrap_or(org::SeatRole::Member).into()
+    }
+
+    /// Whether the seat is on the standing committee.
+    async fn standing(&self) -> bool {
+        self.0.standing
+    }
+
+    /// The concurrent title that explains the seat, e.g. "Secretary of the Provincial Party Committee".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// First day of the term.
+    async fn start_on(&self) -> Date {
+        Date(self.0.start_on)
+    }
+
+    /// Last day of the term; null while the seat is held.
+    async fn end_on(&self) -> Option<Date> {
+        self.0.end_on.map(Date)
+    }
+
+    /// Why the term ended.
+    async fn end_reason(&self) -> Option<&str> {
+        self.0.end_reason.as_deref()
+    }
+
+    /// Whether the seat is held on the given day (today if omitted).
+    async fn active(&self, #[graphql(desc = "The day to ask about; today if omitted.")] at: Option<Date>) -> bool {
+        let day = at.map(|d| d.0).unwrap_or_else(|| chrono::Utc::now().date_naive());
+        org::term_covers(self.0.start_on, self.0.end_on, day)
+    }
+
+    /// Who holds the seat.
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        Ok(context::request(ctx)?.org.load_one(PersonId(self.0.person_id)).await?.map(Person))
+    }
+
+    /// The committee the seat is on.
+    async fn committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
+        Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+    }
+}
