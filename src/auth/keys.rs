@@ -72,12 +72,14 @@ impl KeySource {
     /// The key for a token with this `kid` and algorithm, if one is configured.
     pub fn key_for(&self, kid: Option<&str>, alg: Algorithm) -> Option<DecodingKey> {
         if let Some(jwks) = &self.jwks {
-            jwks.refresh_if_changed();
-            let state = jwks.state.read().ok()?;
-            let found =
-                state.keys.iter().find(|(k, a, _)| kid.is_some() && k.as_deref() == kid && a.is_none_or(|a| a == alg));
-            if let Some((_, _, key)) = found {
-                return Some(key.clone());
+            jwks.refresh_if_changed(false);
+            // An unknown kid may be a key just rotated in: look at the file now.
+            let key = jwks.find(kid, alg).or_else(|| {
+                jwks.refresh_if_changed(true);
+                jwks.find(kid, alg)
+            });
+            if key.is_some() {
+                return key;
             }
         }
         let (key, kind) = self.pem.as_ref()?;
@@ -90,8 +92,17 @@ impl KeySource {
 }
 
 impl Jwks {
-    fn refresh_if_changed(&self) {
-        let due = self.state.read().map(|s| s.checked.elapsed() >= RECHECK).unwrap_or(false);
+    fn find(&self, kid: Option<&str>, alg: Algorithm) -> Option<DecodingKey> {
+        let kid = kid?;
+        let state = self.state.read().ok()?;
+        let found = state.keys.iter().find(|(k, a, _)| k.as_deref() == Some(kid) && a.is_none_or(|a| a == alg));
+        found.map(|(_, _, key)| key.clone())
+    }
+
+    /// Re-reads the file if its modification time changed; looks at most
+    /// once per [`RECHECK`] unless `now`.
+    fn refresh_if_changed(&self, now: bool) {
+        let due = now || self.state.read().map(|s| s.checked.elapsed() >= RECHECK).unwrap_or(false);
         if !due {
             return;
         }

@@ -78,7 +78,18 @@ pub fn check(
     }
 
     for (field, pos) in roots {
-        if field.starts_with("__") {
+        if field == "__schema" || field == "__type" {
+            if !limits.introspection {
+                return Err(Refusal::new(
+                    Code::BadUserInput,
+                    "INTROSPECTION_DISABLED",
+                    "introspection is disabled on this server",
+                    Some(pos),
+                ));
+            }
+            continue;
+        }
+        if field == "__typename" {
             continue;
         }
         let rule = permissions::root_rule(field);

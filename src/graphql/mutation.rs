@@ -124,6 +124,8 @@ fn manage<'a>(ctx: &Context<'a>) -> AppResult<(&'a crate::domain::Principal, Rea
     context::authorize(ctx, Operation::ManageOrganisation)
 }
 
+/// Every write. Each one is validated, checked against the caller's role and
+/// reach, and committed in one transaction with its audit entry.
 #[Object]
 impl Mutation {
     /// Creates a provincial committee. Requires `ADMIN` on the central committee.

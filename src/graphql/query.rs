@@ -113,6 +113,8 @@ fn not_found<T>(found: Option<T>, what: &'static str) -> AppResult<T> {
     found.ok_or(AppError::NotFound(what))
 }
 
+/// The root of every read: the caller, committees, people, seats, agencies
+/// and the audit trail, each within the caller's reach.
 #[Object]
 impl Query {
     /// The caller: subject, kind, grants and the operations they may perform.

@@ -16,6 +16,9 @@ use crate::graphql::loaders::CommitteeId;
 #[derive(Clone, Debug)]
 pub struct Agency(pub agency::Model);
 
+/// An agency working with a committee: its advisory agency, or a functional
+/// agency (police, procuracy, court, inspectorate, state audit, Party inspection)
+/// through whose hands cases move.
 #[Object]
 impl Agency {
     /// Globally unique, opaque identifier.

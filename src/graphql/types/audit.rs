@@ -13,6 +13,8 @@ use crate::graphql::ids::{self, Kind};
 #[derive(Clone, Debug)]
 pub struct AuditEvent(pub audit_event::Model);
 
+/// One write, as recorded in the same transaction as the change. Entries are
+/// chained by hash: each hashes its content and the previous entry's hash.
 #[Object]
 impl AuditEvent {
     /// Globally unique, opaque identifier.

@@ -22,6 +22,8 @@ use crate::graphql::paging::{self, Conn};
 #[derive(Clone, Debug)]
 pub struct Committee(pub committee::Model);
 
+/// A steering committee on anti-corruption, waste and negative phenomena:
+/// the central one, or one of the provincial ones under it.
 #[Object]
 impl Committee {
     /// Globally unique, opaque identifier.

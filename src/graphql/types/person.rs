@@ -17,6 +17,7 @@ use crate::graphql::paging::{self, Conn};
 #[derive(Clone, Debug)]
 pub struct Person(pub person::Model);
 
+/// A member of a committee, or staff.
 #[Object]
 impl Person {
     /// Globally unique, opaque identifier.

@@ -17,6 +17,8 @@ use crate::graphql::loaders::{CommitteeId, PersonId};
 #[derive(Clone, Debug)]
 pub struct Position(pub position::Model);
 
+/// A seat on a committee held by one person for a term. Seats are never
+/// overwritten: when a term ends, `endOn` is set and the seat stays in history.
 #[Object]
 impl Position {
     /// Globally unique, opaque identifier.

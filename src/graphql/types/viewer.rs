@@ -17,6 +17,7 @@ pub struct Grant {
     pub committee: String,
 }
 
+/// The caller as established from the bearer token.
 #[Object]
 impl Viewer {
     /// The token's subject.

@@ -1,0 +1,333 @@
+//! Authentication and authorisation: bad tokens, the permission table, reach
+//! across provinces, service accounts, and CLI-issued tokens.
+
+mod common;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use common::{Options, SECRET, TestApp, auth_args, code, token_for};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use steerql::config::TokenAlgorithm;
+use steerql::domain::{Operation, Role};
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn claims() -> Value {
+    json!({ "sub": "someone", "exp": now() + 600, "iat": now(), "grants": [{ "role": "MEMBER", "committee": "CENTRAL" }] })
+}
+
+fn sign(header: Header, claims: &Value, key: &EncodingKey) -> String {
+    jsonwebtoken::encode(&header, claims, key).unwrap()
+}
+
+fn hs(claims: &Value) -> String {
+    sign(Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(SECRET.as_bytes()))
+}
+
+fn with(mut claims: Value, key: &str, value: Value) -> Value {
+    claims[key] = value;
+    claims
+}
+
+fn without(mut claims: Value, key: &str) -> Value {
+    claims.as_object_mut().unwrap().remove(key);
+    claims
+}
+
+const READ: &str = "{ committees(first: 1) { totalCount } }";
+
+async fn assert_refused(app: &TestApp, token: &str, case: &str) {
+    let res = app.client.post(&app.url).bearer_auth(token).json(&json!({ "query": READ })).send().await.unwrap();
+    assert_eq!(res.status(), 401, "{case}");
+    assert!(res.headers().get("www-authenticate").is_some(), "{case}");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "UNAUTHENTICATED", "{case}: {body}");
+    assert!(!body.to_string().contains(token), "{case}: the token is echoed");
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_token_is_refused_with_401() {
+    let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
+    let good = hs(&claims());
+    let (status, _) = app.gql(&good, READ, json!({})).await;
+    assert_eq!(status, 200);
+
+    let rsa = EncodingKey::from_rsa_pem(include_bytes!("fixtures/rsa_private.pem")).unwrap();
+    let none = {
+        let header = base64_url(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = base64_url(claims().to_string().as_bytes());
+        format!("{header}.{payload}.")
+    };
+    // An HS256 token whose "secret" is the server's public key: the classic confusion.
+    let public_as_secret = sign(
+        Header::new(Algorithm::HS256),
+        &claims(),
+        &EncodingKey::from_secret(include_bytes!("fixtures/rsa_public.pem")),
+    );
+    let mut tampered = good.clone();
+    tampered.pop();
+    tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
+    let cases: Vec<(&str, String)> = vec![
+        ("alg none", none),
+        ("algorithm not allowed (RS256 without keys)", sign(Header::new(Algorithm::RS256), &claims(), &rsa)),
+        ("HS256 signed with a public key", public_as_secret),
+        ("bad signature", tampered),
+        ("missing exp", hs(&without(claims(), "exp"))),
+        ("missing sub", hs(&without(claims(), "sub"))),
+        ("expired", hs(&with(claims(), "exp", json!(now() - 3600)))),
+        ("exp as a string", hs(&with(claims(), "exp", json!("9999999999")))),
+        ("not yet valid", hs(&with(claims(), "nbf", json!(now() + 3600)))),
+        ("issued in the future", hs(&with(claims(), "iat", json!(now() + 3600)))),
+        (
+            "typ is not JWT",
+            sign(
+                Header { typ: Some("secevent+jwt".into()), ..Header::new(Algorithm::HS256) },
+                &claims(),
+                &EncodingKey::from_secret(SECRET.as_bytes()),
+            ),
+        ),
+        ("malformed", "not.a.token".into()),
+        ("malformed header", format!("{}.{}.sig", base64_url(b"{not json"), base64_url(b"{}"))),
+        ("oversized", format!("{}.{}.x", base64_url(&vec![b'a'; 9000]), base64_url(b"{}"))),
+        ("unknown role", hs(&with(claims(), "grants", json!([{ "role": "KING", "committee": "CENTRAL" }])))),
+    ];
+    for (case, token) in &cases {
+        assert_refused(&app, token, case).await;
+    }
+    let res = app
+        .client
+        .post(&app.url)
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .json(&json!({ "query": READ }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn issuer_and_audience_are_required_when_configured() {
+    let mut auth = auth_args();
+    auth.jwt_issuer = Some("https://idp.example".into());
+    auth.jwt_audience = Some("steerql".into());
+    let app = TestApp::spawn_with(Options { seed: false, auth, ..Default::default() }).await;
+    let full = with(with(claims(), "iss", json!("https://idp.example")), "aud", json!("steerql"));
+    let (status, _) = app.gql(&hs(&full), READ, json!({})).await;
+    assert_eq!(status, 200);
+    assert_refused(&app, &hs(&with(full.clone(), "iss", json!("https://evil.example"))), "wrong iss").await;
+    assert_refused(&app, &hs(&with(full.clone(), "aud", json!("other"))), "wrong aud").await;
+    assert_refused(&app, &hs(&without(full.clone(), "iss")), "missing iss").await;
+    assert_refused(&app, &hs(&without(full, "aud")), "missing aud").await;
+}
+
+#[tokio::test]
+async fn rs256_tokens_verify_against_a_pem_key_and_hs256_is_then_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("key.pem");
+    std::fs::write(&pem, include_bytes!("fixtures/rsa_public.pem")).unwrap();
+    let mut auth = auth_args();
+    auth.jwt_secret = None;
+    auth.jwt_public_key = Some(pem);
+    auth.jwt_algorithms = vec![TokenAlgorithm::RS256];
+    let app = TestApp::spawn_with(Options { seed: false, auth, ..Default::default() }).await;
+    let rsa = EncodingKey::from_rsa_pem(include_bytes!("fixtures/rsa_private.pem")).unwrap();
+    let (status, body) = app.gql(&sign(Header::new(Algorithm::RS256), &claims(), &rsa), READ, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_refused(&app, &hs(&claims()), "HS256 when only RS256 is configured").await;
+    let ec = EncodingKey::from_ec_pem(include_bytes!("fixtures/ec_private.pem")).unwrap();
+    assert_refused(&app, &sign(Header::new(Algorithm::ES256), &claims(), &ec), "ES256 not in the allowed list").await;
+}
+
+#[tokio::test]
+async fn jwks_keys_are_chosen_by_kid_and_reloaded_when_the_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(&jwks, r#"{"keys": []}"#).unwrap();
+    let mut auth = auth_args();
+    auth.jwt_secret = None;
+    auth.jwt_jwks = Some(jwks.clone());
+    let app = TestApp::spawn_with(Options { seed: false, auth, ..Default::default() }).await;
+    let ec = EncodingKey::from_ec_pem(include_bytes!("fixtures/ec_private.pem")).unwrap();
+    let token = sign(Header { kid: Some("ec-2026".into()), ..Header::new(Algorithm::ES256) }, &claims(), &ec);
+    assert_refused(&app, &token, "unknown kid").await;
+
+    // Rotate the key in: the file is re-read without a restart. The mtime
+    // must differ from the first write's, so set it explicitly.
+    std::fs::write(&jwks, include_str!("fixtures/jwks.json")).unwrap();
+    let later = SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options().write(true).open(&jwks).unwrap().set_modified(later).unwrap();
+    let (status, body) = app.gql(&token, READ, json!({})).await;
+    assert_eq!(status, 200, "the rotated-in key was not picked up: {body}");
+    let other = sign(Header { kid: Some("other".into()), ..Header::new(Algorithm::ES256) }, &claims(), &ec);
+    assert_refused(&app, &other, "kid not in the set").await;
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// One representative call per operation, run against the committee `target`.
+async fn call(app: &TestApp, token: &str, op: Operation, target: &str) -> Value {
+    let query = match op {
+        Operation::ReadOrganisation => "{ committees(first: 1) { totalCount } }".to_owned(),
+        Operation::ManageOrganisation => {
+            format!("mutation {{ updateCommittee(id: \"{target}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
+        }
+        Operation::ReadAuditTrail => "{ auditEvents(first: 1) { totalCount } }".to_owned(),
+    };
+    app.gql(token, &query, json!({})).await.1
+}
+
+#[tokio::test]
+async fn the_permission_table_is_enforced_for_every_role_and_operation() {
+    let app = TestApp::spawn().await;
+    let target = app.committee_id("NGHE_AN").await;
+    for role in Role::ALL {
+        let token = app.token(&[&format!("{role}@NGHE_AN")]);
+        for op in Operation::ALL {
+            let body = call(&app, &token, op, &target).await;
+            if op.allows(role) {
+                assert!(body.get("errors").is_none(), "{role} should be allowed {op:?}: {body}");
+            } else {
+                assert_eq!(code(&body), "FORBIDDEN", "{role} should be refused {op:?}: {body}");
+                let message = body["errors"][0]["message"].as_str().unwrap();
+                assert!(message.contains(op.name()), "the refusal names the operation: {message}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_root_field_of_the_schema_has_a_permission_rule() {
+    let schema = steerql::graphql::build_schema(&Default::default());
+    let fields = steerql::graphql::root_fields(&schema);
+    let listed: std::collections::HashSet<String> =
+        steerql::domain::permissions::ROOT_FIELDS.iter().map(|(n, _)| (*n).to_owned()).collect();
+    let missing: Vec<_> = fields.difference(&listed).collect();
+    assert!(missing.is_empty(), "root fields without a rule (default deny refuses them): {missing:?}");
+    let stale: Vec<_> = listed.difference(&fields).collect();
+    assert!(stale.is_empty(), "rules for fields the schema no longer has: {stale:?}");
+}
+
+#[tokio::test]
+async fn no_token_is_unauthenticated_but_typename_still_answers() {
+    let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
+    let res = app.client.post(&app.url).json(&json!({ "query": READ })).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    let res = app.client.post(&app.url).json(&json!({ "query": "{ __typename }" })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_provincial_grant_cannot_see_another_province_by_id_list_nested_field_or_count() {
+    let app = TestApp::spawn().await;
+    let nghe_an = app.token(&["OFFICER@NGHE_AN"]);
+    let ha_tinh_id = app.committee_id("HA_TINH").await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let ha_tinh_seat = app
+        .data(
+            &admin,
+            "query($c: ID!) { positions(first: 1, filter: {committeeId: $c}) { nodes { id person { id } } } }",
+            json!({ "c": ha_tinh_id }),
+        )
+        .await["positions"]["nodes"][0]
+        .clone();
+
+    // By id: not found, never forbidden.
+    for (query, id) in [
+        ("query($id: ID!) { committee(id: $id) { code } }", ha_tinh_id.clone()),
+        ("query($id: ID!) { node(id: $id) { id } }", ha_tinh_id.clone()),
+        ("query($id: ID!) { position(id: $id) { id } }", ha_tinh_seat["id"].as_str().unwrap().to_owned()),
+        ("query($id: ID!) { person(id: $id) { id } }", ha_tinh_seat["person"]["id"].as_str().unwrap().to_owned()),
+    ] {
+        let (_, body) = app.gql(&nghe_an, query, json!({ "id": id })).await;
+        assert_eq!(code(&body), "NOT_FOUND", "{query}: {body}");
+    }
+    let (_, body) = app.gql(&nghe_an, "{ committeeByCode(code: \"HA_TINH\") { code } }", json!({})).await;
+    assert_eq!(code(&body), "NOT_FOUND");
+
+    // By list and count.
+    let data = app
+        .data(
+            &nghe_an,
+            "query($c: ID!) { committees(first: 100) { totalCount nodes { code } }
+               seats: positions(first: 100, filter: {committeeId: $c}) { totalCount }
+               people(first: 1) { totalCount } agencies(first: 1) { totalCount } }",
+            json!({ "c": ha_tinh_id }),
+        )
+        .await;
+    assert_eq!(data["committees"]["totalCount"], 1);
+    assert_eq!(data["committees"]["nodes"], json!([{ "code": "NGHE_AN" }]));
+    assert_eq!(data["seats"]["totalCount"], 0);
+    assert_eq!(data["people"]["totalCount"], 11);
+    assert_eq!(data["agencies"]["totalCount"], 7);
+
+    // By nested field: the parent (central) is outside reach too.
+    let data = app.data(&nghe_an, "{ committeeByCode(code: \"NGHE_AN\") { parent { code } } }", json!({})).await;
+    assert_eq!(data["committeeByCode"]["parent"], json!(null));
+
+    // The centre sees both.
+    let central = app.token(&["MEMBER@CENTRAL"]);
+    let data = app.data(&central, "{ committees(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(data["committees"]["totalCount"], 64);
+}
+
+#[tokio::test]
+async fn a_provincial_admin_manages_only_their_own_committee() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@NGHE_AN"]);
+    let (nghe_an, ha_tinh) = (app.committee_id("NGHE_AN").await, app.committee_id("HA_TINH").await);
+    let update =
+        "mutation($id: ID!) { updateCommittee(id: $id, input: {regulation: \"67-QD/TW\"}) { viewerCanManage } }";
+    let data = app.data(&admin, update, json!({ "id": nghe_an })).await;
+    assert_eq!(data["updateCommittee"]["viewerCanManage"], true);
+    let (_, body) = app.gql(&admin, update, json!({ "id": ha_tinh })).await;
+    assert_eq!(code(&body), "NOT_FOUND");
+    let (_, body) = app
+        .gql(&admin, r#"mutation { createCommittee(input: {code: "NEW_ONE", name: "N", province: "P", establishedOn: "2025-01-01"}) { id } }"#, json!({}))
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
+    let app = TestApp::spawn().await;
+    let svc = token_for("procuracy-system", &["ADMIN@CENTRAL", "AUDITOR@CENTRAL"], true);
+    let data = app.data(&svc, "{ me { subject kind grants { role committee } operations } }", json!({})).await;
+    assert_eq!(data["me"]["subject"], "procuracy-system");
+    assert_eq!(data["me"]["kind"], "SERVICE");
+    assert_eq!(data["me"]["grants"].as_array().unwrap().len(), 2);
+    assert_eq!(data["me"]["operations"], json!(["READ_ORGANISATION", "MANAGE_ORGANISATION", "READ_AUDIT_TRAIL"]));
+    let id = app.committee_id("HA_TINH").await;
+    app.data(
+        &svc,
+        "mutation($id: ID!) { updateCommittee(id: $id, input: {regulation: \"67-QD/TW\"}) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let data = app.data(&svc, "{ auditEvents(first: 1) { nodes { actor actorKind } } }", json!({})).await;
+    assert_eq!(data["auditEvents"]["nodes"][0], json!({ "actor": "procuracy-system", "actorKind": "SERVICE" }));
+}
+
+#[tokio::test]
+async fn a_token_issued_by_the_cli_works_against_the_running_server() {
+    let app = TestApp::spawn().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_steerql"))
+        .args(["token", "--sub", "analyst@example.org", "--role", "ANALYST@HA_TINH", "--ttl", "10m"])
+        .env("STEERQL_JWT_SECRET", SECRET)
+        .env("STEERQL_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8(out.stdout).unwrap();
+    let data = app.data(token.trim(), "{ me { subject grants { role committee } } }", json!({})).await;
+    assert_eq!(data["me"]["grants"], json!([{ "role": "ANALYST", "committee": "HA_TINH" }]));
+    let (status, body) = app.gql(token.trim(), "{ auditEvents(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!((status.as_u16(), code(&body)), (403, "FORBIDDEN"));
+}

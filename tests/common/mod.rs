@@ -1,0 +1,201 @@
+//! Test harness: every test gets its own database (an SQLite file, or a fresh
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), the real router on
+//! an ephemeral port, and a counter of the SQL statements it runs.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use steerql::app::Application;
+use steerql::auth::{self, Verifier};
+use steerql::config::{AuthArgs, Limits, TokenAlgorithm};
+use steerql::db::{Db, seed};
+use steerql::domain::{Grant, Principal, PrincipalKind};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+/// How a test app is set up.
+pub struct Options {
+    pub seed: bool,
+    pub limits: Limits,
+    pub auth: AuthArgs,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { seed: true, limits: Limits::default(), auth: auth_args() }
+    }
+}
+
+pub fn auth_args() -> AuthArgs {
+    AuthArgs {
+        jwt_secret: Some(SECRET.into()),
+        jwt_public_key: None,
+        jwt_jwks: None,
+        jwt_algorithms: vec![TokenAlgorithm::RS256, TokenAlgorithm::ES256, TokenAlgorithm::EdDSA],
+        jwt_issuer: None,
+        jwt_audience: None,
+        jwt_leeway: 30,
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub statements: Arc<AtomicUsize>,
+    _database: DatabaseGuard,
+}
+
+/// Removes the test's database when the test ends.
+pub enum DatabaseGuard {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        if let DatabaseGuard::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside async; a short-lived runtime on its own thread does the I/O.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = Database::connect(&admin_url).await {
+                        let _ =
+                            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    format!("steerql_test_{:016x}", rand::rng().random::<u64>())
+}
+
+/// A connection to a fresh, migrated database, counting its statements.
+pub async fn fresh_database() -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
+    let (url, guard) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = unique_name();
+            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin.close().await.ok();
+            let (base, _) = admin_url.rsplit_once('/').expect("a database URL with a path");
+            (format!("{base}/{name}"), DatabaseGuard::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, DatabaseGuard::Sqlite(dir))
+        }
+    };
+    let options = steerql::db::DbOptions { url, max_connections: 8, statement_timeout: None };
+    let db = Db::connect(&options).await.expect("open the test database");
+    db.migrate().await.expect("migrate");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    let mut conn = db.conn.clone();
+    conn.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    (Db::from_connection(conn), statements, guard)
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let (db, statements, guard) = fresh_database().await;
+        if options.seed {
+            let write = db.begin_write().await.unwrap();
+            seed::load_demo(&write.txn).await.unwrap();
+            write.commit().await.unwrap();
+        }
+        let verifier = Verifier::new(&options.auth, options.auth.jwt_secret.as_deref().map(str::as_bytes)).unwrap();
+        let app =
+            Application::build(db.clone(), options.limits, verifier, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = app.addr().unwrap();
+        tokio::spawn(app.serve(std::future::pending()));
+        statements.store(0, Ordering::SeqCst);
+        TestApp {
+            addr,
+            url: format!("http://{addr}/graphql"),
+            client: reqwest::Client::new(),
+            db,
+            statements,
+            _database: guard,
+        }
+    }
+
+    /// A token for `grants` (`ROLE@COMMITTEE`), signed with the test secret.
+    pub fn token(&self, grants: &[&str]) -> String {
+        token_for("tester", grants, false)
+    }
+
+    /// Posts a query as JSON with a bearer token; returns status and body.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(&self.url)
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap())
+    }
+
+    /// Like [`TestApp::gql`], asserting the response has no errors; returns `data`.
+    pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.gql(token, query, variables).await;
+        assert_eq!(status, StatusCode::OK, "{body:#}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// The global ID of a committee, by code.
+    pub async fn committee_id(&self, code: &str) -> String {
+        let admin = self.token(&["ADMIN@CENTRAL"]);
+        let data =
+            self.data(&admin, "query($c: String!) { committeeByCode(code: $c) { id } }", json!({ "c": code })).await;
+        data["committeeByCode"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn token_for(sub: &str, grants: &[&str], service: bool) -> String {
+    let principal = Principal {
+        subject: sub.into(),
+        name: Some("Test User".into()),
+        kind: if service { PrincipalKind::Service } else { PrincipalKind::Person },
+        grants: grants.iter().map(|g| g.parse::<Grant>().unwrap()).collect(),
+    };
+    auth::issue(SECRET.as_bytes(), &principal, std::time::Duration::from_secs(600), None, None).unwrap()
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}

@@ -1,0 +1,291 @@
+//! The organisation API: committees, people, positions and agencies, read and
+//! written through the real router.
+
+mod common;
+
+use common::{TestApp, code};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_demo_data_has_the_central_committee_and_63_provincial_ones() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let data = app
+        .data(&t, "{ all: committees(first: 1) { totalCount } provincial: committees(first: 1, filter: {level: PROVINCIAL}) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(data["all"]["totalCount"], 64);
+    assert_eq!(data["provincial"]["totalCount"], 63);
+}
+
+#[tokio::test]
+async fn committees_page_forward_and_backward_without_gaps_or_repeats() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let q = "query($after: String) { committees(first: 25, after: $after, orderBy: {field: CODE}) { pageInfo { hasNextPage hasPreviousPage endCursor } nodes { code } } }";
+    let mut codes = Vec::new();
+    let mut after = serde_json::Value::Null;
+    loop {
+        let data = app.data(&t, q, json!({ "after": after })).await;
+        let page = &data["committees"];
+        codes.extend(page["nodes"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()));
+        if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], !after.is_null());
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    let mut sorted = codes.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(codes.len(), 64);
+    assert_eq!(codes, sorted);
+
+    let last = app
+        .data(&t, "{ committees(last: 2, orderBy: {field: CODE, direction: DESC}) { nodes { code } pageInfo { hasPreviousPage } } }", json!({}))
+        .await;
+    assert_eq!(last["committees"]["nodes"], json!([{ "code": sorted[1] }, { "code": sorted[0] }]));
+    assert_eq!(last["committees"]["pageInfo"]["hasPreviousPage"], true);
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_ordering_or_a_forged_one_is_bad_input() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let data =
+        app.data(&t, "{ committees(first: 1, orderBy: {field: NAME}) { pageInfo { endCursor } } }", json!({})).await;
+    let cursor = data["committees"]["pageInfo"]["endCursor"].clone();
+    let (_, body) = app
+        .gql(&t, "query($c: String) { committees(first: 1, after: $c) { totalCount } }", json!({ "c": cursor }))
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["after"]));
+    let (_, body) = app.gql(&t, "{ committees(first: 1, after: \"garbage\") { totalCount } }", json!({})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn first_or_last_is_required_and_capped() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    for (query, arg) in [
+        ("{ committees { totalCount } }", "first"),
+        ("{ committees(first: 0) { totalCount } }", "first"),
+        ("{ committees(first: 101) { totalCount } }", "first"),
+        ("{ committees(last: 500) { totalCount } }", "last"),
+    ] {
+        let (_, body) = app.gql(&t, query, json!({})).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{query}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], json!([arg]), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn committees_filter_by_name_status_and_parent() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let central = app.committee_id("CENTRAL").await;
+    let data = app
+        .data(
+            &t,
+            "query($p: ID) { tinh: committees(first: 5, filter: {nameContains: \"Tĩnh\"}) { nodes { code } }
+              children: committees(first: 1, filter: {parentId: $p, status: ACTIVE}) { totalCount } }",
+            json!({ "p": central }),
+        )
+        .await;
+    assert_eq!(data["tinh"]["nodes"], json!([{ "code": "HA_TINH" }]));
+    assert_eq!(data["children"]["totalCount"], 63);
+}
+
+#[tokio::test]
+async fn navigation_runs_both_ways_between_committees_people_and_seats() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let data = app
+        .data(
+            &t,
+            r#"{ committeeByCode(code: "NGHE_AN") {
+                  level province regulation parent { code children(first: 100) { totalCount } }
+                  advisoryAgency { kind name committee { code } }
+                  agencies(first: 10, kind: POLICE) { nodes { kind } }
+                  standingCommittee { role person { fullName } }
+                  positions(first: 1, role: HEAD, current: true) {
+                    nodes { title active committee { code } person { fullName positions(first: 5) { nodes { committee { code } } } } }
+                  } } }"#,
+            json!({}),
+        )
+        .await;
+    let c = &data["committeeByCode"];
+    assert_eq!(c["level"], "PROVINCIAL");
+    assert_eq!(c["province"], "Nghệ An");
+    assert_eq!(c["regulation"], "67-QD/TW");
+    assert_eq!(c["parent"]["code"], "CENTRAL");
+    assert_eq!(c["parent"]["children"]["totalCount"], 63);
+    assert_eq!(c["advisoryAgency"]["kind"], "ADVISORY");
+    assert_eq!(c["advisoryAgency"]["committee"]["code"], "NGHE_AN");
+    assert_eq!(c["agencies"]["nodes"], json!([{ "kind": "POLICE" }]));
+    assert_eq!(c["standingCommittee"].as_array().unwrap().len(), 5);
+    assert_eq!(c["standingCommittee"][0], json!({ "role": "HEAD", "person": { "fullName": "Thái Thanh Quý" } }));
+    let head = &c["positions"]["nodes"][0];
+    assert_eq!(head["title"], "Secretary of the Provincial Party Committee");
+    assert_eq!(head["active"], true);
+    assert_eq!(head["person"]["positions"]["nodes"], json!([{ "committee": { "code": "NGHE_AN" } }]));
+}
+
+#[tokio::test]
+async fn who_sat_on_the_central_committee_on_a_date_is_answerable() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let central = app.committee_id("CENTRAL").await;
+    let q = "query($c: ID!, $d: Date!) { positions(first: 10, filter: {committeeId: $c, activeAt: $d, role: HEAD}) { nodes { person { fullName } } } }";
+    let before = app.data(&t, q, json!({ "c": central, "d": "2024-06-01" })).await;
+    assert_eq!(before["positions"]["nodes"], json!([{ "person": { "fullName": "Nguyễn Phú Trọng" } }]));
+    let after = app.data(&t, q, json!({ "c": central, "d": "2024-09-01" })).await;
+    assert_eq!(after["positions"]["nodes"], json!([{ "person": { "fullName": "Tô Lâm" } }]));
+}
+
+#[tokio::test]
+async fn node_and_nodes_refetch_any_object_by_its_global_id() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let id = app.committee_id("HA_TINH").await;
+    let data = app
+        .data(
+            &t,
+            "query($id: ID!) { node(id: $id) { id ... on Committee { code } } nodes(ids: [$id, $id]) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(data["node"]["code"], "HA_TINH");
+    assert_eq!(data["node"]["id"], id.as_str());
+    assert_eq!(data["nodes"].as_array().unwrap().len(), 2);
+    let (_, body) = app.gql(&t, "{ node(id: \"Q29tbWl0dGVlOjk5OTk5\") { id } }", json!({})).await;
+    assert_eq!(code(&body), "NOT_FOUND");
+    assert_eq!(body["data"]["node"], json!(null));
+}
+
+#[tokio::test]
+async fn an_admin_creates_and_updates_a_committee_and_each_write_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let data = app
+        .data(
+            &admin,
+            r#"mutation { createCommittee(input: {code: "TEST_PROVINCE", name: "Test committee", province: "Tỉnh Thử", establishedOn: "2025-07-01"}) {
+                 id code level status regulation parent { code } } }"#,
+            json!({}),
+        )
+        .await;
+    let created = &data["createCommittee"];
+    assert_eq!(created["level"], "PROVINCIAL");
+    assert_eq!(created["status"], "ACTIVE");
+    assert_eq!(created["parent"]["code"], "CENTRAL");
+    let id = created["id"].as_str().unwrap();
+    let data = app
+        .data(
+            &admin,
+            "mutation($id: ID!) { updateCommittee(id: $id, input: {name: \"  Renamed  \"}) { name } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(data["updateCommittee"]["name"], "Renamed");
+
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let data = app
+        .data(&auditor, "{ auditEvents(first: 10) { totalCount nodes { action entityType actorKind } } }", json!({}))
+        .await;
+    assert_eq!(data["auditEvents"]["totalCount"], 2);
+    assert_eq!(data["auditEvents"]["nodes"][0]["action"], "committee.update");
+    assert_eq!(data["auditEvents"]["nodes"][1]["action"], "committee.create");
+    assert_eq!(steerql::db::audit::verify_chain(&app.db.conn).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn invalid_input_names_the_field_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    for (input, field) in [
+        (r#"{code: "bad code", name: "X", province: "Y", establishedOn: "2025-01-01"}"#, "code"),
+        (r#"{code: "GOOD_CODE", name: "   ", province: "Y", establishedOn: "2025-01-01"}"#, "name"),
+        (r#"{code: "GOOD_CODE", name: "X", province: "Y", establishedOn: "1800-01-01"}"#, "establishedOn"),
+    ] {
+        let (status, body) =
+            app.gql(&admin, &format!("mutation {{ createCommittee(input: {input}) {{ id }} }}"), json!({})).await;
+        assert_eq!(status, 200);
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", field]));
+    }
+    let (_, body) =
+        app.gql(&admin, r#"mutation { createCommittee(input: {code: "X1", name: "X", province: "Y", establishedOn: "not a date"}) { id } }"#, json!({})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let data = app.data(&t, "{ committees(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(data["committees"]["totalCount"], 64);
+}
+
+#[tokio::test]
+async fn a_duplicate_committee_code_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let (_, body) = app
+        .gql(&admin, r#"mutation { createCommittee(input: {code: "NGHE_AN", name: "Again", province: "Nghệ An", establishedOn: "2025-01-01"}) { id } }"#, json!({}))
+        .await;
+    assert_eq!(code(&body), "CONFLICT");
+}
+
+#[tokio::test]
+async fn seats_are_appointed_and_ended_and_history_is_kept() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let ha_tinh = app.committee_id("HA_TINH").await;
+    let person = app
+        .data(&admin, "mutation($c: ID!) { createPerson(input: {fullName: \"Người Thử\", partyMember: true, homeCommitteeId: $c}) { id } }", json!({ "c": ha_tinh }))
+        .await["createPerson"]["id"]
+        .clone();
+    // The committee already has a head: a second one conflicts.
+    let appoint = "mutation($p: ID!, $c: ID!, $r: PositionRole!) { appointPosition(input: {personId: $p, committeeId: $c, role: $r, title: \"Test title\", startOn: \"2025-01-01\"}) { id role standing active } }";
+    let (_, body) = app.gql(&admin, appoint, json!({ "p": person, "c": ha_tinh, "r": "HEAD" })).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    let data = app.data(&admin, appoint, json!({ "p": person, "c": ha_tinh, "r": "MEMBER" })).await;
+    let seat = &data["appointPosition"];
+    assert_eq!(seat["standing"], false);
+    assert_eq!(seat["active"], true);
+    let seat_id = seat["id"].clone();
+    let end = "mutation($id: ID!, $d: Date!) { endPosition(id: $id, input: {endOn: $d, reason: \"moved\"}) { endOn endReason active } }";
+    let (_, body) = app.gql(&admin, end, json!({ "id": seat_id, "d": "2024-12-31" })).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", "endOn"]));
+    let data = app.data(&admin, end, json!({ "id": seat_id, "d": "2025-06-30" })).await;
+    assert_eq!(data["endPosition"], json!({ "endOn": "2025-06-30", "endReason": "moved", "active": false }));
+    let (_, body) = app.gql(&admin, end, json!({ "id": seat_id, "d": "2025-07-30" })).await;
+    assert_eq!(code(&body), "CONFLICT");
+    let data = app
+        .data(
+            &admin,
+            "query($p: ID!) { person(id: $p) { positions(first: 5) { totalCount nodes { endOn } } } }",
+            json!({ "p": person }),
+        )
+        .await;
+    assert_eq!(data["person"]["positions"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn merging_keeps_the_old_committee_and_points_to_its_successor() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let (ha_tinh, nghe_an) = (app.committee_id("HA_TINH").await, app.committee_id("NGHE_AN").await);
+    let merge = "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { status endedOn successor { code } positions(first: 1, current: true) { totalCount } } }";
+    let data = app.data(&admin, merge, json!({ "a": ha_tinh, "b": nghe_an })).await;
+    let merged = &data["mergeCommittees"];
+    assert_eq!(merged["status"], "MERGED");
+    assert_eq!(merged["endedOn"], "2025-07-01");
+    assert_eq!(merged["successor"]["code"], "NGHE_AN");
+    assert_eq!(merged["positions"]["totalCount"], 0);
+    let (_, body) = app.gql(&admin, merge, json!({ "a": ha_tinh, "b": nghe_an })).await;
+    assert_eq!(code(&body), "CONFLICT");
+    let (_, body) = app.gql(&admin, merge, json!({ "a": nghe_an, "b": nghe_an })).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    // A Nghe An grant now reaches Ha Tinh's history too.
+    let t = app.token(&["MEMBER@NGHE_AN"]);
+    let data = app.data(&t, "{ committees(first: 5) { nodes { code } } }", json!({})).await;
+    assert_eq!(data["committees"]["nodes"], json!([{ "code": "HA_TINH" }, { "code": "NGHE_AN" }]));
+}

@@ -1,0 +1,43 @@
+//! The committed `schema.graphql` is the schema the server serves.
+
+#[test]
+fn schema_graphql_matches_the_served_schema() {
+    let served = steerql::graphql::sdl(&steerql::graphql::build_schema(&Default::default()));
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap_or_default();
+    assert!(
+        committed == served,
+        "schema.graphql is out of date; regenerate it with `cargo run -- print-schema > schema.graphql`"
+    );
+}
+
+#[test]
+fn every_type_and_field_is_documented() {
+    let schema = steerql::graphql::build_schema(&Default::default());
+    let doc = async_graphql::parser::parse_schema(steerql::graphql::sdl(&schema)).unwrap();
+    let mut undocumented = Vec::new();
+    for def in doc.definitions {
+        use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+        let TypeSystemDefinition::Type(ty) = def else { continue };
+        let ty = ty.node;
+        let name = ty.name.node.to_string();
+        // The relay connection scaffolding (PageInfo, *Edge, *Connection) is documented by async-graphql itself.
+        if ty.description.is_none() && !name.ends_with("Connection") && !name.ends_with("Edge") {
+            undocumented.push(name.clone());
+        }
+        if let TypeKind::Object(obj) = &ty.kind {
+            for f in &obj.fields {
+                if f.node.description.is_none() && !name.ends_with("Connection") && !name.ends_with("Edge") {
+                    undocumented.push(format!("{name}.{}", f.node.name.node));
+                }
+            }
+        }
+        if let TypeKind::InputObject(obj) = &ty.kind {
+            for f in &obj.fields {
+                if f.node.description.is_none() {
+                    undocumented.push(format!("{name}.{}", f.node.name.node));
+                }
+            }
+        }
+    }
+    assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
+}

@@ -1,0 +1,65 @@
+//! No N+1: a page of committees with their seats and people costs the same
+//! few statements whatever its size, alone or under concurrency.
+
+mod common;
+
+use chrono::Utc;
+use common::TestApp;
+use entity::committee;
+use sea_orm::{EntityTrait, Set};
+use serde_json::json;
+
+const QUERY: &str = "query($n: Int!) { committees(first: $n) { totalCount edges { node { code parent { code }
+    positions(first: 100, current: true) { nodes { role title person { fullName } } } } } } }";
+
+/// 40 more provincial committees, so a page of 100 is full.
+async fn more_committees(app: &TestApp) {
+    let now = Utc::now();
+    let rows = (0..40).map(|i| committee::ActiveModel {
+        code: Set(format!("EXTRA_{i:02}")),
+        name: Set(format!("Extra committee {i}")),
+        level: Set("PROVINCIAL".into()),
+        parent_id: Set(Some(1)),
+        province: Set(Some(format!("Extra {i}"))),
+        established_on: Set(chrono::NaiveDate::from_ymd_opt(2022, 6, 1).unwrap()),
+        regulation: Set("67-QD/TW".into()),
+        status: Set("ACTIVE".into()),
+        successor_id: Set(None),
+        ended_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    committee::Entity::insert_many(rows).exec(&app.db.conn).await.unwrap();
+}
+
+async fn statements_for(app: &TestApp, token: &str, n: i64) -> usize {
+    app.reset_statements();
+    let data = app.data(token, QUERY, json!({ "n": n })).await;
+    assert_eq!(data["committees"]["edges"].as_array().unwrap().len() as i64, n);
+    app.statements()
+}
+
+#[tokio::test]
+async fn listing_10_or_100_committees_with_seats_and_people_runs_the_same_statements() {
+    let app = TestApp::spawn().await;
+    more_committees(&app).await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    let ten = statements_for(&app, &token, 10).await;
+    let hundred = statements_for(&app, &token, 100).await;
+    assert_eq!(ten, hundred);
+    // page, count, seats, people, parents
+    assert!(hundred <= 5, "{hundred} statements");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_do_not_split_their_batches() {
+    let app = TestApp::spawn().await;
+    more_committees(&app).await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    let alone = statements_for(&app, &token, 100).await;
+    app.reset_statements();
+    let requests = (0..32).map(|_| app.data(&token, QUERY, json!({ "n": 100 })));
+    futures_util::future::join_all(requests).await;
+    assert_eq!(app.statements(), 32 * alone, "one request alone ran {alone}");
+}
