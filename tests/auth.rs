@@ -1,6 +1,9 @@
 //! Authentication and authorisation: bad tokens, the permission table, reach
 //! across provinces, service accounts, and CLI-issued tokens.
 
+// Tests fail by panicking; unwrapping is how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::time::{SystemTime, UNIX_EPOCH};

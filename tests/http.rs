@@ -1,6 +1,9 @@
 //! GraphQL over HTTP: media types, methods, status codes, limits, and errors
 //! that always carry a code and never leak internals.
 
+// Tests fail by panicking; unwrapping is how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{Options, TestApp, code};

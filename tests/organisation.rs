@@ -1,6 +1,9 @@
 //! The organisation API: committees, people, positions and agencies, read and
 //! written through the real router.
 
+// Tests fail by panicking; unwrapping is how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{TestApp, code};

@@ -1,5 +1,8 @@
 //! The committed `schema.graphql` is the schema the server serves.
 
+// Tests fail by panicking; unwrapping is how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[test]
 fn schema_graphql_matches_the_served_schema() {
     let served = steerql::graphql::sdl(&steerql::graphql::build_schema(&Default::default()));

@@ -1,6 +1,9 @@
 //! No N+1: a page of committees with their seats and people costs the same
 //! few statements whatever its size, alone or under concurrency.
 
+// Tests fail by panicking; unwrapping is how they say so.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use chrono::Utc;

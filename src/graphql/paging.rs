@@ -34,7 +34,7 @@ pub struct Extra {
 
 enum Count {
     Known(u64),
-    Query(Db, SelectStatement),
+    Query(Db, Box<SelectStatement>),
 }
 
 impl Extra {
@@ -43,7 +43,7 @@ impl Extra {
     }
 
     pub fn query(db: &Db, stmt: SelectStatement) -> Extra {
-        Extra { count: Count::Query(db.clone(), stmt) }
+        Extra { count: Count::Query(db.clone(), Box::new(stmt)) }
     }
 }
 

@@ -97,7 +97,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     };
     let principal = match authenticate(&state, &headers) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -128,7 +128,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             }
             let runs = params.into_iter().map(|p| run(&state, p, principal.clone(), false));
             let outcomes = futures_util::future::join_all(runs).await;
-            let bodies: Vec<Body_> = outcomes.into_iter().map(|o| body_of(o)).collect();
+            let bodies: Vec<Body_> = outcomes.into_iter().map(body_of).collect();
             respond(format, StatusCode::OK, &bodies)
         }
         other => match params_from_json(other) {
@@ -150,7 +150,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
     let Some(format) = negotiate::response_format(&headers) else { return not_acceptable() };
     let principal = match authenticate(&state, &headers) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut object = serde_json::Map::new();
     for name in ["query", "operationName"] {
@@ -190,7 +190,7 @@ pub async fn method_not_allowed() -> Response {
 
 /// Checks the bearer token, if any. No token: an anonymous caller, who may
 /// only ask for `__typename` and introspection. A bad token: 401, at once.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, Response> {
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, Box<Response>> {
     let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
     let token = value
         .to_str()
@@ -208,7 +208,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principa
         let body = Refused::new(Code::Unauthenticated, "INVALID_TOKEN", "the bearer token is invalid or expired");
         let mut response = refused(Format::Json, StatusCode::UNAUTHORIZED, body);
         response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
-        response
+        Box::new(response)
     })
 }
 

@@ -1,0 +1,34 @@
+// GraphQL over HTTP conformance: runs every server audit of the
+// `graphql-http` package against a running steerql and fails unless all pass.
+// Usage: STEERQL_AUDIT_URL=http://127.0.0.1:8080/graphql STEERQL_AUDIT_TOKEN=... node audit.mjs
+import { serverAudits } from 'graphql-http';
+
+const url = process.env.STEERQL_AUDIT_URL ?? 'http://127.0.0.1:8080/graphql';
+const token = process.env.STEERQL_AUDIT_TOKEN;
+
+// Every audit request carries the bearer token, as a real client's would.
+const fetchFn = (input, init = {}) => {
+  const headers = new Headers(init.headers);
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  return fetch(input, { ...init, headers });
+};
+
+let passed = 0;
+let failed = 0;
+for (const audit of serverAudits({ url, fetchFn })) {
+  let result;
+  try {
+    result = await audit.fn();
+  } catch (err) {
+    result = { status: 'error', reason: String(err?.message ?? err) };
+  }
+  if (result.status === 'ok') {
+    passed += 1;
+    console.log(`ok      ${audit.id} ${audit.name}`);
+  } else {
+    failed += 1;
+    console.log(`${result.status.padEnd(7)} ${audit.id} ${audit.name}: ${result.reason}`);
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
