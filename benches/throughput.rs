@@ -1,1 +1,291 @@
-fn main() {}
+//! Throughput benchmark: the GraphQL path against a plain axum handler that
+//! answers the same data from the same database with hand-written SQL, at the
+//! same concurrency, in the same run.
+//!
+//! Loads the 64 committees, 5,000 people and 20,000 positions, then drives
+//! (a) `committees(first: 100) { … positions(activeAt) { … person { fullName } } }`
+//! with a real bearer token and (b) `GET /plain`, alternating rounds. Prints
+//! requests/s, p50/p99 latency, SQL statements and server CPU per request, and
+//! the GraphQL/plain ratios (medians over the rounds).
+//!
+//! `cargo bench --bench throughput` runs on SQLite;
+//! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench throughput`
+//! on PostgreSQL (a scratch database is created and dropped). Other knobs:
+//! `BENCH_CONCURRENCY` (16), `BENCH_SECONDS` per round (4), `BENCH_ROUNDS` (3).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde_json::{Value, json};
+use steerql::app;
+use steerql::auth::{self, Verifier};
+use steerql::config::{AuthArgs, Limits};
+use steerql::db::{Db, DbOptions, seed};
+use steerql::domain::{Principal, PrincipalKind};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123456789";
+const QUERY: &str = "query($d: Date!) { committees(first: 100) { edges { node { code name
+  positions(first: 100, activeAt: $d) { nodes { role title person { fullName } } } } } } }";
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The plain handler: one hand-written SQL statement, grouped in Rust.
+async fn plain(State((db, today)): State<(Db, String)>) -> impl IntoResponse {
+    let backend = db.backend();
+    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_owned() };
+    let sql = format!(
+        "SELECT c.code, c.name, p.role, p.title, pe.full_name
+           FROM (SELECT id, code, name FROM committee ORDER BY code, id LIMIT 100) c
+           LEFT JOIN position p ON p.committee_id = c.id AND p.start_on <= {d1} AND (p.end_on IS NULL OR p.end_on >= {d2})
+           LEFT JOIN person pe ON pe.id = p.person_id
+          ORDER BY c.code, c.id,
+                   CASE p.role WHEN 'HEAD' THEN 0 WHEN 'STANDING_DEPUTY_HEAD' THEN 1 WHEN 'DEPUTY_HEAD' THEN 2 ELSE 3 END,
+                   p.start_on, p.id",
+        d1 = p(1),
+        d2 = p(2),
+    );
+    let day = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d").unwrap();
+    let rows =
+        db.conn.query_all_raw(Statement::from_sql_and_values(backend, sql, [day.into(), day.into()])).await.unwrap();
+    let mut edges: Vec<Value> = Vec::new();
+    let mut last_code = String::new();
+    for row in rows {
+        let code: String = row.try_get("", "code").unwrap();
+        if code != last_code {
+            let name: String = row.try_get("", "name").unwrap();
+            edges.push(json!({ "node": { "code": code, "name": name, "positions": { "nodes": [] } } }));
+            last_code = code;
+        }
+        let role: Option<String> = row.try_get("", "role").unwrap();
+        if let Some(role) = role {
+            let title: String = row.try_get("", "title").unwrap();
+            let full_name: String = row.try_get("", "full_name").unwrap();
+            let nodes = edges.last_mut().unwrap()["node"]["positions"]["nodes"].as_array_mut().unwrap();
+            if nodes.len() < 100 {
+                nodes.push(json!({ "role": role, "title": title, "person": { "fullName": full_name } }));
+            }
+        }
+    }
+    axum::Json(json!({ "data": { "committees": { "edges": edges } } }))
+}
+
+/// CPU seconds used by the server's threads (everything but the load generator).
+fn server_cpu() -> f64 {
+    let tick = 100.0; // USER_HZ on Linux
+    let mut total = 0.0;
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0.0 };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.starts_with("bench-client") {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let after = stat.rsplit_once(')').map(|(_, s)| s).unwrap_or_default();
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        total += (utime + stime) / tick;
+    }
+    total
+}
+
+struct Round {
+    rps: f64,
+    latencies: Vec<Duration>,
+    statements_per_request: f64,
+    cpu_ms_per_request: f64,
+}
+
+async fn drive(
+    client: &reqwest::Client,
+    request: impl Fn() -> reqwest::RequestBuilder + Send + Sync + 'static,
+    concurrency: usize,
+    seconds: u64,
+    statements: &AtomicUsize,
+) -> Round {
+    let request = Arc::new(request);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let (stmt0, cpu0, t0) = (statements.load(Ordering::SeqCst), server_cpu(), Instant::now());
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (request, _client) = (request.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let start = Instant::now();
+                let res = request().send().await.unwrap();
+                assert!(res.status().is_success(), "status {}", res.status());
+                let body = res.bytes().await.unwrap();
+                assert!(body.len() > 1000);
+                latencies.push(start.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let n = latencies.len().max(1) as f64;
+    Round {
+        rps: n / elapsed,
+        latencies,
+        statements_per_request: (statements.load(Ordering::SeqCst) - stmt0) as f64 / n,
+        cpu_ms_per_request: (server_cpu() - cpu0) * 1000.0 / n,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn main() {
+    let concurrency: usize = env_or("BENCH_CONCURRENCY", 16);
+    let seconds: u64 = env_or("BENCH_SECONDS", 4);
+    let rounds: usize = env_or("BENCH_ROUNDS", 3);
+    let pg_admin = std::env::var("BENCH_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+
+    // The server runs on its own two-thread runtime, like a deployed instance on this machine.
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("steerql-server")
+        .enable_all()
+        .build()
+        .unwrap();
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("bench-client")
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let scratch = format!("steerql_bench_{}", std::process::id());
+    let url = match &pg_admin {
+        Some(admin) => server_rt.block_on(async {
+            let conn = Database::connect(admin).await.unwrap();
+            conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{scratch}\"")).await.unwrap();
+            conn.execute_unprepared(&format!("CREATE DATABASE \"{scratch}\"")).await.unwrap();
+            format!("{}/{scratch}", admin.rsplit_once('/').unwrap().0)
+        }),
+        None => format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()),
+    };
+    let database = if pg_admin.is_some() { "PostgreSQL" } else { "SQLite" };
+
+    let (addr, statements, token) = server_rt.block_on(async {
+        let options = DbOptions { url: url.clone(), max_connections: 16, statement_timeout: None };
+        let db = Db::connect(&options).await.unwrap();
+        db.migrate().await.unwrap();
+        let write = db.begin_write().await.unwrap();
+        seed::load_demo(&write.txn).await.unwrap();
+        seed::load_volume(&write.txn, 5_000, 20_000).await.unwrap();
+        write.commit().await.unwrap();
+        if db.backend() == DbBackend::Postgres {
+            db.conn.execute_unprepared("ANALYZE").await.unwrap();
+        }
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        let mut conn = db.conn.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let db = Db::from_connection(conn);
+        let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
+        let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
+        let state = app::state(db.clone(), Limits::default(), verifier);
+        let today = chrono::Utc::now().date_naive().to_string();
+        let router = steerql::http::router(state)
+            .merge(axum::Router::new().route("/plain", axum::routing::get(plain)).with_state((db, today)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let principal = Principal {
+            subject: "bench".into(),
+            name: None,
+            kind: PrincipalKind::Person,
+            grants: vec!["MEMBER@CENTRAL".parse().unwrap()],
+        };
+        let token = auth::issue(SECRET.as_bytes(), &principal, Duration::from_secs(3600), None, None).unwrap();
+        (addr, statements, token)
+    });
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().unwrap();
+    let gql = {
+        let (client, url, token, today) =
+            (client.clone(), format!("http://{addr}/graphql"), token.clone(), today.clone());
+        move || client.post(&url).bearer_auth(&token).json(&json!({ "query": QUERY, "variables": { "d": today } }))
+    };
+    let plain_req = {
+        let (client, url) = (client.clone(), format!("http://{addr}/plain"));
+        move || client.get(&url)
+    };
+
+    let mut results: HashMap<&str, Vec<Round>> = HashMap::new();
+    client_rt.block_on(async {
+        // Same data from both paths, and a warm-up.
+        let g: Value = gql().send().await.unwrap().json().await.unwrap();
+        let p: Value = plain_req().send().await.unwrap().json().await.unwrap();
+        assert_eq!(g, p, "the two paths must answer the same data");
+        let seats: usize = g["data"]["committees"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["positions"]["nodes"].as_array().unwrap().len()).sum();
+        println!("steerql throughput benchmark: {database}, concurrency {concurrency}, {rounds} rounds of {seconds}s per path");
+        println!("response: {} committees, {seats} current seats with people", g["data"]["committees"]["edges"].as_array().unwrap().len());
+        drive(&client, gql.clone(), concurrency, 1, &statements).await;
+        drive(&client, plain_req.clone(), concurrency, 1, &statements).await;
+        for _ in 0..rounds {
+            results.entry("plain").or_default().push(drive(&client, plain_req.clone(), concurrency, seconds, &statements).await);
+            results.entry("graphql").or_default().push(drive(&client, gql.clone(), concurrency, seconds, &statements).await);
+        }
+    });
+
+    let mut summary = HashMap::new();
+    println!(
+        "\n{:<8} {:>10} {:>9} {:>9} {:>12} {:>14}",
+        "path", "req/s", "p50 ms", "p99 ms", "stmts/req", "cpu ms/req"
+    );
+    for path in ["plain", "graphql"] {
+        let rs = &results[path];
+        let rps = median(rs.iter().map(|r| r.rps).collect());
+        let mut lat: Vec<Duration> = rs.iter().flat_map(|r| r.latencies.iter().copied()).collect();
+        lat.sort();
+        let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+        let stmts = median(rs.iter().map(|r| r.statements_per_request).collect());
+        let cpu = median(rs.iter().map(|r| r.cpu_ms_per_request).collect());
+        println!("{path:<8} {rps:>10.1} {p50:>9.2} {p99:>9.2} {stmts:>12.2} {cpu:>14.2}");
+        summary.insert(path, (rps, p99));
+    }
+    let (g, p) = (summary["graphql"], summary["plain"]);
+    println!("\nthroughput ratio graphql/plain: {:.2} (target >= 0.60)", g.0 / p.0);
+    println!("p99 ratio graphql/plain:        {:.2} (target <= 3.00)", g.1 / p.1);
+
+    if let Some(admin) = &pg_admin {
+        server_rt.block_on(async {
+            let conn = Database::connect(admin).await.unwrap();
+            let _ = conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)")).await;
+        });
+    }
+    drop(client_rt);
+    server_rt.shutdown_timeout(Duration::from_secs(1));
+}

@@ -47,6 +47,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             print!("{}", permissions::markdown_table());
             Ok(())
         }
+        Command::Limits => {
+            print!("{}", crate::config::limits_markdown());
+            Ok(())
+        }
         Command::Token(args) => {
             let secret = auth::hs_secret(&global.auth, &global.data_dir)?
                 .ok_or("no HS256 secret: pass --jwt-secret (public keys are configured)")?;

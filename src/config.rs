@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::Grant;
 
@@ -37,6 +37,8 @@ pub enum Command {
     PrintSchema(SchemaArgs),
     /// Print the permission table (role × operation) as Markdown.
     Permissions,
+    /// Print the request limits and their defaults as Markdown.
+    Limits,
     /// Issue an HS256 token signed with the configured secret, for scripts and local use.
     Token(TokenArgs),
 }
@@ -147,24 +149,41 @@ pub struct Limits {
     pub graphiql: bool,
 }
 
+/// The limits as clap defines them, for defaults and documentation.
+fn limits_command() -> clap::Command {
+    Limits::augment_args(clap::Command::new("limits").no_binary_name(true))
+}
+
 impl Default for Limits {
+    /// The defaults declared on the flags above: passed explicitly, so the
+    /// environment cannot change them (tests and `print-schema` rely on that).
     fn default() -> Self {
-        Limits {
-            max_depth: 15,
-            max_complexity: 100_000,
-            max_aliases: 30,
-            max_root_fields: 10,
-            max_directives: 5,
-            max_recursive_depth: 32,
-            max_page_size: 100,
-            max_body_bytes: 2 * 1024 * 1024,
-            max_batch: 10,
-            request_timeout: Duration::from_secs(10),
-            introspection: true,
-            suggestions: true,
-            graphiql: true,
+        let command = limits_command();
+        let mut argv = Vec::new();
+        for arg in command.get_arguments() {
+            if let (Some(long), Some(default)) = (arg.get_long(), arg.get_default_values().first()) {
+                argv.push(format!("--{long}"));
+                argv.push(default.to_string_lossy().into_owned());
+            }
         }
+        let matches = command.try_get_matches_from(argv);
+        #[expect(clippy::expect_used, reason = "the defaults are literals checked by a unit test")]
+        let limits = matches.and_then(|m| Limits::from_arg_matches(&m)).expect("the declared limit defaults parse");
+        limits
     }
+}
+
+/// The limits as a Markdown table (flag, environment variable, default,
+/// meaning), for the README.
+pub fn limits_markdown() -> String {
+    let mut out = String::from("| flag | environment | default | meaning |\n|---|---|---|---|\n");
+    for arg in limits_command().get_arguments() {
+        let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else { continue };
+        let default = arg.get_default_values().first().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        out.push_str(&format!("| `--{long}` | `{}` | `{default}` | {help} |\n", env.to_string_lossy()));
+    }
+    out
 }
 
 impl Limits {
@@ -236,4 +255,19 @@ pub struct TokenArgs {
     /// Lifetime, e.g. `1h`, `30m`.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_defaults_come_from_the_flag_declarations() {
+        let limits = Limits::default();
+        assert_eq!(limits.max_page_size, 100);
+        assert_eq!(limits.max_body_bytes, 2 * 1024 * 1024);
+        assert_eq!(limits.request_timeout, Duration::from_secs(10));
+        assert!(limits.introspection && !limits.clone().production().introspection);
+        assert!(limits_markdown().contains("| `--max-depth` | `STEERQL_MAX_DEPTH` | `15` |"));
+    }
 }

@@ -44,3 +44,16 @@ fn every_type_and_field_is_documented() {
     }
     assert!(undocumented.is_empty(), "undocumented: {undocumented:?}");
 }
+
+#[test]
+fn the_readme_shows_the_permission_table_and_limits_the_server_enforces() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&steerql::domain::permissions::markdown_table()),
+        "README.md's permission table is stale; paste `cargo run -- permissions` into it"
+    );
+    assert!(
+        readme.contains(&steerql::config::limits_markdown()),
+        "README.md's limits table is stale; paste `cargo run -- limits` into it"
+    );
+}
