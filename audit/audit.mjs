@@ -20,7 +20,9 @@ for (const audit of serverAudits({ url, fetchFn })) {
   try {
     result = await audit.fn();
   } catch (err) {
-    result = { status: 'error', reason: String(err?.message ?? err) };
+    // Network failures are thrown rather than reported; say why (e.g. ECONNREFUSED).
+    const cause = err?.cause?.code ?? err?.cause?.message;
+    result = { status: 'error', reason: `${err?.message ?? err}${cause ? ` (${cause})` : ''}` };
   }
   if (result.status === 'ok') {
     passed += 1;

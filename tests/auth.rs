@@ -177,6 +177,7 @@ fn base64_url(bytes: &[u8]) -> String {
 async fn call(app: &TestApp, token: &str, op: Operation, target: &str) -> Value {
     let query = match op {
         Operation::ReadOrganisation => "{ committees(first: 1) { totalCount } }".to_owned(),
+        Operation::ReadMembership => "{ people(first: 1) { totalCount } }".to_owned(),
         Operation::ManageOrganisation => {
             format!("mutation {{ updateCommittee(id: \"{target}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
         }
@@ -306,7 +307,10 @@ async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
     assert_eq!(data["me"]["subject"], "procuracy-system");
     assert_eq!(data["me"]["kind"], "SERVICE");
     assert_eq!(data["me"]["grants"].as_array().unwrap().len(), 2);
-    assert_eq!(data["me"]["operations"], json!(["READ_ORGANISATION", "MANAGE_ORGANISATION", "READ_AUDIT_TRAIL"]));
+    assert_eq!(
+        data["me"]["operations"],
+        json!(["READ_ORGANISATION", "READ_MEMBERSHIP", "MANAGE_ORGANISATION", "READ_AUDIT_TRAIL"])
+    );
     let id = app.committee_id("HA_TINH").await;
     app.data(
         &svc,
@@ -333,4 +337,21 @@ async fn a_token_issued_by_the_cli_works_against_the_running_server() {
     assert_eq!(data["me"]["grants"], json!([{ "role": "ANALYST", "committee": "HA_TINH" }]));
     let (status, body) = app.gql(token.trim(), "{ auditEvents(first: 1) { totalCount } }", json!({})).await;
     assert_eq!((status.as_u16(), code(&body)), (403, "FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn an_analyst_sees_the_structure_but_never_people_or_seats() {
+    let app = TestApp::spawn().await;
+    let analyst = app.token(&["ANALYST@CENTRAL"]);
+    let data = app.data(&analyst, "{ committees(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(data["committees"]["totalCount"], 64);
+    for query in [
+        "{ committeeByCode(code: \"NGHE_AN\") { positions(first: 5) { totalCount } } }",
+        "{ committeeByCode(code: \"NGHE_AN\") { standingCommittee { title } } }",
+        "{ people(first: 1) { totalCount } }",
+    ] {
+        let (_, body) = app.gql(&analyst, query, json!({})).await;
+        assert_eq!(code(&body), "FORBIDDEN", "{query}: {body}");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("READ_MEMBERSHIP"), "{body}");
+    }
 }

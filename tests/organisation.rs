@@ -90,7 +90,7 @@ async fn committees_filter_by_name_status_and_parent() {
     let data = app
         .data(
             &t,
-            "query($p: ID) { tinh: committees(first: 5, filter: {nameContains: \"Tĩnh\"}) { nodes { code } }
+            "query($p: ID) { tinh: committees(first: 5, filter: {nameContains: \"HA TINH\"}) { nodes { code } }
               children: committees(first: 1, filter: {parentId: $p, status: ACTIVE}) { totalCount } }",
             json!({ "p": central }),
         )

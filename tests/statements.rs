@@ -21,6 +21,7 @@ async fn more_committees(app: &TestApp) {
     let rows = (0..40).map(|i| committee::ActiveModel {
         code: Set(format!("EXTRA_{i:02}")),
         name: Set(format!("Extra committee {i}")),
+        search_name: Set(format!("extra committee {i}")),
         level: Set("PROVINCIAL".into()),
         parent_id: Set(Some(1)),
         province: Set(Some(format!("Extra {i}"))),

@@ -11,6 +11,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
+    /// `name` folded for search (lower case, no diacritics).
+    pub search_name: String,
     /// `CENTRAL` or `PROVINCIAL`.
     pub level: String,
     /// The central committee for a provincial one; none for the central one.

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub full_name: String,
+    /// `full_name` folded for search (lower case, no diacritics).
+    pub search_name: String,
     pub party_member: bool,
     /// The committee whose staff registered the person; it decides who may
     /// see the person before they hold any seat.

@@ -15,6 +15,7 @@ impl MigrationTrait for Migration {
                     .col(big_pk_auto(Committee::Id))
                     .col(string_len_uniq(Committee::Code, 32))
                     .col(string_len(Committee::Name, 200))
+                    .col(string_len(Committee::SearchName, 200))
                     .col(string_len(Committee::Level, 16))
                     .col(big_integer_null(Committee::ParentId))
                     .col(string_len_null(Committee::Province, 100))
@@ -67,6 +68,7 @@ impl MigrationTrait for Migration {
                     .table(Person::Table)
                     .col(big_pk_auto(Person::Id))
                     .col(string_len(Person::FullName, 200))
+                    .col(string_len(Person::SearchName, 200))
                     .col(boolean(Person::PartyMember))
                     .col(big_integer(Person::HomeCommitteeId))
                     .col(timestamp_with_time_zone(Person::CreatedAt))
@@ -176,6 +178,7 @@ enum Committee {
     Id,
     Code,
     Name,
+    SearchName,
     Level,
     ParentId,
     Province,
@@ -203,6 +206,7 @@ enum Person {
     Table,
     Id,
     FullName,
+    SearchName,
     PartyMember,
     HomeCommitteeId,
     CreatedAt,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::{agency, committee, person, position};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     Select, Set,
@@ -16,7 +16,7 @@ use serde_json::json;
 use super::audit::{self, Event};
 use super::page::{self, Page, PageArgs, Sort, SortKey};
 use super::reach;
-use crate::domain::org::{CommitteeLevel, CommitteeStatus, SeatRole};
+use crate::domain::org::{CommitteeLevel, CommitteeStatus, SeatRole, search_key};
 use crate::domain::{Principal, Reach};
 use crate::error::{AppError, AppResult};
 
@@ -44,13 +44,14 @@ fn committees_in_reach(reach: &Reach) -> Select<committee::Entity> {
 
 /// `LIKE` needs its wildcards escaped when the pattern comes from a user.
 fn contains_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{}%", escaped.to_lowercase())
+    let folded = search_key(text);
+    let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
-fn lower_contains(col: impl ColumnTrait, text: &str) -> Condition {
-    Condition::all()
-        .add(Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(contains_pattern(text)).escape('\\')))
+/// Rows whose search column contains `text`, ignoring case and diacritics.
+fn search_contains(col: impl ColumnTrait, text: &str) -> Condition {
+    Condition::all().add(Expr::col(col).like(LikeExpr::new(contains_pattern(text)).escape('\\')))
 }
 
 pub async fn committees_page<C: ConnectionTrait>(
@@ -69,7 +70,7 @@ pub async fn committees_page<C: ConnectionTrait>(
         select = select.filter(committee::Column::Status.eq(status.as_str()));
     }
     if let Some(text) = &filter.name_contains {
-        select = select.filter(lower_contains(committee::Column::Name, text));
+        select = select.filter(search_contains(committee::Column::SearchName, text));
     }
     if let Some(parent) = filter.parent_id {
         select = select.filter(committee::Column::ParentId.eq(parent));
@@ -156,6 +157,7 @@ pub async fn create_committee<C: ConnectionTrait>(
     let now = Utc::now();
     let row = committee::ActiveModel {
         code: Set(new.code),
+        search_name: Set(search_key(&new.name)),
         name: Set(new.name),
         level: Set(CommitteeLevel::Provincial.as_str().to_owned()),
         parent_id: Set(Some(central.id)),
@@ -194,6 +196,7 @@ pub async fn update_committee<C: ConnectionTrait>(
     let current = committees_by_ids(db, reach, &[id]).await?.remove(&id).ok_or(AppError::NotFound("committee"))?;
     let mut row = current.into_active_model();
     if let Some(name) = changes.name {
+        row.search_name = Set(search_key(&name));
         row.name = Set(name);
     }
     if let Some(province) = changes.province {
@@ -353,7 +356,7 @@ pub async fn people_page<C: ConnectionTrait>(
 ) -> AppResult<(Page<person::Model>, SelectStatement)> {
     let mut select = people_in_reach(reach);
     if let Some(text) = &filter.name_contains {
-        select = select.filter(lower_contains(person::Column::FullName, text));
+        select = select.filter(search_contains(person::Column::SearchName, text));
     }
     if let Some(member) = filter.party_member {
         select = select.filter(person::Column::PartyMember.eq(member));
@@ -392,6 +395,7 @@ pub async fn create_person<C: ConnectionTrait>(
     }
     let now = Utc::now();
     let row = person::ActiveModel {
+        search_name: Set(search_key(&new.full_name)),
         full_name: Set(new.full_name),
         party_member: Set(new.party_member),
         home_committee_id: Set(new.home_committee_id),
@@ -421,6 +425,7 @@ pub async fn update_person<C: ConnectionTrait>(
     let current = people_by_ids(db, reach, &[id]).await?.remove(&id).ok_or(AppError::NotFound("person"))?;
     let mut row = current.into_active_model();
     if let Some(name) = changes.full_name {
+        row.search_name = Set(search_key(&name));
         row.full_name = Set(name);
     }
     if let Some(member) = changes.party_member {

@@ -8,7 +8,7 @@ use entity::{agency, committee, person, position};
 use sea_orm::{ActiveValue::NotSet, ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Set};
 
 use super::demo_data::{self, NAMED_SEATS, PROVINCES, Ymd};
-use crate::domain::org::{AgencyKind, CommitteeLevel, CommitteeStatus};
+use crate::domain::org::{AgencyKind, CommitteeLevel, CommitteeStatus, search_key};
 use crate::domain::principal::CENTRAL_CODE;
 use crate::error::{AppError, AppResult};
 
@@ -38,6 +38,7 @@ pub async fn load_demo<C: ConnectionTrait>(db: &C) -> AppResult<SeedReport> {
         id: NotSet,
         code: Set(CENTRAL_CODE.to_owned()),
         name: Set(CENTRAL_NAME.to_owned()),
+        search_name: Set(search_key(CENTRAL_NAME)),
         level: Set(CommitteeLevel::Central.as_str().to_owned()),
         parent_id: Set(None),
         province: Set(None),
@@ -53,10 +54,12 @@ pub async fn load_demo<C: ConnectionTrait>(db: &C) -> AppResult<SeedReport> {
 
     let mut rows = Vec::with_capacity(PROVINCES.len());
     for p in PROVINCES {
+        let name = format!("Steering Committee on Anti-Corruption and Negative Phenomena of {}", p.province);
         rows.push(committee::ActiveModel {
             id: NotSet,
             code: Set(p.code.to_owned()),
-            name: Set(format!("Steering Committee on Anti-Corruption and Negative Phenomena of {}", p.province)),
+            search_name: Set(search_key(&name)),
+            name: Set(name),
             level: Set(CommitteeLevel::Provincial.as_str().to_owned()),
             parent_id: Set(Some(central_id)),
             province: Set(Some(p.province.to_owned())),
@@ -167,6 +170,7 @@ async fn add_person<C: ConnectionTrait>(db: &C, name: &str, home: i64) -> AppRes
     let row = person::ActiveModel {
         id: NotSet,
         full_name: Set(name.to_owned()),
+        search_name: Set(search_key(name)),
         party_member: Set(true),
         home_committee_id: Set(home),
         created_at: Set(now),
@@ -255,9 +259,11 @@ pub async fn load_volume<C: ConnectionTrait>(db: &C, people: usize, positions: u
     let mut batch = Vec::new();
     for i in 0..people {
         let home = &committees[i % committees.len()];
+        let name = names.next();
         batch.push(person::ActiveModel {
             id: NotSet,
-            full_name: Set(names.next()),
+            search_name: Set(search_key(&name)),
+            full_name: Set(name),
             party_member: Set(i % 5 != 0),
             home_committee_id: Set(home.id),
             created_at: Set(now),

@@ -135,6 +135,22 @@ pub fn term_end(field: &'static str, start: NaiveDate, end: NaiveDate) -> Result
     Ok(end)
 }
 
+/// The form names are searched in: lower case, without Vietnamese
+/// diacritics, so "nghe an", "NGHỆ AN" and "Nghệ An" all find Nghệ An, on
+/// SQLite and PostgreSQL alike (SQLite's `lower()` only knows ASCII).
+pub fn search_key(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    text.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// Whether a term `[start, end]` (end inclusive, open if none) covers `day`.
 pub fn term_covers(start: NaiveDate, end: Option<NaiveDate>, day: NaiveDate) -> bool {
     start <= day && end.is_none_or(|end| day <= end)
@@ -168,6 +184,13 @@ mod tests {
         assert!(!term_covers(d(2022, 6, 1), Some(d(2024, 7, 19)), d(2024, 7, 20)));
         assert!(term_covers(d(2022, 6, 1), None, d(2030, 1, 1)));
         assert!(!term_covers(d(2022, 6, 1), None, d(2022, 5, 31)));
+    }
+
+    #[test]
+    fn search_ignores_case_and_diacritics() {
+        assert_eq!(search_key("Nghệ An"), "nghe an");
+        assert_eq!(search_key("ĐÀ NẴNG"), "da nang");
+        assert_eq!(search_key("Hồ Chí Minh"), "ho chi minh");
     }
 
     #[test]

@@ -8,8 +8,12 @@ use super::principal::Role;
 /// Everything the API lets a caller do, at the granularity roles are given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Operation {
-    /// Read committees, agencies, people and positions within reach.
+    /// Read committees and agencies within reach: the structure, which
+    /// statistics are rolled up along.
     ReadOrganisation,
+    /// Read people and their seats within reach. Not for analysts, who see
+    /// figures, never records.
+    ReadMembership,
     /// Create and change committees, people and positions, merge committees.
     ManageOrganisation,
     /// Read the audit trail within reach.
@@ -17,12 +21,17 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 3] =
-        [Operation::ReadOrganisation, Operation::ManageOrganisation, Operation::ReadAuditTrail];
+    pub const ALL: [Operation; 4] = [
+        Operation::ReadOrganisation,
+        Operation::ReadMembership,
+        Operation::ManageOrganisation,
+        Operation::ReadAuditTrail,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Operation::ReadOrganisation => "READ_ORGANISATION",
+            Operation::ReadMembership => "READ_MEMBERSHIP",
             Operation::ManageOrganisation => "MANAGE_ORGANISATION",
             Operation::ReadAuditTrail => "READ_AUDIT_TRAIL",
         }
@@ -33,6 +42,7 @@ impl Operation {
         use Role::*;
         match self {
             Operation::ReadOrganisation => &[Admin, Standing, Officer, Agency, Member, Auditor, Analyst],
+            Operation::ReadMembership => &[Admin, Standing, Officer, Agency, Member, Auditor],
             Operation::ManageOrganisation => &[Admin],
             Operation::ReadAuditTrail => &[Auditor],
         }
@@ -64,10 +74,10 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("committeeByCode", RootRule::Op(Operation::ReadOrganisation)),
     ("committees", RootRule::Op(Operation::ReadOrganisation)),
     ("agencies", RootRule::Op(Operation::ReadOrganisation)),
-    ("person", RootRule::Op(Operation::ReadOrganisation)),
-    ("people", RootRule::Op(Operation::ReadOrganisation)),
-    ("position", RootRule::Op(Operation::ReadOrganisation)),
-    ("positions", RootRule::Op(Operation::ReadOrganisation)),
+    ("person", RootRule::Op(Operation::ReadMembership)),
+    ("people", RootRule::Op(Operation::ReadMembership)),
+    ("position", RootRule::Op(Operation::ReadMembership)),
+    ("positions", RootRule::Op(Operation::ReadMembership)),
     ("auditEvents", RootRule::Op(Operation::ReadAuditTrail)),
     // Mutation
     ("createCommittee", RootRule::Op(Operation::ManageOrganisation)),

@@ -20,11 +20,15 @@ pub struct RequestContext {
 
 impl RequestContext {
     pub fn new(db: Db, principal: Option<Principal>) -> RequestContext {
-        let reach = principal
-            .as_ref()
-            .map(|p| p.reach_for(Operation::ReadOrganisation.allowed_roles()))
-            .unwrap_or(Reach::Committees(Default::default()));
-        let org = DataLoader::with_cache(OrgLoader { db: db.clone(), reach }, tokio::spawn, HashMapCache::default());
+        let reach_for = |op: Operation| {
+            principal.as_ref().map(|p| p.reach_for(op.allowed_roles())).unwrap_or(Reach::Committees(Default::default()))
+        };
+        let loader = OrgLoader {
+            db: db.clone(),
+            reach: reach_for(Operation::ReadOrganisation),
+            members: reach_for(Operation::ReadMembership),
+        };
+        let org = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
         RequestContext { principal, db, org }
     }
 }
@@ -54,4 +58,10 @@ pub fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<(&'a Princip
         return Err(AppError::Forbidden(format!("operation {} is not granted to this caller", op.name())));
     }
     Ok((principal, reach))
+}
+
+/// A field-level rule: the caller must hold a role for `op` somewhere (the
+/// records themselves are then limited to its reach by the loaders).
+pub fn require(ctx: &Context<'_>, op: Operation) -> AppResult<()> {
+    authorize(ctx, op).map(|_| ())
 }

@@ -14,7 +14,10 @@ use crate::domain::Reach;
 
 pub struct OrgLoader {
     pub db: Db,
+    /// Reach for committees and agencies (`READ_ORGANISATION`).
     pub reach: Reach,
+    /// Reach for people and seats (`READ_MEMBERSHIP`).
+    pub members: Reach,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +62,7 @@ impl Loader<PersonId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PersonId]) -> LoadResult<PersonId, person::Model> {
-        let rows = org::people_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        let rows = org::people_by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (PersonId(id), row)).collect())
     }
 }
@@ -69,7 +72,7 @@ impl Loader<PositionId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PositionId]) -> LoadResult<PositionId, position::Model> {
-        let rows = org::positions_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        let rows = org::positions_by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (PositionId(id), row)).collect())
     }
 }
@@ -101,7 +104,7 @@ impl Loader<SeatsOf> for OrgLoader {
     async fn load(&self, keys: &[SeatsOf]) -> LoadResult<SeatsOf, Vec<position::Model>> {
         let mut out = HashMap::new();
         for (scope, committees) in by_scope(keys, |k| (k.0, k.1)) {
-            let mut found = org::positions_by_committees(&self.db.conn, &self.reach, &committees, scope).await?;
+            let mut found = org::positions_by_committees(&self.db.conn, &self.members, &committees, scope).await?;
             for id in committees {
                 out.insert(SeatsOf(id, scope), found.remove(&id).unwrap_or_default());
             }
@@ -117,7 +120,7 @@ impl Loader<SeatsHeldBy> for OrgLoader {
     async fn load(&self, keys: &[SeatsHeldBy]) -> LoadResult<SeatsHeldBy, Vec<position::Model>> {
         let mut out = HashMap::new();
         for (scope, people) in by_scope(keys, |k| (k.0, k.1)) {
-            let mut found = org::positions_by_people(&self.db.conn, &self.reach, &people, scope).await?;
+            let mut found = org::positions_by_people(&self.db.conn, &self.members, &people, scope).await?;
             for id in people {
                 out.insert(SeatsHeldBy(id, scope), found.remove(&id).unwrap_or_default());
             }

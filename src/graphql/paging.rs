@@ -7,11 +7,17 @@ use async_graphql::{Context, Object, SelectionField, Value};
 use chrono::NaiveDate;
 use sea_orm::sea_query::SelectStatement;
 
-use super::context;
-use super::loaders::{CommitteeId, PersonId, SeatsOf};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use async_graphql::dataloader::Loader;
+
+use super::context::{self, RequestContext};
+use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatsOf};
 use crate::db::Db;
 use crate::db::org::PositionScope;
 use crate::db::page::{self, Page, PageArgs};
+use crate::domain::Operation;
 use crate::domain::org::SeatRole;
 use crate::error::AppResult;
 
@@ -115,6 +121,28 @@ pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<Positi
     Some(scope)
 }
 
+/// Loads `keys` in one statement, straight from the loader (no batch
+/// window to wait out), and feeds the results to the request's cache, where
+/// the nested resolvers will find them.
+async fn prime<K>(
+    req: &RequestContext,
+    keys: impl IntoIterator<Item = K>,
+) -> async_graphql::Result<HashMap<K, <OrgLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    OrgLoader: Loader<K, Error = async_graphql::Error>,
+{
+    let mut keys: Vec<K> = keys.into_iter().collect();
+    let mut seen = HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = req.org.loader().load(&keys).await?;
+    req.org.feed_many(found.clone()).await;
+    Ok(found)
+}
+
 /// Loads, in one statement per relation, what the nodes of a committee page
 /// will ask for: their seats (and the people in them) and their parents.
 pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[i64]) -> async_graphql::Result<()> {
@@ -124,10 +152,13 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
     let req = context::request(ctx)?;
     let this = ctx.field();
     let today = chrono::Utc::now().date_naive();
+    // Seats are membership records: nothing to load ahead for a caller who may not read them.
+    let mut seat_fields = Vec::new();
+    if context::require(ctx, Operation::ReadMembership).is_ok() {
+        seat_fields.extend(node_fields(this, "positions"));
+        seat_fields.extend(node_fields(this, "standingCommittee"));
+    }
     let mut people = Vec::new();
-    let mut wants_people = false;
-    let mut seat_fields = node_fields(this, "positions");
-    seat_fields.extend(node_fields(this, "standingCommittee"));
     for field in seat_fields {
         let scope = if field.name() == "standingCommittee" {
             Some(PositionScope { active_at: Some(today), standing: Some(true), role: None })
@@ -135,25 +166,14 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
             seat_scope(&field, today)
         };
         let Some(scope) = scope else { continue };
-        let keys: Vec<SeatsOf> = committees.iter().map(|id| SeatsOf(*id, scope)).collect();
-        let found = async_graphql::dataloader::Loader::load(req.org.loader(), &keys).await?;
+        let found = prime(req, committees.iter().map(|id| SeatsOf(*id, scope))).await?;
         if !node_fields(field, "person").is_empty() {
-            wants_people = true;
-            people.extend(found.values().flatten().map(|p| p.person_id));
+            people.extend(found.values().flatten().map(|p| PersonId(p.person_id)));
         }
-        req.org.feed_many(found).await;
     }
-    if wants_people {
-        people.sort_unstable();
-        people.dedup();
-        let keys: Vec<PersonId> = people.into_iter().map(PersonId).collect();
-        let found = async_graphql::dataloader::Loader::load(req.org.loader(), &keys).await?;
-        req.org.feed_many(found).await;
-    }
-    if !parents.is_empty() && !node_fields(this, "parent").is_empty() {
-        let keys: Vec<CommitteeId> = parents.iter().copied().map(CommitteeId).collect();
-        let found = async_graphql::dataloader::Loader::load(req.org.loader(), &keys).await?;
-        req.org.feed_many(found).await;
+    prime(req, people).await?;
+    if !node_fields(this, "parent").is_empty() {
+        prime(req, parents.iter().copied().map(CommitteeId)).await?;
     }
     Ok(())
 }
@@ -163,20 +183,10 @@ pub async fn prime_seats(ctx: &Context<'_>, seats: &[entity::position::Model]) -
     let req = context::request(ctx)?;
     let this = ctx.field();
     if !node_fields(this, "person").is_empty() {
-        let mut ids: Vec<i64> = seats.iter().map(|s| s.person_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let keys: Vec<PersonId> = ids.into_iter().map(PersonId).collect();
-        let found = async_graphql::dataloader::Loader::load(req.org.loader(), &keys).await?;
-        req.org.feed_many(found).await;
+        prime(req, seats.iter().map(|s| PersonId(s.person_id))).await?;
     }
     if !node_fields(this, "committee").is_empty() {
-        let mut ids: Vec<i64> = seats.iter().map(|s| s.committee_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let keys: Vec<CommitteeId> = ids.into_iter().map(CommitteeId).collect();
-        let found = async_graphql::dataloader::Loader::load(req.org.loader(), &keys).await?;
-        req.org.feed_many(found).await;
+        prime(req, seats.iter().map(|s| CommitteeId(s.committee_id))).await?;
     }
     Ok(())
 }

@@ -263,7 +263,7 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Person>> {
-        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let filter = org::PersonFilter {
@@ -296,7 +296,7 @@ impl Query {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Position>> {
-        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+        let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let f = filter.unwrap_or_default();
         let today = chrono::Utc::now().date_naive();

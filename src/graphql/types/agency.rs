@@ -10,9 +10,7 @@ use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::CommitteeId;
 
-/// An agency working with a committee: its advisory agency, or a functional
-/// agency (police, procuracy, court, inspectorate, state audit, Party inspection)
-/// through whose hands cases move.
+/// The `Agency` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
 pub struct Agency(pub agency::Model);
 

@@ -8,8 +8,7 @@ use super::scalars::DateTime;
 use crate::domain;
 use crate::graphql::ids::{self, Kind};
 
-/// One write, as recorded in the same transaction as the change. Entries are
-/// chained by hash: each hashes its content and the previous entry's hash.
+/// The `AuditEvent` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
 pub struct AuditEvent(pub audit_event::Model);
 

@@ -17,8 +17,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf};
 use crate::graphql::paging::{self, Conn};
 
-/// A steering committee on anti-corruption, waste and negative phenomena:
-/// the central one, or one of the provincial ones under it.
+/// The `Committee` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
 pub struct Committee(pub committee::Model);
 
@@ -130,6 +129,7 @@ impl Committee {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Position>> {
+        context::require(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let today = Utc::now().date_naive();
         let active_at = active_at.map(|d| d.0).or(current.unwrap_or(false).then_some(today));
@@ -140,6 +140,7 @@ impl Committee {
 
     /// The standing committee today: the head and the deputies who decide day to day.
     async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
+        context::require(ctx, Operation::ReadMembership)?;
         let today = Utc::now().date_naive();
         let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
         let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();

@@ -13,7 +13,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{CommitteeId, SeatsHeldBy};
 use crate::graphql::paging::{self, Conn};
 
-/// A member of a committee, or staff.
+/// The `Person` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
 pub struct Person(pub person::Model);
 

@@ -12,8 +12,7 @@ use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{CommitteeId, PersonId};
 
-/// A seat on a committee held by one person for a term. Seats are never
-/// overwritten: when a term ends, `endOn` is set and the seat stays in history.
+/// The `Position` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
 pub struct Position(pub position::Model);
 

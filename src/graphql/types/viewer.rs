@@ -5,7 +5,7 @@ use async_graphql::{Object, SimpleObject};
 use super::enums::{PrincipalKind, Role};
 use crate::domain::{Operation, Principal};
 
-/// The caller as established from the bearer token.
+/// The `Viewer` GraphQL type (documented on its resolvers below).
 pub struct Viewer(pub Principal);
 
 /// A role held on one committee.
