@@ -11,7 +11,7 @@ use crate::domain::Grant;
 
 /// steerql: the GraphQL system of record for anti-corruption steering committees.
 #[derive(Parser, Debug)]
-#[command(name = "steerql", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "steerql", version, about)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -260,6 +260,21 @@ pub struct TokenArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn global_options_go_before_or_after_the_subcommand() {
+        for argv in [
+            &["steerql", "--data-dir", "elsewhere", "migrate", "up"][..],
+            &["steerql", "migrate", "up", "--data-dir", "elsewhere"][..],
+        ] {
+            let cli = Cli::try_parse_from(argv).unwrap();
+            assert_eq!(cli.global.data_dir, std::path::PathBuf::from("elsewhere"));
+            assert!(matches!(cli.command, Some(Command::Migrate { action: MigrateAction::Up })));
+        }
+        let cli = Cli::try_parse_from(["steerql", "--listen", "127.0.0.1:9999"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.port(), 9999);
+    }
 
     #[test]
     fn limit_defaults_come_from_the_flag_declarations() {

@@ -145,6 +145,22 @@ async fn rs256_tokens_verify_against_a_pem_key_and_hs256_is_then_refused() {
 }
 
 #[tokio::test]
+async fn eddsa_tokens_verify_against_an_ed25519_pem_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ed.pem");
+    std::fs::write(&pem, include_bytes!("fixtures/ed_public.pem")).unwrap();
+    let mut auth = auth_args();
+    auth.jwt_secret = None;
+    auth.jwt_public_key = Some(pem);
+    let app = TestApp::spawn_with(Options { seed: false, auth, ..Default::default() }).await;
+    let ed = EncodingKey::from_ed_pem(include_bytes!("fixtures/ed_private.pem")).unwrap();
+    let (status, body) = app.gql(&sign(Header::new(Algorithm::EdDSA), &claims(), &ed), READ, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let rsa = EncodingKey::from_rsa_pem(include_bytes!("fixtures/rsa_private.pem")).unwrap();
+    assert_refused(&app, &sign(Header::new(Algorithm::RS256), &claims(), &rsa), "RS256 against an Ed25519 key").await;
+}
+
+#[tokio::test]
 async fn jwks_keys_are_chosen_by_kid_and_reloaded_when_the_file_changes() {
     let dir = tempfile::tempdir().unwrap();
     let jwks = dir.path().join("jwks.json");

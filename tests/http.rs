@@ -224,3 +224,15 @@ async fn every_error_carries_a_code_and_no_internals() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_request_past_its_timeout_is_answered_with_timeout_not_dropped() {
+    // A deadline already past when the first statement is sent: the request
+    // cannot finish in time, deterministically.
+    let limits = Limits { request_timeout: std::time::Duration::from_nanos(1), ..Limits::default() };
+    let app = TestApp::spawn_with(Options { limits, ..Default::default() }).await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    let (status, body) = app.gql(&token, "{ committees(first: 100) { totalCount } }", json!({})).await;
+    assert_eq!(status, 503);
+    assert_eq!(code(&body), "TIMEOUT");
+}
