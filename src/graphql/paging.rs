@@ -122,12 +122,13 @@ pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<Positi
 }
 
 /// Loads `keys` in one statement, straight from the loader (no batch
-/// window to wait out), and feeds the results to the request's cache, where
-/// the nested resolvers will find them.
+/// window to wait out), lets `inspect` look at the results, and feeds them to
+/// the request's cache, where the nested resolvers will find them.
 async fn prime<K>(
     req: &RequestContext,
     keys: impl IntoIterator<Item = K>,
-) -> async_graphql::Result<HashMap<K, <OrgLoader as Loader<K>>::Value>>
+    inspect: impl FnOnce(&HashMap<K, <OrgLoader as Loader<K>>::Value>),
+) -> async_graphql::Result<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     OrgLoader: Loader<K, Error = async_graphql::Error>,
@@ -136,11 +137,12 @@ where
     let mut seen = HashSet::new();
     keys.retain(|k| seen.insert(k.clone()));
     if keys.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(());
     }
     let found = req.org.loader().load(&keys).await?;
-    req.org.feed_many(found.clone()).await;
-    Ok(found)
+    inspect(&found);
+    req.org.feed_many(found).await;
+    Ok(())
 }
 
 /// Loads, in one statement per relation, what the nodes of a committee page
@@ -166,14 +168,17 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
             seat_scope(&field, today)
         };
         let Some(scope) = scope else { continue };
-        let found = prime(req, committees.iter().map(|id| SeatsOf(*id, scope))).await?;
-        if !node_fields(field, "person").is_empty() {
-            people.extend(found.values().flatten().map(|p| PersonId(p.person_id)));
-        }
+        let wants_people = !node_fields(field, "person").is_empty();
+        prime(req, committees.iter().map(|id| SeatsOf(*id, scope)), |found| {
+            if wants_people {
+                people.extend(found.values().flatten().map(|p| PersonId(p.person_id)));
+            }
+        })
+        .await?;
     }
-    prime(req, people).await?;
+    prime(req, people, |_| {}).await?;
     if !node_fields(this, "parent").is_empty() {
-        prime(req, parents.iter().copied().map(CommitteeId)).await?;
+        prime(req, parents.iter().copied().map(CommitteeId), |_| {}).await?;
     }
     Ok(())
 }
@@ -183,10 +188,10 @@ pub async fn prime_seats(ctx: &Context<'_>, seats: &[entity::position::Model]) -
     let req = context::request(ctx)?;
     let this = ctx.field();
     if !node_fields(this, "person").is_empty() {
-        prime(req, seats.iter().map(|s| PersonId(s.person_id))).await?;
+        prime(req, seats.iter().map(|s| PersonId(s.person_id)), |_| {}).await?;
     }
     if !node_fields(this, "committee").is_empty() {
-        prime(req, seats.iter().map(|s| CommitteeId(s.committee_id))).await?;
+        prime(req, seats.iter().map(|s| CommitteeId(s.committee_id)), |_| {}).await?;
     }
     Ok(())
 }

@@ -128,7 +128,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             }
             let runs = params.into_iter().map(|p| run(&state, p, principal.clone(), false));
             let outcomes = futures_util::future::join_all(runs).await;
-            let bodies: Vec<Body_> = outcomes.into_iter().map(body_of).collect();
+            let bodies: Vec<ResponseBody> = outcomes.into_iter().map(body_of).collect();
             respond(format, StatusCode::OK, &bodies)
         }
         other => match params_from_json(other) {
@@ -323,7 +323,7 @@ async fn run(state: &AppState, params: Params, principal: Option<Principal>, via
 
 /// One response body, plus the request-error code if it never executed.
 #[derive(Serialize)]
-struct Body_ {
+struct ResponseBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -334,7 +334,7 @@ struct Body_ {
     request_error: Option<Code>,
 }
 
-fn body_of(outcome: Outcome) -> Body_ {
+fn body_of(outcome: Outcome) -> ResponseBody {
     match outcome {
         Outcome::Executed(response) => {
             // Validation errors come back from execution with no data and no
@@ -347,7 +347,7 @@ fn body_of(outcome: Outcome) -> Body_ {
                 ensure_code(err);
             }
             let request_error = not_executed.then(|| code_of(&errors[0]));
-            Body_ {
+            ResponseBody {
                 data: (!not_executed).then_some(response.data),
                 errors,
                 extensions: response.extensions.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
@@ -356,11 +356,16 @@ fn body_of(outcome: Outcome) -> Body_ {
         }
         Outcome::Refused(r) => {
             let code = r.code;
-            Body_ { data: None, errors: vec![r.into_error()], extensions: BTreeMap::new(), request_error: Some(code) }
+            ResponseBody {
+                data: None,
+                errors: vec![r.into_error()],
+                extensions: BTreeMap::new(),
+                request_error: Some(code),
+            }
         }
         Outcome::MutationOverGet => {
             let r = Refused::new(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST");
-            Body_ {
+            ResponseBody {
                 data: None,
                 errors: vec![r.into_error()],
                 extensions: BTreeMap::new(),
@@ -447,8 +452,12 @@ fn status_for(format: Format, request_error: Option<Code>) -> StatusCode {
 
 fn refused(format: Format, status: StatusCode, r: Refused) -> Response {
     let code = r.code;
-    let body =
-        Body_ { data: None, errors: vec![r.into_error()], extensions: BTreeMap::new(), request_error: Some(code) };
+    let body = ResponseBody {
+        data: None,
+        errors: vec![r.into_error()],
+        extensions: BTreeMap::new(),
+        request_error: Some(code),
+    };
     respond(format, status, &body)
 }
 
