@@ -39,7 +39,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::PrintSchema(_) => {
+        Command::PrintSchema => {
             print!("{}", graphql::sdl(&graphql::build_schema(&Limits::default())));
             Ok(())
         }

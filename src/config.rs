@@ -34,7 +34,7 @@ pub enum Command {
     /// Load the demo data (committees and officials of the seed reports) into an empty database.
     SeedDemo,
     /// Print the GraphQL schema (SDL) the server serves; needs no database.
-    PrintSchema(SchemaArgs),
+    PrintSchema,
     /// Print the permission table (role × operation) as Markdown.
     Permissions,
     /// Print the request limits and their defaults as Markdown.
@@ -93,13 +93,6 @@ pub struct ServeArgs {
     pub no_demo_data: bool,
     #[command(flatten)]
     pub limits: Limits,
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct SchemaArgs {
-    /// Print the schema as the production profile serves it (same SDL; kept for symmetry).
-    #[arg(long)]
-    pub production: bool,
 }
 
 /// Limits against abusive requests. Each one, when exceeded, is answered with

@@ -3,7 +3,7 @@
 //! so they are never loaded, let alone filtered after loading.
 
 use entity::{committee, position};
-use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::domain::Reach;
@@ -60,9 +60,4 @@ pub fn person_id(col: impl ColumnTrait, home_col: impl ColumnTrait, reach: &Reac
             Condition::any().add(home_col.in_subquery(committee_ids(&codes))).add(col.in_subquery(seated))
         }
     }
-}
-
-/// A constant true/false expression, for callers that build their own SQL.
-pub fn always(value: bool) -> SimpleExpr {
-    Expr::cust(if value { "1 = 1" } else { "1 = 0" })
 }
