@@ -36,15 +36,15 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        http::server::serve(self.listener, self.router, &self.state.limits, shutdown).await
     }
 }
 
 /// The shared state of the HTTP layer.
 pub fn state(db: Db, limits: Limits, verifier: Verifier) -> AppState {
     let schema = graphql::build_schema(&limits);
-    let root_fields = graphql::root_fields(&schema);
-    AppState(Arc::new(Shared { schema, db, verifier, limits, root_fields }))
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1)));
+    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight }))
 }
 
 /// Opens the configured database and migrates it.

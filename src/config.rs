@@ -128,9 +128,33 @@ pub struct Limits {
     /// Most operations in one batched request.
     #[arg(long, env = "STEERQL_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
-    /// Longest a request may run; its database statement is cancelled with it.
+    /// Largest request body without a bearer token (anonymous callers may only introspect).
+    #[arg(long, env = "STEERQL_MAX_ANONYMOUS_BODY_BYTES", default_value_t = 64 * 1024)]
+    pub max_anonymous_body_bytes: usize,
+    /// Longest a request may run; its loaders and database statements are cancelled with it.
     #[arg(long, env = "STEERQL_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's headers (and, kept alive, to start the next request).
+    #[arg(long, env = "STEERQL_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: Duration,
+    /// Longest a client may take to send a request's body.
+    #[arg(long, env = "STEERQL_BODY_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub body_read_timeout: Duration,
+    /// Most open client connections; one more is answered 503 with `Retry-After` and closed.
+    #[arg(long, env = "STEERQL_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Most requests in progress at once; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "STEERQL_MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+    /// Complexity from which an operation counts as costly and needs one of the costly-execution slots.
+    #[arg(long, env = "STEERQL_COSTLY_COMPLEXITY", default_value_t = 1000)]
+    pub costly_complexity: usize,
+    /// Most costly operations executing at once, so cheap requests are never starved by them.
+    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 2)]
+    pub max_costly_executions: usize,
+    /// Longest a costly operation waits for a slot before it is answered 503 with `Retry-After`.
+    #[arg(long, env = "STEERQL_COSTLY_QUEUE_WAIT", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub costly_queue_wait: Duration,
     /// Answer introspection queries (always off with `--production`).
     #[arg(long, env = "STEERQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,

@@ -17,6 +17,8 @@ pub enum Code {
     Forbidden,
     RateLimited,
     Timeout,
+    /// The server is at capacity; retry after the `Retry-After` delay.
+    Unavailable,
     Internal,
 }
 
@@ -30,8 +32,25 @@ impl Code {
             Code::Forbidden => "FORBIDDEN",
             Code::RateLimited => "RATE_LIMITED",
             Code::Timeout => "TIMEOUT",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL",
         }
+    }
+
+    pub const ALL: [Code; 9] = [
+        Code::BadUserInput,
+        Code::NotFound,
+        Code::Conflict,
+        Code::Unauthenticated,
+        Code::Forbidden,
+        Code::RateLimited,
+        Code::Timeout,
+        Code::Unavailable,
+        Code::Internal,
+    ];
+
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 

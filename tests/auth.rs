@@ -225,7 +225,7 @@ async fn the_permission_table_is_enforced_for_every_role_and_operation() {
 async fn every_root_field_of_the_schema_has_a_permission_rule() {
     let schema = steerql::graphql::build_schema(&Default::default());
     let fields = steerql::graphql::root_fields(&schema);
-    let listed: std::collections::HashSet<String> =
+    let listed: std::collections::BTreeSet<String> =
         steerql::domain::permissions::ROOT_FIELDS.iter().map(|(n, _)| (*n).to_owned()).collect();
     let missing: Vec<_> = fields.difference(&listed).collect();
     assert!(missing.is_empty(), "root fields without a rule (default deny refuses them): {missing:?}");

@@ -1,25 +1,64 @@
 //! What a resolver can reach: the database, the caller and the per-request
 //! loaders. Accessors return typed errors, never panic.
 
-use async_graphql::Context;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::runtime::TokioTimer;
+use async_graphql::{Context, ServerError};
+use futures_util::task::{FutureObj, Spawn, SpawnError};
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::loaders::OrgLoader;
+use super::pipeline::Budget;
 use crate::config::Limits;
 use crate::db::Db;
 use crate::domain::{Operation, Principal, Reach};
 use crate::error::{AppError, AppResult};
 
-/// Request-scoped data: who is calling and the loaders bound to their reach.
+/// Request-scoped data: who is calling, the loaders bound to their reach, and
+/// what the pipeline keeps for the operation. Every transport builds one per
+/// operation and passes it as request data to `schema.execute`.
 pub struct RequestContext {
     pub principal: Option<Principal>,
     pub db: Db,
     /// Loads organisation records within the caller's read reach.
     pub org: DataLoader<OrgLoader, HashMapCache>,
+    /// The transport allows queries only (GraphQL over HTTP GET).
+    pub read_only: bool,
+    /// The complexity budget, shared by the operations of one batch.
+    pub budget: Arc<Budget>,
+    /// Errors of nullable fields that became null, reported with the response.
+    field_errors: Mutex<Vec<ServerError>>,
+    /// Cancels the loader tasks this request spawned when it ends or times out.
+    _cancel: DropGuard,
+}
+
+/// Spawns loader tasks that end with their request: a timed-out request
+/// leaves nothing running behind it.
+struct RequestSpawner(CancellationToken);
+
+impl Spawn for RequestSpawner {
+    fn spawn_obj(&self, future: FutureObj<'static, ()>) -> Result<(), SpawnError> {
+        let token = self.0.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = token.cancelled() => {}
+                () = future => {}
+            }
+        });
+        Ok(())
+    }
 }
 
 impl RequestContext {
-    pub fn new(db: Db, principal: Option<Principal>) -> RequestContext {
+    /// The context of one operation with its own complexity budget.
+    pub fn new(db: Db, principal: Option<Principal>, limits: &Limits) -> RequestContext {
+        RequestContext::in_batch(db, principal, Budget::new(limits.max_complexity))
+    }
+
+    /// The context of one operation of a batch sharing `budget`.
+    pub fn in_batch(db: Db, principal: Option<Principal>, budget: Arc<Budget>) -> RequestContext {
         let reach_for = |op: Operation| {
             principal.as_ref().map(|p| p.reach_for(op.allowed_roles())).unwrap_or(Reach::Committees(Default::default()))
         };
@@ -28,8 +67,32 @@ impl RequestContext {
             reach: reach_for(Operation::ReadOrganisation),
             members: reach_for(Operation::ReadMembership),
         };
-        let org = DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default());
-        RequestContext { principal, db, org }
+        let cancel = CancellationToken::new();
+        let spawner = RequestSpawner(cancel.clone());
+        let org = DataLoader::with_cache(loader, spawner, TokioTimer::default(), HashMapCache::default());
+        RequestContext {
+            principal,
+            db,
+            org,
+            read_only: false,
+            budget,
+            field_errors: Mutex::new(Vec::new()),
+            _cancel: cancel.drop_guard(),
+        }
+    }
+
+    /// Allows queries only (a transport that must not change anything).
+    pub fn read_only(mut self) -> RequestContext {
+        self.read_only = true;
+        self
+    }
+
+    pub(crate) fn push_field_error(&self, err: ServerError) {
+        self.field_errors.lock().unwrap_or_else(PoisonError::into_inner).push(err);
+    }
+
+    pub(crate) fn take_field_errors(&self) -> Vec<ServerError> {
+        std::mem::take(&mut *self.field_errors.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

@@ -45,15 +45,23 @@ pub fn operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<
 }
 
 /// Checks limits and permissions for the operation `name` of `doc`.
+/// `is_root_field(type, field)` tells whether the schema's root type for the
+/// operation has that field. Fails closed: when the operation to run cannot
+/// be determined, nothing runs.
 pub fn check(
     doc: &ExecutableDocument,
     name: Option<&str>,
     limits: &Limits,
-    schema_root_fields: &HashSet<String>,
+    is_root_field: impl Fn(OperationType, &str) -> bool,
     principal: Option<&Principal>,
-) -> Result<Option<OperationType>, Refusal> {
-    // An unknown or ambiguous operation name is reported by the executor.
-    let Some(op) = operation(doc, name) else { return Ok(None) };
+) -> Result<OperationType, Refusal> {
+    let Some(op) = operation(doc, name) else {
+        let message = match name {
+            Some(name) => format!("the document has no operation named `{name}`"),
+            None => "the document holds several operations: name the one to run (`operationName`)".to_owned(),
+        };
+        return Err(Refusal::new(Code::BadUserInput, "UNKNOWN_OPERATION", message, None));
+    };
 
     let mut memo = HashMap::new();
     let aliases = count_aliases(&op.node.selection_set.node, &doc.fragments, &mut memo, &mut Vec::new());
@@ -94,7 +102,7 @@ pub fn check(
         }
         let rule = permissions::root_rule(field);
         let Some(rule) = rule else {
-            if schema_root_fields.contains(field) {
+            if is_root_field(op.node.ty, field) {
                 return Err(Refusal::new(
                     Code::Forbidden,
                     "NO_RULE",
@@ -123,7 +131,7 @@ pub fn check(
             ));
         }
     }
-    Ok(Some(op.node.ty))
+    Ok(op.node.ty)
 }
 
 /// Aliases in a selection set as execution would meet them (a fragment counts
@@ -199,7 +207,7 @@ mod tests {
     use super::*;
     use crate::domain::principal::PrincipalKind;
 
-    fn run(query: &str, grants: Option<&[&str]>) -> Result<Option<OperationType>, Refusal> {
+    fn run(query: &str, grants: Option<&[&str]>) -> Result<OperationType, Refusal> {
         let doc = async_graphql::parser::parse_query(query).unwrap();
         let principal = grants.map(|g| Principal {
             subject: "t".into(),
@@ -207,9 +215,8 @@ mod tests {
             kind: PrincipalKind::Person,
             grants: g.iter().map(|s| s.parse().unwrap()).collect(),
         });
-        let known: HashSet<String> =
-            ["committees", "createCommittee", "secretField"].iter().map(|s| s.to_string()).collect();
-        check(&doc, None, &Limits::default(), &known, principal.as_ref())
+        let known = |_: OperationType, f: &str| ["committees", "createCommittee", "secretField"].contains(&f);
+        check(&doc, None, &Limits::default(), known, principal.as_ref())
     }
 
     #[test]
@@ -223,6 +230,15 @@ mod tests {
     fn no_token_is_unauthenticated_but_typename_is_free() {
         assert_eq!(run("{ committees(first: 1) { totalCount } }", None).unwrap_err().code, Code::Unauthenticated);
         assert!(run("{ __typename }", None).is_ok());
+    }
+
+    #[test]
+    fn an_operation_that_cannot_be_determined_is_refused() {
+        let two = "query A { committees(first: 1) { totalCount } } query B { __typename }";
+        assert_eq!(run(two, Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, "UNKNOWN_OPERATION");
+        let doc = async_graphql::parser::parse_query(two).unwrap();
+        let refused = check(&doc, Some("C"), &Limits::default(), |_, _| true, None).unwrap_err();
+        assert_eq!(refused.reason, "UNKNOWN_OPERATION");
     }
 
     #[test]

@@ -35,13 +35,19 @@ pub fn encode(kind: Kind, id: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
 }
 
-/// Decodes any global ID; `None` if it is not one of ours.
+/// Decodes any global ID; `None` if it is not one of ours. An ID has one
+/// form only: the one [`encode`] gives (no sign, no leading zeros, no padding),
+/// so two different strings never name the same record.
 pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
+    if id.len() > 64 {
+        return None;
+    }
     let bytes = URL_SAFE_NO_PAD.decode(id).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    let (kind, n) = text.split_once(':')?;
+    let (kind, digits) = text.split_once(':')?;
     let kind = Kind::ALL.into_iter().find(|k| k.name() == kind)?;
-    Some((kind, n.parse().ok()?))
+    let n: i64 = digits.parse().ok()?;
+    (n > 0 && n.to_string() == digits).then_some((kind, n))
 }
 
 /// Decodes the global ID of a record of `kind`, given as argument `arg`.
@@ -63,5 +69,16 @@ mod tests {
         assert_eq!(decode(Kind::Committee, &id, &["id"]).unwrap(), 42);
         assert!(decode(Kind::Person, &id, &["id"]).is_err());
         assert_eq!(decode_any("not-an-id"), None);
+    }
+
+    #[test]
+    fn an_id_has_one_canonical_form() {
+        for text in ["Committee:+42", "Committee:042", "Committee:-1", "Committee:0", "Committee: 42", "Committee:42 "]
+        {
+            assert_eq!(decode_any(&URL_SAFE_NO_PAD.encode(text)), None, "{text}");
+        }
+        let padded = base64::engine::general_purpose::URL_SAFE.encode("Committee:7");
+        assert!(padded.ends_with('=') && decode_any(&padded).is_none());
+        assert_eq!(decode_any(&URL_SAFE_NO_PAD.encode("Committee:42")), Some((Kind::Committee, 42)));
     }
 }

@@ -7,10 +7,9 @@ pub mod ids;
 pub mod loaders;
 pub mod mutation;
 pub mod paging;
+pub mod pipeline;
 pub mod query;
 pub mod types;
-
-use std::collections::HashSet;
 
 use async_graphql::{EmptySubscription, Schema};
 
@@ -20,13 +19,17 @@ pub use context::RequestContext;
 
 pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-/// Builds the schema with the configured limits. Pure: no database, no env.
+/// Builds the schema with the configured limits and the request pipeline
+/// (`pipeline`), which every transport's requests go through. Pure: no
+/// database, no environment.
 pub fn build_schema(limits: &Limits) -> AppSchema {
     let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
         .limit_directives(limits.max_directives)
+        .extension(pipeline::Pipeline)
+        .data(pipeline::Admission::new(limits))
         .data(limits.clone());
     if !limits.introspection {
         builder = builder.disable_introspection();
@@ -42,10 +45,12 @@ pub fn sdl(schema: &AppSchema) -> String {
     schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
-/// The names of the root fields of `Query` and `Mutation`, read from the SDL.
-pub fn root_fields(schema: &AppSchema) -> HashSet<String> {
+/// The names of the root fields of `Query` and `Mutation`, read from the SDL,
+/// for the test that every one has a permission rule. (The gate itself asks
+/// the live schema registry, so it cannot be fooled by a failed re-read.)
+pub fn root_fields(schema: &AppSchema) -> std::collections::BTreeSet<String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
-    let mut out = HashSet::new();
+    let mut out = std::collections::BTreeSet::new();
     let Ok(doc) = async_graphql::parser::parse_schema(schema.sdl()) else {
         return out;
     };

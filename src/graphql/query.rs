@@ -134,40 +134,49 @@ impl Query {
     }
 
     /// Fetches any object by its global ID. Null, with a `NOT_FOUND` error,
-    /// when it does not exist or is outside the caller's reach.
+    /// when it does not exist or is outside the caller's reach; null with a
+    /// `BAD_USER_INPUT` error when `id` is not a global ID.
     async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
-        Ok(Some(load_node(ctx, &id).await?))
+        Ok(Some(load_node(ctx, &id, &["id"]).await?))
     }
 
-    /// Fetches objects by their global IDs, in order; null where one is not found.
+    /// Fetches objects by their global IDs, in order. An entry is null, with
+    /// an error whose path ends in its index, where `node(id:)` would be null
+    /// (`NOT_FOUND` or `BAD_USER_INPUT`, the same codes).
     #[graphql(complexity = "ids.len().saturating_mul(child_complexity)")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global IDs (at most the page size limit).")] ids: Vec<ID>,
-    ) -> Result<Vec<Option<Node>>> {
+    ) -> Result<Vec<Option<Result<Node>>>> {
         let max = context::limits(ctx)?.max_page_size as usize;
         if ids.len() > max {
             return Err(AppError::bad_input(&["ids"], format!("at most {max} ids")).into());
         }
         // Loaded together, so the loaders batch them into one statement per type.
-        let found = futures_util::future::join_all(ids.iter().map(|id| load_node(ctx, id))).await;
-        Ok(found.into_iter().map(Result::ok).collect())
+        let found = futures_util::future::join_all(ids.iter().enumerate().map(|(i, id)| async move {
+            let index = i.to_string();
+            load_node(ctx, id, &["ids", &index]).await
+        }))
+        .await;
+        Ok(found.into_iter().map(Some).collect())
     }
 
-    /// A committee by global ID.
-    async fn committee(&self, ctx: &Context<'_>, id: ID) -> Result<Committee> {
+    /// A committee by global ID. Null, with a `NOT_FOUND` error, when it does
+    /// not exist or is outside the caller's reach.
+    async fn committee(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Committee>> {
         let id = ids::decode(Kind::Committee, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(CommitteeId(id)).await?;
-        Ok(Committee(not_found(found, "committee")?))
+        Ok(Some(Committee(not_found(found, "committee")?)))
     }
 
-    /// A committee by code, e.g. `NGHE_AN`.
-    async fn committee_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Committee> {
+    /// A committee by code, e.g. `NGHE_AN`. Null, with a `NOT_FOUND` error,
+    /// when there is none within the caller's reach.
+    async fn committee_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Option<Committee>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let db = &context::request(ctx)?.db;
         let found = org::committee_by_code(&db.conn, &reach, code.trim()).await?;
-        Ok(Committee(not_found(found, "committee")?))
+        Ok(Some(Committee(not_found(found, "committee")?)))
     }
 
     /// Committees within the caller's reach.
@@ -243,11 +252,12 @@ impl Query {
         Ok(paging::connection(page, Extra::query(db, count), Agency))
     }
 
-    /// A person by global ID.
-    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Person> {
+    /// A person by global ID. Null, with a `NOT_FOUND` error, when they do
+    /// not exist or are outside the caller's reach.
+    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Person>> {
         let id = ids::decode(Kind::Person, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(PersonId(id)).await?;
-        Ok(Person(not_found(found, "person")?))
+        Ok(Some(Person(not_found(found, "person")?)))
     }
 
     /// People within the caller's reach, by name.
@@ -275,11 +285,12 @@ impl Query {
         Ok(paging::connection(page, Extra::query(db, count), Person))
     }
 
-    /// A seat by global ID.
-    async fn position(&self, ctx: &Context<'_>, id: ID) -> Result<Position> {
+    /// A seat by global ID. Null, with a `NOT_FOUND` error, when it does not
+    /// exist or is outside the caller's reach.
+    async fn position(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Position>> {
         let id = ids::decode(Kind::Position, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(PositionId(id)).await?;
-        Ok(Position(not_found(found, "position")?))
+        Ok(Some(Position(not_found(found, "position")?)))
     }
 
     /// Seats within the caller's reach, by start date. "Who was on committee X
@@ -352,8 +363,8 @@ impl Query {
     }
 }
 
-async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Node> {
-    let (kind, n) = ids::decode_any(id).ok_or_else(|| AppError::bad_input(&["id"], "not a global ID"))?;
+async fn load_node(ctx: &Context<'_>, id: &ID, arg: &[&str]) -> Result<Node> {
+    let (kind, n) = ids::decode_any(id).ok_or_else(|| AppError::bad_input(arg, "not a global ID"))?;
     let org = &context::request(ctx)?.org;
     let node = match kind {
         Kind::Committee => org.load_one(CommitteeId(n)).await?.map(|c| Node::Committee(Committee(c))),

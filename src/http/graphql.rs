@@ -1,24 +1,27 @@
-//! POST and GET /graphql: GraphQL over HTTP. Reads the raw body itself (so
-//! the body limit is the server's own), negotiates the response format,
-//! authenticates, runs the pre-execution checks (limits, permission gate),
-//! executes under the request timeout, and gives every error a code.
+//! POST and GET /graphql: GraphQL over HTTP, and only what is HTTP about it.
+//! The bearer token is checked before the body is read; the body is read
+//! under a size limit and a time limit; the response format is negotiated and
+//! the status chosen. Whether and how an operation runs (limits, permission
+//! gate, timeout, error codes) is decided by the schema's pipeline
+//! (`graphql::pipeline`), the same for every transport.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use async_graphql::parser::types::OperationType;
-use async_graphql::{ErrorExtensionValues, Request, ServerError, Value, Variables};
+use async_graphql::{Request, ServerError, Value, Variables};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::AppState;
 use super::negotiate::{self, BodyType, Format};
 use crate::domain::Principal;
 use crate::error::Code;
-use crate::graphql::{RequestContext, gate};
+use crate::graphql::RequestContext;
+use crate::graphql::pipeline::{self, Budget, refusal};
 
 /// The parameters of one GraphQL request, checked.
 #[derive(Debug)]
@@ -29,39 +32,8 @@ struct Params {
     extensions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// A request error: the request was not executed.
-#[derive(Debug)]
-struct Refused {
-    code: Code,
-    reason: Option<&'static str>,
-    message: String,
-    locations: Vec<async_graphql::Pos>,
-}
-
-impl Refused {
-    fn new(code: Code, reason: &'static str, message: impl Into<String>) -> Self {
-        Refused { code, reason: Some(reason), message: message.into(), locations: Vec::new() }
-    }
-
-    fn into_error(self) -> ServerError {
-        let mut err = ServerError::new(self.message, None);
-        err.locations = self.locations;
-        let mut ext = ErrorExtensionValues::default();
-        ext.set("code", self.code.as_str());
-        if let Some(reason) = self.reason {
-            ext.set("reason", reason);
-        }
-        err.extensions = Some(ext);
-        err
-    }
-}
-
-/// What running one request gave.
-enum Outcome {
-    Executed(async_graphql::Response),
-    Refused(Refused),
-    /// A mutation sent with GET.
-    MutationOverGet,
+fn bad(reason: &'static str, message: impl Into<String>) -> ServerError {
+    refusal(Code::BadUserInput, reason, message)
 }
 
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -69,71 +41,52 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     match negotiate::body_type(&headers) {
         BodyType::Json => {}
         BodyType::Missing | BodyType::Unsupported => {
-            return refused(
-                format,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                Refused::new(
-                    Code::BadUserInput,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    "send the request as application/json (UTF-8)",
-                ),
-            );
+            let err = bad("UNSUPPORTED_MEDIA_TYPE", "send the request as application/json (UTF-8)");
+            return refused(format, StatusCode::UNSUPPORTED_MEDIA_TYPE, err);
         }
     }
-    let limit = state.limits.max_body_bytes;
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return refused(
-                format,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Refused::new(
-                    Code::BadUserInput,
-                    "MAX_BODY_BYTES",
-                    format!("the request body is larger than {limit} bytes"),
-                ),
-            );
-        }
-    };
+    // The token first: a caller without a valid one never gets to make the
+    // server hold a large body, and an anonymous one only a small body.
     let principal = match authenticate(&state, &headers) {
         Ok(p) => p,
         Err(response) => return *response,
     };
+    let limit = if principal.is_some() { state.limits.max_body_bytes } else { state.limits.max_anonymous_body_bytes };
+    let bytes = match read_body(body, &headers, limit, state.limits.body_read_timeout).await {
+        Ok(bytes) => bytes,
+        Err(response) => return *response,
+    };
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
-        Err(_) => {
-            return refused(
-                format,
-                StatusCode::BAD_REQUEST,
-                Refused::new(Code::BadUserInput, "MALFORMED_JSON", "the body is not valid JSON"),
-            );
-        }
+        Err(_) => return refused(format, StatusCode::BAD_REQUEST, bad("MALFORMED_JSON", "the body is not valid JSON")),
     };
     match json {
         serde_json::Value::Array(items) => {
             if items.is_empty() || items.len() > state.limits.max_batch {
                 let message = format!("a batch holds 1 to {} operations", state.limits.max_batch);
-                return refused(
-                    format,
-                    StatusCode::BAD_REQUEST,
-                    Refused::new(Code::BadUserInput, "MAX_BATCH", message),
-                );
+                return refused(format, StatusCode::BAD_REQUEST, bad("MAX_BATCH", message));
             }
-            let mut params = Vec::with_capacity(items.len());
-            for item in items {
-                match params_from_json(item) {
-                    Ok(p) => params.push(p),
-                    Err(r) => return refused(format, StatusCode::BAD_REQUEST, r),
-                }
-            }
-            let runs = params.into_iter().map(|p| run(&state, p, principal.clone(), false));
-            let outcomes = futures_util::future::join_all(runs).await;
-            let bodies: Vec<ResponseBody> = outcomes.into_iter().map(body_of).collect();
+            let params: Result<Vec<Params>, ServerError> = items.into_iter().map(params_from_json).collect();
+            let params = match params {
+                Ok(p) => p,
+                Err(err) => return refused(format, StatusCode::BAD_REQUEST, err),
+            };
+            // One complexity budget for the whole batch.
+            let budget = Budget::new(state.limits.max_complexity);
+            let runs = params.into_iter().map(|p| {
+                let ctx = RequestContext::in_batch(state.db.clone(), principal.clone(), budget.clone());
+                state.schema.execute(request(p, ctx))
+            });
+            let bodies: Vec<ResponseBody> =
+                futures_util::future::join_all(runs).await.into_iter().map(ResponseBody::from).collect();
             respond(format, StatusCode::OK, &bodies)
         }
         other => match params_from_json(other) {
-            Ok(params) => single(format, run(&state, params, principal, false).await),
-            Err(r) => refused(format, StatusCode::BAD_REQUEST, r),
+            Ok(params) => {
+                let ctx = RequestContext::new(state.db.clone(), principal, &state.limits);
+                single(format, state.schema.execute(request(params, ctx)).await)
+            }
+            Err(err) => refused(format, StatusCode::BAD_REQUEST, err),
         },
     }
 }
@@ -145,7 +98,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
     let wants_html =
         headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if param("query").is_none() && wants_html && state.limits.graphiql {
-        return Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        return super::graphiql::page();
     }
     let Some(format) = negotiate::response_format(&headers) else { return not_acceptable() };
     let principal = match authenticate(&state, &headers) {
@@ -165,25 +118,26 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
                     object.insert(name.to_owned(), v);
                 }
                 Err(_) => {
-                    let r = Refused::new(Code::BadUserInput, "INVALID_PARAMETERS", format!("`{name}` is not JSON"));
-                    return refused(format, StatusCode::BAD_REQUEST, r);
+                    let err = bad("INVALID_PARAMETERS", format!("`{name}` is not JSON"));
+                    return refused(format, StatusCode::BAD_REQUEST, err);
                 }
             }
         }
     }
     match params_from_json(serde_json::Value::Object(object)) {
-        Ok(params) => single(format, run(&state, params, principal, true).await),
-        Err(r) => refused(format, StatusCode::BAD_REQUEST, r),
+        Ok(params) => {
+            // GET may not change anything: the pipeline refuses mutations.
+            let ctx = RequestContext::new(state.db.clone(), principal, &state.limits).read_only();
+            single(format, state.schema.execute(request(params, ctx)).await)
+        }
+        Err(err) => refused(format, StatusCode::BAD_REQUEST, err),
     }
 }
 
 /// Any other method on /graphql.
 pub async fn method_not_allowed() -> Response {
-    let mut response = refused(
-        Format::Json,
-        StatusCode::METHOD_NOT_ALLOWED,
-        Refused::new(Code::BadUserInput, "METHOD_NOT_ALLOWED", "use GET for queries or POST"),
-    );
+    let err = bad("METHOD_NOT_ALLOWED", "use GET for queries or POST");
+    let mut response = refused(Format::Json, StatusCode::METHOD_NOT_ALLOWED, err);
     response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, POST"));
     response
 }
@@ -203,17 +157,46 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principa
         _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
     };
     result.map(Some).map_err(|reason| {
-        // The reason is logged for the operator; the token itself never is.
-        tracing::info!(%reason, "refused a bearer token");
-        let body = Refused::new(Code::Unauthenticated, "INVALID_TOKEN", "the bearer token is invalid or expired");
-        let mut response = refused(Format::Json, StatusCode::UNAUTHORIZED, body);
+        // The reason is logged for the operator (as a quoted, escaped value:
+        // it may hold text from the token); the token itself never is.
+        tracing::info!(reason = ?reason, "refused a bearer token");
+        let err = refusal(Code::Unauthenticated, "INVALID_TOKEN", "the bearer token is invalid or expired");
+        let mut response = refused(Format::Json, StatusCode::UNAUTHORIZED, err);
         response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
         Box::new(response)
     })
 }
 
-fn params_from_json(value: serde_json::Value) -> Result<Params, Refused> {
-    let invalid = |m: &str| Refused::new(Code::BadUserInput, "INVALID_PARAMETERS", m);
+/// Reads the body: refused at once when it declares more than `limit` bytes,
+/// cut off when it sends more, and timed out when it trickles.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    limit: usize,
+    timeout: Duration,
+) -> Result<axum::body::Bytes, Box<Response>> {
+    let too_large = || {
+        let err = bad("MAX_BODY_BYTES", format!("the request body is larger than {limit} bytes"));
+        Box::new(refused(Format::Json, StatusCode::PAYLOAD_TOO_LARGE, err))
+    };
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(too_large()),
+        Err(_) => {
+            let err = bad("BODY_READ_TIMEOUT", "the request body was not received in time");
+            let mut response = refused(Format::Json, StatusCode::REQUEST_TIMEOUT, err);
+            response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+            Err(Box::new(response))
+        }
+    }
+}
+
+fn params_from_json(value: serde_json::Value) -> Result<Params, ServerError> {
+    let invalid = |m: &str| bad("INVALID_PARAMETERS", m);
     let serde_json::Value::Object(mut map) = value else {
         return Err(invalid("the request must be a JSON object"));
     };
@@ -237,52 +220,10 @@ fn params_from_json(value: serde_json::Value) -> Result<Params, Refused> {
     Ok(Params { query, operation_name, variables, extensions })
 }
 
-/// How deep brackets nest outside strings: checked before parsing so a
-/// pathological document cannot exhaust the parser's stack.
-fn nesting_depth(query: &str) -> usize {
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in query.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' | b'(' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    max
-}
-
-/// A parse error without the echo of the query the parser puts in it.
-fn parse_error(err: ServerError) -> Refused {
-    let expected =
-        err.message.lines().find_map(|l| l.trim().strip_prefix("= ")).map(|s| s.chars().take(200).collect::<String>());
-    let message = match expected {
-        Some(e) => format!("syntax error: {e}"),
-        None if err.message.lines().count() == 1 && err.message.len() <= 200 => err.message.clone(),
-        None => "syntax error".to_owned(),
-    };
-    Refused { code: Code::BadUserInput, reason: Some("GRAPHQL_PARSE_FAILED"), message, locations: err.locations }
-}
-
-async fn run(state: &AppState, params: Params, principal: Option<Principal>, via_get: bool) -> Outcome {
-    let limits = &state.limits;
-    if nesting_depth(&params.query) > limits.max_recursive_depth * 2 {
-        return Outcome::Refused(Refused::new(Code::BadUserInput, "MAX_RECURSION", "the document nests too deeply"));
-    }
-    let mut request = Request::new(params.query);
-    if let Some(name) = &params.operation_name {
+/// The async-graphql request for `params`, carrying its context.
+fn request(params: Params, ctx: RequestContext) -> Request {
+    let mut request = Request::new(params.query).data(ctx);
+    if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
     if let Some(vars) = params.variables {
@@ -293,171 +234,79 @@ async fn run(state: &AppState, params: Params, principal: Option<Principal>, via
             request.extensions.insert(k, Value::from_json(v).unwrap_or(Value::Null));
         }
     }
-    let doc = match request.parsed_query() {
-        Ok(doc) => doc,
-        Err(err) => return Outcome::Refused(parse_error(err)),
-    };
-    let checked = gate::check(doc, params.operation_name.as_deref(), limits, &state.root_fields, principal.as_ref());
-    match checked {
-        Err(refusal) => {
-            return Outcome::Refused(Refused {
-                code: refusal.code,
-                reason: Some(refusal.reason),
-                message: refusal.message,
-                locations: refusal.pos.into_iter().collect(),
-            });
-        }
-        Ok(Some(OperationType::Mutation)) if via_get => return Outcome::MutationOverGet,
-        Ok(_) => {}
-    }
-    let request = request.data(RequestContext::new(state.db.clone(), principal));
-    match tokio::time::timeout(limits.request_timeout, state.schema.execute(request)).await {
-        Ok(response) => Outcome::Executed(response),
-        Err(_) => Outcome::Refused(Refused::new(
-            Code::Timeout,
-            "REQUEST_TIMEOUT",
-            format!("the request took longer than {}", humantime::format_duration(limits.request_timeout)),
-        )),
-    }
+    request
 }
 
-/// One response body, plus the request-error code if it never executed.
+/// One response body. A request error (nothing executed) has no `data` entry.
 #[derive(Serialize)]
 struct ResponseBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<ServerError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Value>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     extensions: BTreeMap<String, Value>,
+    /// The first error of a request error, for the status.
     #[serde(skip)]
-    request_error: Option<Code>,
+    request_error: Option<(Code, Option<String>)>,
 }
 
-fn body_of(outcome: Outcome) -> ResponseBody {
-    match outcome {
-        Outcome::Executed(response) => {
-            // Validation errors come back from execution with no data and no
-            // path: they are request errors too.
-            let not_executed = response.data == Value::Null
-                && !response.errors.is_empty()
-                && response.errors.iter().all(|e| e.path.is_empty());
-            let mut errors = response.errors;
-            for err in &mut errors {
-                ensure_code(err);
-            }
-            let request_error = not_executed.then(|| code_of(&errors[0]));
-            ResponseBody {
-                data: (!not_executed).then_some(response.data),
-                errors,
-                extensions: response.extensions.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                request_error,
-            }
-        }
-        Outcome::Refused(r) => {
-            let code = r.code;
-            ResponseBody {
-                data: None,
-                errors: vec![r.into_error()],
-                extensions: BTreeMap::new(),
-                request_error: Some(code),
-            }
-        }
-        Outcome::MutationOverGet => {
-            let r = Refused::new(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST");
-            ResponseBody {
-                data: None,
-                errors: vec![r.into_error()],
-                extensions: BTreeMap::new(),
-                request_error: Some(Code::BadUserInput),
-            }
+impl From<async_graphql::Response> for ResponseBody {
+    fn from(response: async_graphql::Response) -> ResponseBody {
+        let request_error = pipeline::is_request_error(&response).then(|| {
+            (pipeline::code_of(&response.errors[0]), pipeline::reason_of(&response.errors[0]).map(Into::into))
+        });
+        ResponseBody {
+            data: request_error.is_none().then_some(response.data),
+            errors: response.errors,
+            extensions: response.extensions,
+            request_error,
         }
     }
 }
 
-fn code_of(err: &ServerError) -> Code {
-    let code = err.extensions.as_ref().and_then(|e| e.get("code")).cloned();
-    match code {
-        Some(Value::String(s)) => match s.as_str() {
-            "UNAUTHENTICATED" => Code::Unauthenticated,
-            "FORBIDDEN" => Code::Forbidden,
-            "NOT_FOUND" => Code::NotFound,
-            "CONFLICT" => Code::Conflict,
-            "RATE_LIMITED" => Code::RateLimited,
-            "TIMEOUT" => Code::Timeout,
-            "INTERNAL" => Code::Internal,
-            _ => Code::BadUserInput,
-        },
-        _ => Code::BadUserInput,
-    }
-}
-
-/// Errors raised inside async-graphql (validation, limits, argument
-/// coercion) carry no code; they are all the caller's to fix.
-fn ensure_code(err: &mut ServerError) {
-    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
-        return;
-    }
-    let m = err.message.as_str();
-    let reason = if m.starts_with("Query is too complex") {
-        Some("MAX_COMPLEXITY")
-    } else if m.starts_with("Query is nested too deep") {
-        Some("MAX_DEPTH")
-    } else if m.contains("directives") && m.contains("cannot be greater") {
-        Some("MAX_DIRECTIVES")
-    } else if m.contains("recursion depth") {
-        Some("MAX_RECURSION")
-    } else if err.path.is_empty() {
-        Some("GRAPHQL_VALIDATION_FAILED")
-    } else {
-        None
+fn single(format: Format, response: async_graphql::Response) -> Response {
+    let body = ResponseBody::from(response);
+    let (status, reason) = match &body.request_error {
+        Some((code, reason)) => (status_for(format, *code, reason.as_deref()), reason.clone()),
+        None => (StatusCode::OK, None),
     };
-    let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
-    ext.set("code", Code::BadUserInput.as_str());
-    if let Some(reason) = reason {
-        ext.set("reason", reason);
-    }
-}
-
-fn single(format: Format, outcome: Outcome) -> Response {
-    let mutation_over_get = matches!(outcome, Outcome::MutationOverGet);
-    let body = body_of(outcome);
-    let status =
-        if mutation_over_get { StatusCode::METHOD_NOT_ALLOWED } else { status_for(format, body.request_error) };
     let mut response = respond(format, status, &body);
-    if mutation_over_get {
-        response.headers_mut().insert(ALLOW, HeaderValue::from_static("POST"));
-    }
-    if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    let headers = response.headers_mut();
+    match (status, reason.as_deref()) {
+        (StatusCode::METHOD_NOT_ALLOWED, _) => {
+            headers.insert(ALLOW, HeaderValue::from_static("POST"));
+        }
+        (StatusCode::UNAUTHORIZED, _) => {
+            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        (StatusCode::SERVICE_UNAVAILABLE, Some("SERVER_BUSY")) => {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        _ => {}
     }
     response
 }
 
 /// The status of a single response: 200 once executed; for request errors,
-/// the auth statuses whatever the format, else 4xx/5xx only for
+/// the auth and capacity statuses whatever the format, else 4xx/5xx only for
 /// `application/graphql-response+json` (the legacy format keeps 200).
-fn status_for(format: Format, request_error: Option<Code>) -> StatusCode {
-    let Some(code) = request_error else { return StatusCode::OK };
+fn status_for(format: Format, code: Code, reason: Option<&str>) -> StatusCode {
     match (code, format) {
+        (Code::BadUserInput, _) if reason == Some("MUTATION_OVER_GET") => StatusCode::METHOD_NOT_ALLOWED,
         (Code::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
         (Code::Forbidden, _) => StatusCode::FORBIDDEN,
         (Code::RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
-        (Code::Timeout, _) => StatusCode::SERVICE_UNAVAILABLE,
+        (Code::Timeout | Code::Unavailable, _) => StatusCode::SERVICE_UNAVAILABLE,
         (_, Format::Json) => StatusCode::OK,
         (Code::Internal, Format::GraphqlResponse) => StatusCode::INTERNAL_SERVER_ERROR,
         (_, Format::GraphqlResponse) => StatusCode::BAD_REQUEST,
     }
 }
 
-fn refused(format: Format, status: StatusCode, r: Refused) -> Response {
-    let code = r.code;
-    let body = ResponseBody {
-        data: None,
-        errors: vec![r.into_error()],
-        extensions: BTreeMap::new(),
-        request_error: Some(code),
-    };
+/// A request refused before it reached the schema.
+pub(super) fn refused(format: Format, status: StatusCode, err: ServerError) -> Response {
+    let body = ResponseBody { errors: vec![err], data: None, extensions: BTreeMap::new(), request_error: None };
     respond(format, status, &body)
 }
 
@@ -472,12 +321,8 @@ fn respond<T: Serialize>(format: Format, status: StatusCode, body: &T) -> Respon
 }
 
 fn not_acceptable() -> Response {
-    let r = Refused::new(
-        Code::BadUserInput,
-        "NOT_ACCEPTABLE",
-        "accept application/graphql-response+json or application/json",
-    );
-    refused(Format::Json, StatusCode::NOT_ACCEPTABLE, r)
+    let err = bad("NOT_ACCEPTABLE", "accept application/graphql-response+json or application/json");
+    refused(Format::Json, StatusCode::NOT_ACCEPTABLE, err)
 }
 
 fn internal_error() -> Response {
@@ -496,21 +341,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nesting_ignores_brackets_in_strings() {
-        assert_eq!(nesting_depth(r#"{ a(x: "{{{{") { b } }"#), 2);
-        assert_eq!(nesting_depth(&"{a".repeat(1000)), 1000);
-    }
-
-    #[test]
-    fn parse_errors_do_not_echo_the_query() {
-        let mut req = Request::new(format!("{{ secret{} ", "x".repeat(5000)));
-        let err = req.parsed_query().unwrap_err();
-        let refused = parse_error(err);
-        assert!(!refused.message.contains("xxxx"), "{}", refused.message);
-        assert!(refused.message.len() < 300);
-    }
-
-    #[test]
     fn parameters_must_have_the_right_types() {
         assert!(params_from_json(serde_json::json!({"query": "{a}"})).is_ok());
         assert!(params_from_json(serde_json::json!({"query": 1})).is_err());
@@ -521,8 +351,12 @@ mod tests {
 
     #[test]
     fn auth_errors_keep_their_status_in_both_formats() {
-        assert_eq!(status_for(Format::Json, Some(Code::Forbidden)), StatusCode::FORBIDDEN);
-        assert_eq!(status_for(Format::Json, Some(Code::BadUserInput)), StatusCode::OK);
-        assert_eq!(status_for(Format::GraphqlResponse, Some(Code::BadUserInput)), StatusCode::BAD_REQUEST);
+        assert_eq!(status_for(Format::Json, Code::Forbidden, None), StatusCode::FORBIDDEN);
+        assert_eq!(status_for(Format::Json, Code::BadUserInput, None), StatusCode::OK);
+        assert_eq!(status_for(Format::GraphqlResponse, Code::BadUserInput, None), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status_for(Format::Json, Code::BadUserInput, Some("MUTATION_OVER_GET")),
+            StatusCode::METHOD_NOT_ALLOWED
+        );
     }
 }

@@ -1,22 +1,32 @@
-//! HTTP: the router (GraphQL, GraphiQL, health checks), shared state, and
-//! the middleware every request passes through.
+//! HTTP: the router (GraphQL, GraphiQL, health checks), shared state, the
+//! middleware every request passes through, and the server loop that bounds
+//! connections and slow clients (`server`).
 
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod negotiate;
+pub mod server;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
+use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Verifier;
 use crate::config::Limits;
 use crate::db::Db;
+use crate::error::Code;
 use crate::graphql::AppSchema;
+use crate::graphql::pipeline::refusal;
 
 /// What every handler shares. Nothing here is state another instance would
 /// need: scale out by running more instances against one PostgreSQL.
@@ -28,8 +38,8 @@ pub struct Shared {
     pub db: Db,
     pub verifier: Verifier,
     pub limits: Limits,
-    /// Root fields of the schema, for the permission gate's default deny.
-    pub root_fields: HashSet<String>,
+    /// Permits for GraphQL requests in progress (`--max-in-flight`).
+    pub in_flight: Arc<Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -40,12 +50,29 @@ impl std::ops::Deref for AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post).fallback(graphql::method_not_allowed))
+    let graphql = get(graphql::get).post(graphql::post).fallback(graphql::method_not_allowed);
+    let mut router = Router::new()
+        .route("/graphql", graphql.layer(middleware::from_fn_with_state(state.clone(), admit)))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route("/readyz", get(health::readyz));
+    if state.limits.graphiql {
+        router = router.route("/graphiql/{asset}", get(graphiql::asset));
+    }
+    router
         .with_state(state)
         .layer(TraceLayer::new_for_http())
         // A panic is a bug; answer it as an internal error, never a dropped connection.
         .layer(CatchPanicLayer::custom(graphql::panic_response))
+}
+
+/// Admits a GraphQL request if fewer than `--max-in-flight` are in progress;
+/// otherwise answers 503 with `Retry-After` at once (never an unbounded queue).
+async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
+        let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
+        let mut response = graphql::refused(negotiate::Format::Json, StatusCode::SERVICE_UNAVAILABLE, err);
+        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    next.run(request).await
 }

@@ -160,6 +160,20 @@ impl TestApp {
         (status, res.json().await.unwrap())
     }
 
+    /// Posts a query and returns the body as async-graphql's `Value`, whose
+    /// objects keep their keys in the order the server sent them.
+    pub async fn ordered(&self, token: &str, query: &str, variables: Value) -> async_graphql::Value {
+        let res = self
+            .client
+            .post(&self.url)
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap();
+        serde_json::from_str(&res.text().await.unwrap()).unwrap()
+    }
+
     /// Like [`TestApp::gql`], asserting the response has no errors; returns `data`.
     pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
         let (status, body) = self.gql(token, query, variables).await;

@@ -1,0 +1,360 @@
+//! The one execution pipeline every transport goes through: an async-graphql
+//! extension that decides whether and how an operation runs, so HTTP, a
+//! WebSocket route, the CLI and tests all get the same checks by calling
+//! `schema.execute` with a [`RequestContext`].
+//!
+//! In order, for each operation:
+//! 1. `request`: the whole operation runs under the request timeout; when it
+//!    fires, every resolver, loader task and statement future is dropped.
+//!    Every error leaving the pipeline carries `extensions.code`.
+//! 2. `parse_query`: bracket nesting is checked before the parser sees the
+//!    text; after parsing, the gate (aliases, root fields, permissions,
+//!    introspection, mutations on read-only transports) runs, failing closed.
+//! 3. `validation`: the complexity is charged to the budget the whole batch
+//!    shares, and a costly operation waits briefly for an execution slot.
+//! 4. `resolve`: the GraphQL spec's null handling — an error in a nullable
+//!    field makes that field `null` (its key stays, in query order) and is
+//!    reported once; an error in a non-null field propagates to the nearest
+//!    nullable parent, or makes `data` null.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextResolve, NextValidation, ResolveInfo,
+};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{
+    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use super::context::RequestContext;
+use super::gate;
+use crate::config::Limits;
+use crate::error::Code;
+
+/// The extension factory registered on the schema.
+pub struct Pipeline;
+
+impl ExtensionFactory for Pipeline {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PipelineRun::default())
+    }
+}
+
+/// The state of one operation as it passes through the pipeline.
+#[derive(Default)]
+struct PipelineRun {
+    operation_name: Mutex<Option<String>>,
+    /// An execution slot for a costly operation, released when the operation ends.
+    slot: Mutex<Option<OwnedSemaphorePermit>>,
+}
+
+/// Execution slots for costly operations (schema data): a few at a time, so
+/// cheap requests are never starved by expensive ones.
+pub struct Admission {
+    slots: Arc<Semaphore>,
+    threshold: usize,
+    wait: Duration,
+}
+
+impl Admission {
+    pub fn new(limits: &Limits) -> Admission {
+        Admission {
+            slots: Arc::new(Semaphore::new(limits.max_costly_executions.max(1))),
+            threshold: limits.costly_complexity,
+            wait: limits.costly_queue_wait,
+        }
+    }
+}
+
+/// The complexity budget a batch shares (one per HTTP request): ten costly
+/// operations in one batch cost what ten requests would.
+#[derive(Debug)]
+pub struct Budget(std::sync::atomic::AtomicUsize);
+
+impl Budget {
+    pub fn new(total: usize) -> Arc<Budget> {
+        Arc::new(Budget(std::sync::atomic::AtomicUsize::new(total)))
+    }
+
+    /// Takes `cost` from the budget; false (and nothing taken) if it is not there.
+    fn charge(&self, cost: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(cost)).is_ok()
+    }
+}
+
+/// A request error: the operation was not executed. Its `reason` is machine-readable.
+pub fn refusal(code: Code, reason: &'static str, message: impl Into<String>) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let mut ext = ErrorExtensionValues::default();
+    ext.set("code", code.as_str());
+    ext.set("reason", reason);
+    err.extensions = Some(ext);
+    err
+}
+
+#[async_trait::async_trait]
+impl Extension for PipelineRun {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let timeout = ctx.data_opt::<Limits>().map_or(Duration::from_secs(10), |l| l.request_timeout);
+        let mut response = match tokio::time::timeout(timeout, next.run(ctx)).await {
+            Ok(response) => response,
+            Err(_) => Response::from_errors(vec![refusal(
+                Code::Timeout,
+                "REQUEST_TIMEOUT",
+                format!("the request took longer than {}", humantime::format_duration(timeout)),
+            )]),
+        };
+        for err in &mut response.errors {
+            ensure_code(err);
+        }
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        *lock(&self.operation_name) = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let limits = ctx.data_opt::<Limits>().ok_or_else(|| missing("Limits"))?;
+        if nesting_depth(query) > limits.max_recursive_depth * 2 {
+            return Err(refusal(Code::BadUserInput, "MAX_RECURSION", "the document nests too deeply"));
+        }
+        let doc = next.run(ctx, query, variables).await.map_err(parse_error)?;
+        let request = ctx.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))?;
+        let name = lock(&self.operation_name).clone();
+        let registry = &ctx.schema_env.registry;
+        let is_root_field = |ty: OperationType, field: &str| {
+            let root = match ty {
+                OperationType::Query => Some(registry.query_type.as_str()),
+                OperationType::Mutation => registry.mutation_type.as_deref(),
+                OperationType::Subscription => registry.subscription_type.as_deref(),
+            };
+            root.and_then(|r| registry.types.get(r)).and_then(|t| t.field_by_name(field)).is_some()
+        };
+        let ty =
+            gate::check(&doc, name.as_deref(), limits, is_root_field, request.principal.as_ref()).map_err(|r| {
+                let mut err = refusal(r.code, r.reason, r.message);
+                err.locations.extend(r.pos);
+                err
+            })?;
+        if ty == OperationType::Mutation && request.read_only {
+            return Err(refusal(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST"));
+        }
+        Ok(doc)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        let request = ctx.data_opt::<RequestContext>().ok_or_else(|| vec![missing("RequestContext")])?;
+        if !request.budget.charge(result.complexity) {
+            return Err(vec![refusal(
+                Code::BadUserInput,
+                "MAX_COMPLEXITY",
+                "the operations of this request together are too complex",
+            )]);
+        }
+        if let Some(admission) = ctx.data_opt::<Admission>()
+            && result.complexity >= admission.threshold
+        {
+            let slot = tokio::time::timeout(admission.wait, admission.slots.clone().acquire_owned()).await;
+            match slot {
+                Ok(Ok(permit)) => *lock(&self.slot) = Some(permit),
+                _ => {
+                    return Err(vec![refusal(
+                        Code::Unavailable,
+                        "SERVER_BUSY",
+                        "too many costly operations are running; retry shortly",
+                    )]);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        if let Some(request) = ctx.data_opt::<RequestContext>() {
+            response.errors.append(&mut request.take_field_errors());
+        }
+        response
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let nullable = !info.return_type.ends_with('!');
+        match next.run(ctx, info).await {
+            Err(err) if nullable => match ctx.data_opt::<RequestContext>() {
+                Some(request) => {
+                    request.push_field_error(err);
+                    Ok(Some(Value::Null))
+                }
+                None => Err(err),
+            },
+            other => other,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn missing(what: &str) -> ServerError {
+    tracing::error!(what, "a request reached the pipeline without its context");
+    refusal(Code::Internal, "MISSING_CONTEXT", "internal error")
+}
+
+/// Whether a response is a request error: nothing was executed, so it has no
+/// `data` entry. Field errors always carry a path; request errors never do.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// The code an error carries (`BAD_USER_INPUT` if it somehow has none).
+pub fn code_of(err: &ServerError) -> Code {
+    match err.extensions.as_ref().and_then(|e| e.get("code")) {
+        Some(Value::String(s)) => Code::parse(s).unwrap_or(Code::BadUserInput),
+        _ => Code::BadUserInput,
+    }
+}
+
+/// The `reason` an error carries, if any.
+pub fn reason_of(err: &ServerError) -> Option<&str> {
+    match err.extensions.as_ref().and_then(|e| e.get("reason")) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
+}
+
+/// How deep brackets nest outside strings: checked before parsing so a
+/// pathological document cannot exhaust the parser's stack.
+fn nesting_depth(query: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in query.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// A parse error without the echo of the query the parser puts in it. Limit
+/// errors raised while parsing (recursion, directives) pass through.
+fn parse_error(err: ServerError) -> ServerError {
+    if err.extensions.is_some() || !err.message.contains("-->") {
+        return err;
+    }
+    let expected =
+        err.message.lines().find_map(|l| l.trim().strip_prefix("= ")).map(|s| s.chars().take(200).collect::<String>());
+    let message = match expected {
+        Some(e) => format!("syntax error: {e}"),
+        None => "syntax error".to_owned(),
+    };
+    let mut refused = refusal(Code::BadUserInput, "GRAPHQL_PARSE_FAILED", message);
+    refused.locations = err.locations;
+    refused
+}
+
+/// Errors raised inside async-graphql (validation, limits, argument
+/// coercion) carry no code; they are all the caller's to fix.
+fn ensure_code(err: &mut ServerError) {
+    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        return;
+    }
+    let m = err.message.as_str();
+    let reason = if m.starts_with("Query is too complex") {
+        Some("MAX_COMPLEXITY")
+    } else if m.starts_with("Query is nested too deep") {
+        Some("MAX_DEPTH")
+    } else if m.contains("directives") && m.contains("cannot be greater") {
+        Some("MAX_DIRECTIVES")
+    } else if m.contains("recursion depth") {
+        Some("MAX_RECURSION")
+    } else if m.contains("-->") {
+        *err = parse_error(std::mem::replace(err, ServerError::new("", None)));
+        return;
+    } else if err.path.is_empty() {
+        Some("GRAPHQL_VALIDATION_FAILED")
+    } else {
+        None
+    };
+    let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    ext.set("code", Code::BadUserInput.as_str());
+    if let Some(reason) = reason {
+        ext.set("reason", reason);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_ignores_brackets_in_strings() {
+        assert_eq!(nesting_depth(r#"{ a(x: "{{{{") { b } }"#), 2);
+        assert_eq!(nesting_depth(&"{a".repeat(1000)), 1000);
+    }
+
+    #[test]
+    fn parse_errors_do_not_echo_the_query() {
+        let err = async_graphql::parser::parse_query(format!("{{ secret{} ", "x".repeat(5000))).unwrap_err();
+        let refused = parse_error(ServerError::new(err.to_string(), None));
+        assert!(!refused.message.contains("xxxx"), "{}", refused.message);
+        assert!(refused.message.len() < 300);
+        assert_eq!(reason_of(&refused), Some("GRAPHQL_PARSE_FAILED"));
+    }
+
+    #[test]
+    fn a_batch_budget_is_shared_and_never_overdrawn() {
+        let budget = Budget::new(10);
+        assert!(budget.charge(6));
+        assert!(!budget.charge(6));
+        assert!(budget.charge(4));
+        assert!(!budget.charge(1));
+    }
+}
