@@ -153,7 +153,8 @@ impl From<AppError> for async_graphql::Error {
             }),
             AppError::Internal(source) => {
                 let id = error_id();
-                tracing::error!(error.id = %id, error = %source, "internal error");
+                // Debug-formatted: the detail may quote request values, and must not start a new log line.
+                tracing::error!(error.id = %id, error = ?source.to_string(), "internal error");
                 graphql_error(code, format!("internal error (id {id})")).extend_with(|_, e| e.set("errorId", id))
             }
             other => graphql_error(code, other.message()),

@@ -74,6 +74,23 @@ pub struct Claims {
     pub grants: Vec<Grant>,
 }
 
+/// The longest `sub` or `name` a token may carry (they are written to the audit trail).
+pub const MAX_CLAIM_CHARS: usize = 200;
+/// The most grants a token may carry.
+pub const MAX_GRANTS: usize = 100;
+
+/// A `sub` or `name` claim is bounded and plain text: no control or
+/// invisible characters that would forge log lines or audit entries.
+fn check_claim_text(claim: &str, value: &str) -> Result<(), TokenError> {
+    if value.chars().count() > MAX_CLAIM_CHARS {
+        return Err(TokenError::BadClaims(format!("`{claim}` is longer than {MAX_CLAIM_CHARS} characters")));
+    }
+    if value.chars().any(|c| c.is_control() || crate::domain::input::is_invisible(c)) {
+        return Err(TokenError::BadClaims(format!("`{claim}` holds control or invisible characters")));
+    }
+    Ok(())
+}
+
 /// Checks bearer tokens against the configured keys and rules.
 pub struct Verifier {
     keys: KeySource,
@@ -182,6 +199,13 @@ impl Verifier {
         }
         if claims.sub.trim().is_empty() {
             return Err(TokenError::MissingClaim("sub".into()));
+        }
+        check_claim_text("sub", &claims.sub)?;
+        if let Some(name) = &claims.name {
+            check_claim_text("name", name)?;
+        }
+        if claims.grants.len() > MAX_GRANTS {
+            return Err(TokenError::BadClaims(format!("more than {MAX_GRANTS} grants")));
         }
         let mut grants = claims.grants;
         grants.sort();

@@ -14,7 +14,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::audit::{self, Event};
-use super::page::{self, Page, PageArgs, Sort, SortKey};
+use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::reach;
 use crate::domain::org::{CommitteeLevel, CommitteeStatus, SeatRole, search_key};
 use crate::domain::{Principal, Reach};
@@ -76,12 +76,12 @@ pub async fn committees_page<C: ConnectionTrait>(
         select = select.filter(committee::Column::ParentId.eq(parent));
     }
     let count = page::count_statement(select.clone());
-    let (name, column, is_date) = match sort {
-        CommitteeSort::Code => ("CODE", committee::Column::Code, false),
-        CommitteeSort::Name => ("NAME", committee::Column::Name, false),
-        CommitteeSort::EstablishedOn => ("ESTABLISHED_ON", committee::Column::EstablishedOn, true),
+    let (name, column, kind) = match sort {
+        CommitteeSort::Code => ("CODE", committee::Column::Code, KeyKind::Text),
+        CommitteeSort::Name => ("NAME", committee::Column::Name, KeyKind::Text),
+        CommitteeSort::EstablishedOn => ("ESTABLISHED_ON", committee::Column::EstablishedOn, KeyKind::Date),
     };
-    let sort_spec = Sort { name, column, is_date, descending };
+    let sort_spec = Sort { name, column, kind, descending };
     let page = page::fetch(db, select, committee::Column::Id, sort_spec, args, |c| {
         let key = match sort {
             CommitteeSort::Code => SortKey::Text(c.code.clone()),
@@ -317,7 +317,7 @@ pub async fn agencies_page<C: ConnectionTrait>(
         select = select.filter(agency::Column::CommitteeId.eq(id));
     }
     let count = page::count_statement(select.clone());
-    let sort = Sort { name: "ID", column: agency::Column::Id, is_date: false, descending: false };
+    let sort = Sort { name: "ID", column: agency::Column::Id, kind: KeyKind::Int, descending: false };
     let page = page::fetch(db, select, agency::Column::Id, sort, args, |a| (SortKey::Int(a.id), a.id)).await?;
     Ok((page, count))
 }
@@ -362,7 +362,7 @@ pub async fn people_page<C: ConnectionTrait>(
         select = select.filter(person::Column::PartyMember.eq(member));
     }
     let count = page::count_statement(select.clone());
-    let sort = Sort { name: "FULL_NAME", column: person::Column::FullName, is_date: false, descending };
+    let sort = Sort { name: "FULL_NAME", column: person::Column::FullName, kind: KeyKind::Text, descending };
     let page =
         page::fetch(db, select, person::Column::Id, sort, args, |p| (SortKey::Text(p.full_name.clone()), p.id)).await?;
     Ok((page, count))
@@ -555,7 +555,7 @@ pub async fn positions_page<C: ConnectionTrait>(
         select = select.filter(position::Column::PersonId.eq(id));
     }
     let count = page::count_statement(select.clone());
-    let sort = Sort { name: "START_ON", column: position::Column::StartOn, is_date: true, descending };
+    let sort = Sort { name: "START_ON", column: position::Column::StartOn, kind: KeyKind::Date, descending };
     let page = page::fetch(db, select, position::Column::Id, sort, args, |p| (SortKey::date(p.start_on), p.id)).await?;
     Ok((page, count))
 }

@@ -20,23 +20,42 @@ pub enum SortKey {
     Text(String),
 }
 
+/// What kind of value a list is sorted by, which a cursor's key must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Int,
+    Text,
+    Date,
+}
+
+/// The longest text sort key a cursor may carry (names are at most 200 characters).
+const TEXT_KEY_MAX: usize = 1000;
+
 impl SortKey {
     pub fn date(d: NaiveDate) -> SortKey {
         SortKey::Text(d.format("%Y-%m-%d").to_string())
     }
 
-    fn to_value(&self, is_date: bool) -> AppResult<sea_orm::Value> {
-        Ok(match self {
-            SortKey::Int(n) => (*n).into(),
-            SortKey::Text(s) if is_date => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad_cursor())?.into(),
-            SortKey::Text(s) => s.clone().into(),
-        })
+    /// The key as a value of the sort column; `None` if it cannot be one
+    /// (a forged cursor), so the database never sees a mistyped value.
+    fn to_value(&self, kind: KeyKind) -> Option<sea_orm::Value> {
+        match (kind, self) {
+            (KeyKind::Int, SortKey::Int(n)) => Some((*n).into()),
+            (KeyKind::Date, SortKey::Text(s)) => crate::domain::input::parse_date(s).map(Into::into),
+            (KeyKind::Text, SortKey::Text(s))
+                if s.chars().count() <= TEXT_KEY_MAX && crate::domain::input::string_problem(s).is_none() =>
+            {
+                Some(s.clone().into())
+            }
+            _ => None,
+        }
     }
 }
 
 /// An opaque position in a list: the ordering it belongs to, the sort key and
 /// the id of the row it points at.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Cursor {
     #[serde(rename = "o")]
     pub order: String,
@@ -51,14 +70,16 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
+    /// Decodes a cursor; `None` unless it is exactly what [`Cursor::encode`]
+    /// would give (one form only, a positive row id, a bounded size).
     pub fn decode(text: &str) -> Option<Cursor> {
+        if text.len() > 2 * TEXT_KEY_MAX {
+            return None;
+        }
         let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let cursor: Cursor = serde_json::from_slice(&bytes).ok()?;
+        (cursor.id > 0 && cursor.encode() == text).then_some(cursor)
     }
-}
-
-fn bad_cursor() -> AppError {
-    AppError::bad_input(&["after"], "the cursor is not one this list gave out")
 }
 
 /// The paging arguments of a connection, checked.
@@ -116,7 +137,7 @@ pub struct Sort<C> {
     /// The name the cursor carries, so a cursor from another ordering is refused.
     pub name: &'static str,
     pub column: C,
-    pub is_date: bool,
+    pub kind: KeyKind,
     pub descending: bool,
 }
 
@@ -137,13 +158,14 @@ where
     let mut select = select;
     for (cursor, after) in [(&args.after, true), (&args.before, false)] {
         if let Some(cursor) = cursor {
+            let arg = if after { "after" } else { "before" };
             if cursor.order != order_name {
-                return Err(AppError::bad_input(
-                    &[if after { "after" } else { "before" }],
-                    "the cursor belongs to a different ordering of this list",
-                ));
+                return Err(AppError::bad_input(&[arg], "the cursor belongs to a different ordering of this list"));
             }
-            let key = cursor.key.to_value(sort.is_date)?;
+            let key = cursor
+                .key
+                .to_value(sort.kind)
+                .ok_or_else(|| AppError::bad_input(&[arg], "the cursor is not one this list gave out"))?;
             // "Comes after the cursor in display order" (or before, for `before`).
             let greater = after != sort.descending;
             let (k, id) = (Expr::col(sort.column), Expr::col(id_col));
@@ -254,6 +276,20 @@ mod tests {
         let c = Cursor { order: "NAME".into(), key: SortKey::Text("Nghệ An".into()), id: 7 };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert!(PageArgs::parse(Some(1), Some("nope".into()), None, None, 100).is_err());
+    }
+
+    #[test]
+    fn forged_cursors_are_refused_before_any_statement() {
+        let forged = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        assert!(Cursor::decode(&forged(r#"{"o":"START_ON","k":5,"i":0}"#)).is_none());
+        assert!(Cursor::decode(&forged(r#"{"o":"START_ON","k":5,"i":1,"x":1}"#)).is_none());
+        assert!(Cursor::decode(&forged(r#"{ "o":"START_ON","k":5,"i":1}"#)).is_none());
+        // Well-formed, but the key is not a date: refused when matched against the sort.
+        let mistyped = Cursor::decode(&forged(r#"{"o":"START_ON","k":5,"i":1}"#)).unwrap();
+        assert_eq!(mistyped.key.to_value(KeyKind::Date), None);
+        assert_eq!(SortKey::Text("+10000-01-01".into()).to_value(KeyKind::Date), None);
+        assert_eq!(SortKey::Text("a\u{0}b".into()).to_value(KeyKind::Text), None);
+        assert!(SortKey::Text("2024-01-01".into()).to_value(KeyKind::Date).is_some());
     }
 
     #[test]

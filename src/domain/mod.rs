@@ -2,6 +2,7 @@
 //! what a valid committee, person or position is. No GraphQL, HTTP or SQL here,
 //! so the rules can be tested alone and reused by any transport.
 
+pub mod input;
 pub mod org;
 pub mod permissions;
 pub mod principal;

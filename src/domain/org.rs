@@ -95,9 +95,13 @@ pub fn committee_code(field: &'static str, code: &str) -> Result<String, Invalid
     }
 }
 
-/// Free text a person names something with: trimmed, not empty, bounded, no
-/// control characters.
+/// Free text a person names something with: normalised to NFC (so "Nghệ An"
+/// typed with combining marks and precomposed is one name), trimmed, not
+/// empty, bounded, with no control characters and none of the invisible
+/// characters that make two names look alike or reorder text on screen.
 pub fn text(field: &'static str, value: &str, max_chars: usize) -> Result<String, Invalid> {
+    use unicode_normalization::UnicodeNormalization;
+    let value: String = value.nfc().collect();
     let value = value.trim();
     if value.is_empty() {
         return Err(Invalid::new(field, "must not be empty"));
@@ -107,6 +111,9 @@ pub fn text(field: &'static str, value: &str, max_chars: usize) -> Result<String
     }
     if value.chars().any(char::is_control) {
         return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    if value.chars().any(super::input::is_invisible) {
+        return Err(Invalid::new(field, "must not contain bidirectional overrides or zero-width characters"));
     }
     Ok(value.to_owned())
 }
@@ -170,6 +177,15 @@ mod tests {
         assert_eq!(text("name", "   ", 10).unwrap_err().field, "name");
         assert!(text("name", "abcdefghijk", 10).is_err());
         assert!(text("name", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn names_are_nfc_and_refuse_invisible_characters() {
+        let decomposed = "Nghe\u{0323}\u{0302} An";
+        assert_eq!(text("name", decomposed, 50).unwrap(), "Nghệ An");
+        for bad in ["Tô\u{202E}Lâm", "Tô\u{200B}Lâm", "\u{FEFF}Lâm", "a\u{2066}b"] {
+            assert!(text("name", bad, 50).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

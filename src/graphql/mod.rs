@@ -4,6 +4,7 @@
 pub mod context;
 pub mod gate;
 pub mod ids;
+pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod paging;
@@ -42,7 +43,9 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
 
 /// The SDL clients see, as committed in `schema.graphql`.
 pub fn sdl(schema: &AppSchema) -> String {
-    schema.sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    schema.sdl_with_options(
+        async_graphql::SDLExportOptions::new().sorted_fields().sorted_enum_items().include_specified_by(),
+    )
 }
 
 /// The names of the root fields of `Query` and `Mutation`, read from the SDL,

@@ -109,7 +109,7 @@ pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<Positi
     let mut scope = PositionScope::default();
     for (name, value) in field.arguments().ok()? {
         match (name.as_str(), value) {
-            ("activeAt", Value::String(s)) => scope.active_at = Some(NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()?),
+            ("activeAt", Value::String(s)) => scope.active_at = Some(crate::domain::input::parse_date(&s)?),
             ("current", Value::Boolean(true)) => scope.active_at = scope.active_at.or(Some(today)),
             ("role", Value::Enum(e)) => scope.role = Some(SeatRole::parse(e.as_str())?),
             ("standing", Value::Boolean(b)) => scope.standing = Some(b),

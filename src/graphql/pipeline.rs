@@ -31,7 +31,7 @@ use async_graphql::{
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::context::RequestContext;
-use super::gate;
+use super::{gate, inputs};
 use crate::config::Limits;
 use crate::error::Code;
 
@@ -156,6 +156,9 @@ impl Extension for PipelineRun {
             })?;
         if ty == OperationType::Mutation && request.read_only {
             return Err(refusal(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST"));
+        }
+        if let Some(op) = gate::operation(&doc, name.as_deref()) {
+            inputs::check(registry, &doc, &op.node, variables)?;
         }
         Ok(doc)
     }
@@ -323,10 +326,18 @@ fn ensure_code(err: &mut ServerError) {
     } else {
         None
     };
+    // `Invalid value for argument "filter.activeAt", ...`: point at the argument.
+    let field: Option<Vec<String>> = m
+        .strip_prefix("Invalid value for argument \"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(path, _)| path.split('.').map(str::to_owned).collect());
     let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
     ext.set("code", Code::BadUserInput.as_str());
     if let Some(reason) = reason {
         ext.set("reason", reason);
+    }
+    if let Some(field) = field {
+        ext.set("field", field);
     }
 }
 

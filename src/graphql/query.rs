@@ -15,7 +15,7 @@ use super::types::scalars::Date;
 use super::types::viewer::Viewer;
 use super::types::{Agency, AuditEvent, Committee, Node, Person, Position};
 use crate::db::org::{self, CommitteeSort, PositionScope};
-use crate::db::page::{self, Sort, SortKey};
+use crate::db::page::{self, KeyKind, Sort, SortKey};
 use crate::db::reach;
 use crate::domain::{Operation, org as rules};
 use crate::error::{AppError, AppResult};
@@ -356,7 +356,7 @@ impl Query {
         }
         let db = &context::request(ctx)?.db;
         let count = page::count_statement(select.clone());
-        let sort = Sort { name: "ID", column: audit_event::Column::Id, is_date: false, descending: true };
+        let sort = Sort { name: "ID", column: audit_event::Column::Id, kind: KeyKind::Int, descending: true };
         let page =
             page::fetch(&db.conn, select, audit_event::Column::Id, sort, &args, |e| (SortKey::Int(e.id), e.id)).await?;
         Ok(paging::connection(page, Extra::query(db, count), AuditEvent))

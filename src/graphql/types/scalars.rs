@@ -1,22 +1,32 @@
-//! Custom scalars.
+//! Custom scalars. Both parse strictly (one written form only) and are
+//! checked during validation, so a bad literal or variable is a request error.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
-/// A calendar date, `YYYY-MM-DD` (ISO 8601), with no time zone.
+use crate::domain::input;
+
+/// A calendar date, `YYYY-MM-DD` (RFC 3339 `full-date`), with no time zone,
+/// from 1900-01-01 to 2999-12-31.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
-/// A calendar date, `YYYY-MM-DD` (ISO 8601), with no time zone.
-#[Scalar(name = "Date")]
+/// A calendar date, exactly `YYYY-MM-DD` (RFC 3339 `full-date`), with no time
+/// zone, from 1900-01-01 to 2999-12-31. Other forms (`2024-7-8`, padded with
+/// spaces, a sign or more year digits) are refused.
+#[Scalar(name = "Date", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+            Value::String(s) => input::parse_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom("expected a date as YYYY-MM-DD between 1900-01-01 and 2999-12-31")
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if input::parse_date(s).is_some())
     }
 
     fn to_value(&self) -> Value {
@@ -28,16 +38,21 @@ impl ScalarType for Date {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DateTime(pub chrono::DateTime<chrono::Utc>);
 
-/// An instant, RFC 3339 in UTC.
-#[Scalar(name = "DateTime")]
+/// An instant, RFC 3339 `date-time` (e.g. `2024-07-08T09:30:00Z`); given
+/// out in UTC with microseconds. Accepted with any offset, years 1900 to 2999.
+#[Scalar(name = "DateTime", specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|d| DateTime(d.with_timezone(&chrono::Utc)))
-                .map_err(|_| InputValueError::custom("expected an RFC 3339 timestamp")),
+            Value::String(s) => input::parse_datetime(s)
+                .map(DateTime)
+                .ok_or_else(|| InputValueError::custom("expected an RFC 3339 timestamp, e.g. 2024-07-08T09:30:00Z")),
             _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if input::parse_datetime(s).is_some())
     }
 
     fn to_value(&self) -> Value {

@@ -1,0 +1,176 @@
+//! Request inputs, checked before anything runs: every variable is coerced
+//! against its declared type (the spec's CoerceVariableValues, so a bad
+//! variable is a request error whose `extensions.field` names it), and no
+//! string anywhere — variables or literals — carries NUL or control
+//! characters, which the two databases would treat differently.
+
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::{ServerError, Value, Variables};
+
+use super::pipeline::refusal;
+use crate::domain::input::string_problem;
+use crate::error::Code;
+
+/// An input that breaks a rule: its path and what is wrong.
+struct Bad {
+    path: Vec<String>,
+    message: String,
+}
+
+fn error(reason: &'static str, bad: Bad) -> ServerError {
+    let shown = bad.path.join(".");
+    let mut err = refusal(Code::BadUserInput, reason, format!("`{shown}`: {}", bad.message));
+    if let Some(ext) = err.extensions.as_mut() {
+        ext.set("field", bad.path);
+    }
+    err
+}
+
+/// Checks the variables of `op` and the string literals of the whole document.
+pub fn check(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> Result<(), ServerError> {
+    for def in &op.variable_definitions {
+        let name = def.node.name.node.as_str();
+        let mut path = vec![format!("${name}")];
+        let ty = def.node.var_type.node.to_string();
+        let given = variables.get(&def.node.name.node);
+        let value = match (given, &def.node.default_value) {
+            (Some(v), _) => v,
+            (None, Some(default)) => &default.node,
+            (None, None) if ty.ends_with('!') => {
+                return Err(error(
+                    "INVALID_VARIABLE",
+                    Bad { path, message: format!("a value of type {ty} is required") },
+                ));
+            }
+            (None, None) => continue,
+        };
+        coerce(registry, &ty, value, &mut path).map_err(|bad| error("INVALID_VARIABLE", bad))?;
+    }
+    let mut sets: Vec<&SelectionSet> = vec![&op.selection_set.node];
+    sets.extend(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    while let Some(set) = sets.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    for (name, value) in &f.node.arguments {
+                        // Variables were checked above; only the literal parts remain.
+                        let literal = value.node.clone().into_const_with(|_| Ok::<_, ()>(Value::Null));
+                        if let Ok(literal) = literal {
+                            strings(&literal, &mut vec![name.node.to_string()])
+                                .map_err(|bad| error("INVALID_ARGUMENT", bad))?;
+                        }
+                    }
+                    sets.push(&f.node.selection_set.node);
+                }
+                Selection::InlineFragment(f) => sets.push(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every string in a literal argument value is free of control characters.
+fn strings(value: &Value, path: &mut Vec<String>) -> Result<(), Bad> {
+    match value {
+        Value::String(s) => match string_problem(s) {
+            Some(message) => Err(Bad { path: path.clone(), message: message.to_owned() }),
+            None => Ok(()),
+        },
+        Value::List(items) => {
+            items.iter().enumerate().try_for_each(|(i, v)| nested(path, i.to_string(), |p| strings(v, p)))
+        }
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| nested(path, k.to_string(), |p| strings(v, p))),
+        _ => Ok(()),
+    }
+}
+
+fn nested<T>(path: &mut Vec<String>, segment: String, f: impl FnOnce(&mut Vec<String>) -> T) -> T {
+    path.push(segment);
+    let out = f(path);
+    path.pop();
+    out
+}
+
+/// Whether `value` can be coerced to the input type `ty` (e.g. `[ID!]!`).
+fn coerce(registry: &Registry, ty: &str, value: &Value, path: &mut Vec<String>) -> Result<(), Bad> {
+    let bad = |path: &Vec<String>, message: String| Err(Bad { path: path.clone(), message });
+    match MetaTypeName::create(ty) {
+        MetaTypeName::NonNull(inner) => match value {
+            Value::Null => bad(path, format!("must not be null (type {ty})")),
+            _ => coerce(registry, inner, value, path),
+        },
+        MetaTypeName::List(inner) => match value {
+            Value::List(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| nested(path, i.to_string(), |p| coerce(registry, inner, v, p))),
+            Value::Null => Ok(()),
+            // A single value stands for a list of one.
+            other => coerce(registry, inner, other, path),
+        },
+        MetaTypeName::Named(name) => {
+            if let Value::Null = value {
+                return Ok(());
+            }
+            if let Value::String(s) = value
+                && let Some(problem) = string_problem(s)
+            {
+                return bad(path, problem.to_owned());
+            }
+            let expected = || bad(path, format!("expected a value of type {name}"));
+            match (registry.types.get(name), value) {
+                (Some(MetaType::Scalar { is_valid, .. }), v) => {
+                    let fits = match (name, v) {
+                        // The built-in scalars, as the spec coerces them.
+                        ("Int", Value::Number(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+                        ("Float", Value::Number(_)) | ("String", Value::String(_)) | ("Boolean", Value::Boolean(_)) => {
+                            true
+                        }
+                        ("ID", Value::String(_)) => true,
+                        ("ID", Value::Number(n)) => n.is_i64(),
+                        ("Int" | "Float" | "String" | "Boolean" | "ID", _) => false,
+                        // Ours check themselves (`Date`, `DateTime`, ...).
+                        (_, v) => is_valid.as_ref().is_none_or(|is_valid| is_valid(v)),
+                    };
+                    if fits { Ok(()) } else { expected() }
+                }
+                (Some(MetaType::Enum { enum_values, .. }), Value::String(s))
+                    if enum_values.contains_key(s.as_str()) =>
+                {
+                    Ok(())
+                }
+                (Some(MetaType::Enum { enum_values, .. }), Value::Enum(s)) if enum_values.contains_key(s.as_str()) => {
+                    Ok(())
+                }
+                (Some(MetaType::Enum { enum_values, .. }), _) => {
+                    let names: Vec<&str> = enum_values.keys().map(String::as_str).collect();
+                    bad(path, format!("expected one of {}", names.join(", ")))
+                }
+                (Some(MetaType::InputObject { input_fields, .. }), Value::Object(map)) => {
+                    if let Some(unknown) = map.keys().find(|k| !input_fields.contains_key(k.as_str())) {
+                        return nested(path, unknown.to_string(), |p| bad(p, format!("{name} has no such field")));
+                    }
+                    for (field, def) in input_fields {
+                        let given = map.iter().find(|(k, _)| k.as_str() == field).map(|(_, v)| v);
+                        nested(path, field.clone(), |p| match given {
+                            Some(v) => coerce(registry, &def.ty, v, p),
+                            None if def.ty.ends_with('!') && def.default_value.is_none() => {
+                                bad(p, format!("a value of type {} is required", def.ty))
+                            }
+                            None => Ok(()),
+                        })?;
+                    }
+                    Ok(())
+                }
+                _ => expected(),
+            }
+        }
+    }
+}

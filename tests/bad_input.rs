@@ -1,0 +1,233 @@
+//! Hostile input gets a clean `BAD_USER_INPUT` (or 401), never `INTERNAL`,
+//! and the same answer on SQLite and PostgreSQL: CI runs this table on both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{TestApp, token_for};
+use serde_json::{Value, json};
+
+/// One hostile request and the answer it must get.
+struct Case {
+    what: &'static str,
+    query: &'static str,
+    variables: Value,
+    /// The `extensions.field` the error must carry.
+    field: Value,
+    /// Refused before execution (no `data` entry) or a field error.
+    request_error: bool,
+}
+
+fn forged(json: &str) -> String {
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+fn cases(home: &str) -> Vec<Case> {
+    let positions = "query($d: Date) { positions(first: 5, filter: {activeAt: $d}) { totalCount } }";
+    let names = "query($n: String) { committees(first: 5, filter: {nameContains: $n}) { totalCount } }";
+    let after = "query($a: String) { positions(first: 5, after: $a) { totalCount } }";
+    let by_id = "query($id: ID!) { committee(id: $id) { code } }";
+    vec![
+        Case {
+            what: "NUL in a variable",
+            query: names,
+            variables: json!({"n": "ngh\u{0}e"}),
+            field: json!(["$n"]),
+            request_error: true,
+        },
+        Case {
+            what: "escape sequence in a variable",
+            query: names,
+            variables: json!({"n": "\u{1b}[31mred"}),
+            field: json!(["$n"]),
+            request_error: true,
+        },
+        Case {
+            what: "NUL in a literal",
+            query: r#"{ committeeByCode(code: "NGHE\u0000AN") { name } }"#,
+            variables: json!({}),
+            field: json!(["code"]),
+            request_error: true,
+        },
+        Case {
+            what: "NUL inside an input object literal",
+            query: r#"{ people(first: 1, filter: {nameContains: "a\u0000"}) { totalCount } }"#,
+            variables: json!({}),
+            field: json!(["filter", "nameContains"]),
+            request_error: true,
+        },
+        Case {
+            what: "a date far in the past",
+            query: positions,
+            variables: json!({"d": "-5000-01-01"}),
+            field: json!(["$d"]),
+            request_error: true,
+        },
+        Case {
+            what: "a five-digit year",
+            query: positions,
+            variables: json!({"d": "+10000-01-01"}),
+            field: json!(["$d"]),
+            request_error: true,
+        },
+        Case {
+            what: "a date without padding",
+            query: positions,
+            variables: json!({"d": "2024-7-8"}),
+            field: json!(["$d"]),
+            request_error: true,
+        },
+        Case {
+            what: "a date with a leading space",
+            query: positions,
+            variables: json!({"d": " 2024-01-01"}),
+            field: json!(["$d"]),
+            request_error: true,
+        },
+        Case {
+            what: "a bad date literal",
+            query: r#"{ positions(first: 5, filter: {activeAt: "2024-7-8"}) { totalCount } }"#,
+            variables: json!({}),
+            field: json!(["filter", "activeAt"]),
+            request_error: true,
+        },
+        Case {
+            what: "an Int out of range",
+            query: "query($n: Int) { committees(first: $n) { totalCount } }",
+            variables: json!({"n": 2_147_483_648_u64}),
+            field: json!(["$n"]),
+            request_error: true,
+        },
+        Case {
+            what: "an unknown input field",
+            query: "query($f: PositionFilter) { positions(first: 1, filter: $f) { totalCount } }",
+            variables: json!({"f": {"nope": 1}}),
+            field: json!(["$f", "nope"]),
+            request_error: true,
+        },
+        Case {
+            what: "a cursor with a number for a date",
+            query: after,
+            variables: json!({"a": forged(r#"{"o":"START_ON","k":5,"i":1}"#)}),
+            field: json!(["after"]),
+            request_error: false,
+        },
+        Case {
+            what: "a cursor with a five-digit year",
+            query: after,
+            variables: json!({"a": forged(r#"{"o":"START_ON","k":"+10000-01-01","i":1}"#)}),
+            field: json!(["after"]),
+            request_error: false,
+        },
+        Case {
+            what: "a cursor with a negative id",
+            query: after,
+            variables: json!({"a": forged(r#"{"o":"START_ON","k":"2024-01-01","i":-1}"#)}),
+            field: json!(["after"]),
+            request_error: false,
+        },
+        Case {
+            what: "a cursor in another spelling",
+            query: after,
+            variables: json!({"a": forged(r#"{"i":1,"k":"2024-01-01","o":"START_ON"}"#)}),
+            field: json!(["after"]),
+            request_error: false,
+        },
+        Case {
+            what: "an id with a plus sign",
+            query: by_id,
+            variables: json!({"id": forged("Committee:+1")}),
+            field: json!(["id"]),
+            request_error: false,
+        },
+        Case {
+            what: "an id with a leading zero",
+            query: by_id,
+            variables: json!({"id": forged("Committee:01")}),
+            field: json!(["id"]),
+            request_error: false,
+        },
+        Case {
+            what: "an id past i64",
+            query: by_id,
+            variables: json!({"id": forged("Committee:99999999999999999999")}),
+            field: json!(["id"]),
+            request_error: false,
+        },
+        Case {
+            what: "a bidi override in a name",
+            query: r#"mutation($h: ID!) { createPerson(input: {fullName: "Lê Văn\u202E A", partyMember: true, homeCommitteeId: $h}) { id } }"#,
+            variables: json!({"h": home}),
+            field: json!(["input", "fullName"]),
+            request_error: false,
+        },
+        Case {
+            what: "a zero-width space in a name",
+            query: r#"mutation($h: ID!) { createPerson(input: {fullName: "Lê\u200BVăn A", partyMember: true, homeCommitteeId: $h}) { id } }"#,
+            variables: json!({"h": home}),
+            field: json!(["input", "fullName"]),
+            request_error: false,
+        },
+    ]
+}
+
+#[tokio::test]
+async fn every_hostile_input_in_the_table_is_bad_user_input_naming_its_field() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["ADMIN@CENTRAL", "MEMBER@CENTRAL"]);
+    let mut wrong = Vec::new();
+    let home = app.committee_id("NGHE_AN").await;
+    for case in cases(&home) {
+        let (status, body) = app.gql(&t, case.query, case.variables.clone()).await;
+        let err = &body["errors"][0];
+        let got = (
+            status.as_u16(),
+            err["extensions"]["code"].as_str().unwrap_or("<none>").to_owned(),
+            err["extensions"]["field"].clone(),
+            body.as_object().is_some_and(|o| !o.contains_key("data")),
+        );
+        let expected = (200, "BAD_USER_INPUT".to_owned(), case.field.clone(), case.request_error);
+        if got != expected || body["errors"].as_array().map_or(0, Vec::len) != 1 {
+            wrong.push(format!("{}: got {got:?}, expected {expected:?}\n  {body}", case.what));
+        }
+        let text = body.to_string();
+        assert!(!text.contains("INTERNAL") && !text.to_lowercase().contains("sql"), "{}: {text}", case.what);
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn a_well_formed_page_of_seats_still_answers_after_the_hostile_ones() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let data = app
+        .data(
+            &t,
+            r#"{ positions(first: 2, filter: {activeAt: "2024-07-08"}) { totalCount edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    let cursor = data["positions"]["edges"][1]["cursor"].as_str().unwrap().to_owned();
+    let next = app
+        .data(&t, "query($a: String) { positions(first: 2, after: $a) { edges { cursor } } }", json!({"a": cursor}))
+        .await;
+    assert_eq!(next["positions"]["edges"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn tokens_with_oversized_or_control_character_claims_are_refused_with_401() {
+    let app = TestApp::spawn().await;
+    for sub in
+        ["x".repeat(201), "a\u{0}b".to_owned(), "admin\nINFO forged log line".to_owned(), "a\u{202E}b".to_owned()]
+    {
+        let token = token_for(&sub, &["ADMIN@CENTRAL"], false);
+        let (status, body) = app.gql(&token, "{ me { subject } }", json!({})).await;
+        assert_eq!(status, 401, "{sub:?}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    }
+    let ok = token_for(&"x".repeat(200), &["ADMIN@CENTRAL"], false);
+    assert_eq!(app.gql(&ok, "{ me { subject } }", json!({})).await.0, 200);
+}
