@@ -148,3 +148,18 @@ async fn a_request_error_has_no_data_entry_and_a_field_error_keeps_it() {
     assert_eq!(body["data"], json!({ "committee": null }));
     assert_eq!(body["errors"][0]["extensions"]["field"], json!(["id"]));
 }
+
+#[tokio::test]
+async fn an_omitted_optional_variable_leaves_its_argument_out() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let q = "query($first: Int, $after: String, $f: CommitteeFilter, $ids: [ID!]) {
+        committees(first: $first, after: $after, filter: $f) { totalCount }
+        nodes(ids: $ids) { id }
+    }";
+    let data = app.data(&t, q, json!({ "first": 2, "ids": [] })).await;
+    assert_eq!(data["committees"]["totalCount"], 64);
+    // Inside an input object too: the field is simply not given.
+    let q = "query($level: CommitteeLevel) { committees(first: 1, filter: {level: $level}) { totalCount } }";
+    assert_eq!(app.data(&t, q, json!({})).await["committees"]["totalCount"], 64);
+}

@@ -76,6 +76,82 @@ pub fn check(
     Ok(())
 }
 
+/// Removes, from the selected operation, every use of a variable the request
+/// did not provide and that has no default: the spec treats such an argument
+/// (or input field) as not given, but async-graphql refuses the whole
+/// document ("Variable x is not defined"). A list entry becomes null. The
+/// variable's definition goes too, so no "unused variable" error follows.
+pub fn drop_absent_variables(doc: &mut ExecutableDocument, name: Option<&str>, variables: &Variables) {
+    let Some(op) = super::gate::operation(doc, name) else { return };
+    let absent: Vec<async_graphql::Name> = op
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|d| d.node.default_value.is_none() && !variables.contains_key(&d.node.name.node))
+        .map(|d| d.node.name.node.clone())
+        .collect();
+    if absent.is_empty() {
+        return;
+    }
+    let op_name = name.map(async_graphql::Name::new);
+    let mut sets: Vec<&mut SelectionSet> = Vec::new();
+    let chosen = match &mut doc.operations {
+        async_graphql::parser::types::DocumentOperations::Single(op) => Some(op),
+        async_graphql::parser::types::DocumentOperations::Multiple(ops) => match &op_name {
+            Some(n) => ops.get_mut(n),
+            None => ops.values_mut().next(),
+        },
+    };
+    if let Some(op) = chosen {
+        op.node.variable_definitions.retain(|d| !absent.contains(&d.node.name.node));
+        sets.push(&mut op.node.selection_set.node);
+    }
+    sets.extend(doc.fragments.values_mut().map(|f| &mut f.node.selection_set.node));
+    while let Some(set) = sets.pop() {
+        for item in &mut set.items {
+            match &mut item.node {
+                Selection::Field(f) => {
+                    let field = &mut f.node;
+                    field.arguments.retain(|(_, v)| !is_absent(&v.node, &absent));
+                    for (_, v) in &mut field.arguments {
+                        strip_absent(&mut v.node, &absent);
+                    }
+                    for d in &mut field.directives {
+                        d.node.arguments.retain(|(_, v)| !is_absent(&v.node, &absent));
+                    }
+                    sets.push(&mut field.selection_set.node);
+                }
+                Selection::InlineFragment(f) => sets.push(&mut f.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+}
+
+fn is_absent(value: &async_graphql_value::Value, absent: &[async_graphql::Name]) -> bool {
+    matches!(value, async_graphql_value::Value::Variable(v) if absent.contains(v))
+}
+
+fn strip_absent(value: &mut async_graphql_value::Value, absent: &[async_graphql::Name]) {
+    use async_graphql_value::Value as Raw;
+    match value {
+        Raw::Object(map) => {
+            map.retain(|_, v| !is_absent(v, absent));
+            map.values_mut().for_each(|v| strip_absent(v, absent));
+        }
+        Raw::List(items) => {
+            for item in items.iter_mut() {
+                if is_absent(item, absent) {
+                    *item = Raw::Null;
+                } else {
+                    strip_absent(item, absent);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Every string in a literal argument value is free of control characters.
 fn strings(value: &Value, path: &mut Vec<String>) -> Result<(), Bad> {
     match value {

@@ -136,7 +136,7 @@ impl Extension for PipelineRun {
         if nesting_depth(query) > limits.max_recursive_depth * 2 {
             return Err(refusal(Code::BadUserInput, "MAX_RECURSION", "the document nests too deeply"));
         }
-        let doc = next.run(ctx, query, variables).await.map_err(parse_error)?;
+        let mut doc = next.run(ctx, query, variables).await.map_err(parse_error)?;
         let request = ctx.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))?;
         let name = lock(&self.operation_name).clone();
         let registry = &ctx.schema_env.registry;
@@ -160,6 +160,7 @@ impl Extension for PipelineRun {
         if let Some(op) = gate::operation(&doc, name.as_deref()) {
             inputs::check(registry, &doc, &op.node, variables)?;
         }
+        inputs::drop_absent_variables(&mut doc, name.as_deref(), variables);
         Ok(doc)
     }
 
