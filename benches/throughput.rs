@@ -3,7 +3,7 @@
 //! same concurrency, in the same run.
 //!
 //! Loads the 64 committees, 5,000 people and 20,000 positions, then drives
-//! (a) `committees(first: 100) { … positions(activeAt) { … person { fullName } } }`
+//! (a) `committees(first: 100) { … positions(filter: {activeAt}) { … person { fullName } } }`
 //! with a real bearer token and (b) `GET /plain`, alternating rounds. Prints
 //! requests/s, p50/p99 latency, SQL statements and server CPU per request, and
 //! the GraphQL/plain ratios (medians over the rounds).
@@ -35,7 +35,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123456789";
 const QUERY: &str = "query($d: Date!) { committees(first: 100) { edges { node { code name
-  positions(first: 100, activeAt: $d) { nodes { role title person { fullName } } } } } } }";
+  positions(first: 100, filter: {activeAt: $d}) { nodes { role title person { fullName } } } } } } }";
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)

@@ -253,7 +253,7 @@ async fn a_provincial_grant_cannot_see_another_province_by_id_list_nested_field_
     let ha_tinh_seat = app
         .data(
             &admin,
-            "query($c: ID!) { positions(first: 1, filter: {committeeId: $c}) { nodes { id person { id } } } }",
+            "query($c: ID!) { positions(first: 1, committeeId: $c) { nodes { id person { id } } } }",
             json!({ "c": ha_tinh_id }),
         )
         .await["positions"]["nodes"][0]
@@ -277,7 +277,7 @@ async fn a_provincial_grant_cannot_see_another_province_by_id_list_nested_field_
         .data(
             &nghe_an,
             "query($c: ID!) { committees(first: 100) { totalCount nodes { code } }
-               seats: positions(first: 100, filter: {committeeId: $c}) { totalCount }
+               seats: positions(first: 100, committeeId: $c) { totalCount }
                people(first: 1) { totalCount } agencies(first: 1) { totalCount } }",
             json!({ "c": ha_tinh_id }),
         )

@@ -103,7 +103,7 @@ fn cases(home: &str) -> Vec<Case> {
         },
         Case {
             what: "an unknown input field",
-            query: "query($f: PositionFilter) { positions(first: 1, filter: $f) { totalCount } }",
+            query: "query($f: SeatFilter) { positions(first: 1, filter: $f) { totalCount } }",
             variables: json!({"f": {"nope": 1}}),
             field: json!(["$f", "nope"]),
             request_error: true,

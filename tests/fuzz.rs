@@ -18,19 +18,19 @@ use serde_json::{Map, Value, json};
 
 /// Operations covering every root field, with their arguments as variables.
 const TEMPLATES: &[&str] = &[
-    "query($first: Int, $after: String, $last: Int, $before: String, $filter: CommitteeFilter, $order: CommitteeOrder) {
-        committees(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $order) {
+    "query($first: Int, $after: String, $last: Int, $before: String, $parent: ID, $filter: CommitteeFilter, $order: CommitteeOrder) {
+        committees(first: $first, after: $after, last: $last, before: $before, parentId: $parent, filter: $filter, orderBy: $order) {
             totalCount pageInfo { endCursor hasNextPage } edges { cursor node { id code establishedOn parent { code }
             positions(first: 3) { totalCount nodes { title person { fullName } } } } } } }",
-    "query($first: Int, $after: String, $filter: PersonFilter, $dir: Direction) {
-        people(first: $first, after: $after, filter: $filter, direction: $dir) { totalCount nodes { id fullName positions(first: 2) { nodes { role } } } } }",
-    "query($first: Int, $after: String, $filter: PositionFilter, $dir: Direction) {
-        positions(first: $first, after: $after, filter: $filter, direction: $dir) { totalCount edges { cursor node { startOn committee { code } } } } }",
+    "query($first: Int, $after: String, $filter: PersonFilter, $order: PersonOrder) {
+        people(first: $first, after: $after, filter: $filter, orderBy: $order) { totalCount nodes { id fullName positions(first: 2) { nodes { role } } } } }",
+    "query($first: Int, $after: String, $c: ID, $p: ID, $filter: SeatFilter, $order: PositionOrder) {
+        positions(first: $first, after: $after, committeeId: $c, personId: $p, filter: $filter, orderBy: $order) { totalCount edges { cursor node { startOn committee { code } } } } }",
     "query($id: ID!) { committee(id: $id) { code children(first: 2) { nodes { code } } agencies(first: 2) { nodes { name } } } }",
     "query($code: String!) { committeeByCode(code: $code) { name standingCommittee { title } } }",
     "query($id: ID!, $ids: [ID!]!) { node(id: $id) { id __typename } nodes(ids: $ids) { id } }",
     "query($id: ID!) { person(id: $id) { fullName } position(id: $id) { title } }",
-    "query($first: Int, $filter: AgencyFilter) { agencies(first: $first, filter: $filter) { totalCount nodes { kind } } }",
+    "query($first: Int, $c: ID, $filter: AgencyFilter) { agencies(first: $first, committeeId: $c, filter: $filter) { totalCount nodes { kind } } }",
     "query($first: Int, $committeeId: ID, $after: String) { auditEvents(first: $first, committeeId: $committeeId, after: $after) { totalCount nodes { action } } }",
     "{ me { subject grants { role committee } operations } permissions { operation roles } }",
     "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id fullName } }",

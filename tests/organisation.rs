@@ -91,7 +91,7 @@ async fn committees_filter_by_name_status_and_parent() {
         .data(
             &t,
             "query($p: ID) { tinh: committees(first: 5, filter: {nameContains: \"HA TINH\"}) { nodes { code } }
-              children: committees(first: 1, filter: {parentId: $p, status: ACTIVE}) { totalCount } }",
+              children: committees(first: 1, parentId: $p, filter: {status: ACTIVE}) { totalCount } }",
             json!({ "p": central }),
         )
         .await;
@@ -109,9 +109,9 @@ async fn navigation_runs_both_ways_between_committees_people_and_seats() {
             r#"{ committeeByCode(code: "NGHE_AN") {
                   level province regulation parent { code children(first: 100) { totalCount } }
                   advisoryAgency { kind name committee { code } }
-                  agencies(first: 10, kind: POLICE) { nodes { kind } }
+                  agencies(first: 10, filter: {kind: POLICE}) { nodes { kind } }
                   standingCommittee { role person { fullName } }
-                  positions(first: 1, role: HEAD, current: true) {
+                  positions(first: 1, filter: {role: HEAD, current: true}) {
                     nodes { title active committee { code } person { fullName positions(first: 5) { nodes { committee { code } } } } }
                   } } }"#,
             json!({}),
@@ -139,7 +139,7 @@ async fn who_sat_on_the_central_committee_on_a_date_is_answerable() {
     let app = TestApp::spawn().await;
     let t = app.token(&["MEMBER@CENTRAL"]);
     let central = app.committee_id("CENTRAL").await;
-    let q = "query($c: ID!, $d: Date!) { positions(first: 10, filter: {committeeId: $c, activeAt: $d, role: HEAD}) { nodes { person { fullName } } } }";
+    let q = "query($c: ID!, $d: Date!) { positions(first: 10, committeeId: $c, filter: {activeAt: $d, role: HEAD}) { nodes { person { fullName } } } }";
     let before = app.data(&t, q, json!({ "c": central, "d": "2024-06-01" })).await;
     assert_eq!(before["positions"]["nodes"], json!([{ "person": { "fullName": "Nguyễn Phú Trọng" } }]));
     let after = app.data(&t, q, json!({ "c": central, "d": "2024-09-01" })).await;
@@ -276,7 +276,7 @@ async fn merging_keeps_the_old_committee_and_points_to_its_successor() {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let (ha_tinh, nghe_an) = (app.committee_id("HA_TINH").await, app.committee_id("NGHE_AN").await);
-    let merge = "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { status endedOn successor { code } positions(first: 1, current: true) { totalCount } } }";
+    let merge = "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { status endedOn successor { code } positions(first: 1, filter: {current: true}) { totalCount } } }";
     let data = app.data(&admin, merge, json!({ "a": ha_tinh, "b": nghe_an })).await;
     let merged = &data["mergeCommittees"];
     assert_eq!(merged["status"], "MERGED");

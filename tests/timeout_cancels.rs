@@ -61,9 +61,9 @@ async fn a_timed_out_request_leaves_the_process_idle_within_a_second() {
     // Several scopes of that history, each a loader task over every row.
     let q = "query($id: ID!) { committee(id: $id) {
         a: positions(first: 100) { totalCount nodes { title person { fullName } } }
-        b: positions(first: 100, role: MEMBER) { totalCount nodes { title } }
-        c: positions(first: 100, standing: false) { totalCount nodes { title } }
-        d: positions(first: 100, activeAt: \"2022-06-01\") { totalCount nodes { title } }
+        b: positions(first: 100, filter: {role: MEMBER}) { totalCount nodes { title } }
+        c: positions(first: 100, filter: {standing: false}) { totalCount nodes { title } }
+        d: positions(first: 100, filter: {activeAt: \"2022-06-01\"}) { totalCount nodes { title } }
     } }";
     let (status, body) = app.gql(&token, q, json!({ "id": committee })).await;
     assert_eq!((status.as_u16(), code(&body)), (503, "TIMEOUT"), "{body}");

@@ -14,11 +14,11 @@ use async_graphql::dataloader::Loader;
 
 use super::context::{self, RequestContext};
 use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatsOf};
+use super::types::filters::SeatFilter;
 use crate::db::Db;
 use crate::db::org::PositionScope;
 use crate::db::page::{self, Page, PageArgs};
 use crate::domain::Operation;
-use crate::domain::org::SeatRole;
 use crate::error::AppResult;
 
 /// The `first`/`after`/`last`/`before` arguments, checked against the limits.
@@ -103,22 +103,20 @@ pub fn node_fields<'a>(conn: SelectionField<'a>, name: &str) -> Vec<SelectionFie
     out
 }
 
-/// The scope a `positions(...)` selection asks for, as its resolver will read
-/// it; `None` if its arguments do not parse (the resolver then reports why).
+/// The scope a `positions(filter: ...)` selection asks for, as its resolver
+/// will read it; `None` if its arguments do not parse (the resolver then
+/// reports why).
 pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<PositionScope> {
-    let mut scope = PositionScope::default();
+    let mut filter = SeatFilter::default();
     for (name, value) in field.arguments().ok()? {
         match (name.as_str(), value) {
-            ("activeAt", Value::String(s)) => scope.active_at = Some(crate::domain::input::parse_date(&s)?),
-            ("current", Value::Boolean(true)) => scope.active_at = scope.active_at.or(Some(today)),
-            ("role", Value::Enum(e)) => scope.role = Some(SeatRole::parse(e.as_str())?),
-            ("standing", Value::Boolean(b)) => scope.standing = Some(b),
-            (_, Value::Null) => {}
-            ("first" | "last" | "after" | "before" | "current", _) => {}
+            ("filter", Value::Null) => {}
+            ("filter", value) => filter = <SeatFilter as async_graphql::InputType>::parse(Some(value)).ok()?,
+            ("first" | "last" | "after" | "before", _) => {}
             _ => return None,
         }
     }
-    Some(scope)
+    Some(filter.scope(today))
 }
 
 /// Loads `keys` in one statement, straight from the loader (no batch

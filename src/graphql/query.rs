@@ -1,7 +1,7 @@
 //! The root `Query`: short resolvers that check the caller and the paging,
 //! call persistence with the caller's reach, and wrap the result.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::audit_event;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -10,11 +10,14 @@ use super::ids::{self, Kind};
 use super::loaders::{AgencyId, CommitteeId, PersonId, PositionId};
 use super::paging::{self, Conn, Extra};
 use super::types::committee::paging_cost;
-use super::types::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, Direction, PositionRole, Role};
-use super::types::scalars::Date;
+use super::types::enums::{Direction, Role};
+use super::types::filters::{
+    AgencyFilter, CommitteeFilter, CommitteeOrder, CommitteeOrderField, PersonFilter, PersonOrder, PositionOrder,
+    SeatFilter,
+};
 use super::types::viewer::Viewer;
 use super::types::{Agency, AuditEvent, Committee, Node, Person, Position};
-use crate::db::org::{self, CommitteeSort, PositionScope};
+use crate::db::org::{self, CommitteeSort};
 use crate::db::page::{self, KeyKind, Sort, SortKey};
 use crate::db::reach;
 use crate::domain::{Operation, org as rules};
@@ -22,75 +25,6 @@ use crate::error::{AppError, AppResult};
 
 #[derive(Default)]
 pub struct Query;
-
-/// Which committees to list.
-#[derive(InputObject, Default)]
-pub struct CommitteeFilter {
-    /// Only committees of this level.
-    pub level: Option<CommitteeLevel>,
-    /// Only committees with this status.
-    pub status: Option<CommitteeStatus>,
-    /// Only committees whose name contains this text (case-insensitive, at most 100 characters).
-    pub name_contains: Option<String>,
-    /// Only committees directly under this one.
-    pub parent_id: Option<ID>,
-}
-
-/// What committees can be sorted by.
-#[derive(Enum, Clone, Copy, PartialEq, Eq)]
-pub enum CommitteeOrderField {
-    /// By code.
-    Code,
-    /// By name.
-    Name,
-    /// By date established.
-    EstablishedOn,
-}
-
-/// How to sort committees. Ties are broken by creation order.
-#[derive(InputObject)]
-pub struct CommitteeOrder {
-    /// The field to sort by.
-    pub field: CommitteeOrderField,
-    /// The direction (ascending by default).
-    #[graphql(default)]
-    pub direction: Direction,
-}
-
-/// Which people to list.
-#[derive(InputObject, Default)]
-pub struct PersonFilter {
-    /// Only people whose name contains this text (case-insensitive, at most 100 characters).
-    pub name_contains: Option<String>,
-    /// Only Party members (true) or non-members (false).
-    pub party_member: Option<bool>,
-}
-
-/// Which seats to list.
-#[derive(InputObject, Default)]
-pub struct PositionFilter {
-    /// Only seats on this committee.
-    pub committee_id: Option<ID>,
-    /// Only seats of this person.
-    pub person_id: Option<ID>,
-    /// Only seats held on this day.
-    pub active_at: Option<Date>,
-    /// Only seats held today (ignored when `activeAt` is given).
-    pub current: Option<bool>,
-    /// Only seats of this role.
-    pub role: Option<PositionRole>,
-    /// Only seats on (true) or off (false) the standing committee.
-    pub standing: Option<bool>,
-}
-
-/// Which agencies to list.
-#[derive(InputObject, Default)]
-pub struct AgencyFilter {
-    /// Only agencies of this kind.
-    pub kind: Option<AgencyKind>,
-    /// Only agencies of this committee.
-    pub committee_id: Option<ID>,
-}
 
 /// One row of the permission table.
 #[derive(SimpleObject)]
@@ -185,21 +119,22 @@ impl Query {
     async fn committees(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only committees directly under this one.")] parent_id: Option<ID>,
         filter: Option<CommitteeFilter>,
         order_by: Option<CommitteeOrder>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Committee>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let parent_id = filter
-            .parent_id
-            .as_ref()
-            .map(|id| ids::decode(Kind::Committee, id, &["filter", "parentId"]))
-            .transpose()?;
+        let parent_id = parent_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["parentId"])).transpose()?;
         let filter = org::CommitteeFilter {
             level: filter.level.map(Into::into),
             status: filter.status.map(Into::into),
@@ -232,20 +167,21 @@ impl Query {
     async fn agencies(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only agencies of this committee.")] committee_id: Option<ID>,
         filter: Option<AgencyFilter>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Agency>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let committee = filter
-            .committee_id
-            .as_ref()
-            .map(|id| ids::decode(Kind::Committee, id, &["filter", "committeeId"]))
-            .transpose()?;
+        let committee = committee_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["committeeId"])).transpose()?;
         let kind = filter.kind.map(|k| rules::AgencyKind::from(k).as_str());
         let db = &context::request(ctx)?.db;
         let (page, count) = org::agencies_page(&db.conn, &reach, kind, committee, &args).await?;
@@ -267,10 +203,14 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         filter: Option<PersonFilter>,
-        #[graphql(desc = "Sort direction of the names.", default)] direction: Direction,
+        order_by: Option<PersonOrder>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Person>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
@@ -281,7 +221,8 @@ impl Query {
             party_member: filter.party_member,
         };
         let db = &context::request(ctx)?.db;
-        let (page, count) = org::people_page(&db.conn, &reach, &filter, &args, direction == Direction::Desc).await?;
+        let descending = order_by.is_some_and(|o| o.direction == Direction::Desc);
+        let (page, count) = org::people_page(&db.conn, &reach, &filter, &args, descending).await?;
         Ok(paging::connection(page, Extra::query(db, count), Person))
     }
 
@@ -294,42 +235,39 @@ impl Query {
     }
 
     /// Seats within the caller's reach, by start date. "Who was on committee X
-    /// on day D" is `positions(filter: {committeeId: X, activeAt: D})`.
+    /// on day D" is `positions(committeeId: X, filter: {activeAt: D})`.
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
     #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PositionFilter>,
-        #[graphql(desc = "Sort direction of the start dates.", default)] direction: Direction,
+        #[graphql(desc = "Only seats on this committee.")] committee_id: Option<ID>,
+        #[graphql(desc = "Only seats of this person.")] person_id: Option<ID>,
+        filter: Option<SeatFilter>,
+        order_by: Option<PositionOrder>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Position>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
-        let f = filter.unwrap_or_default();
         let today = chrono::Utc::now().date_naive();
         let filter = org::PositionFilter {
-            committee_id: f
-                .committee_id
+            committee_id: committee_id
                 .as_ref()
-                .map(|id| ids::decode(Kind::Committee, id, &["filter", "committeeId"]))
+                .map(|id| ids::decode(Kind::Committee, id, &["committeeId"]))
                 .transpose()?,
-            person_id: f
-                .person_id
-                .as_ref()
-                .map(|id| ids::decode(Kind::Person, id, &["filter", "personId"]))
-                .transpose()?,
-            scope: PositionScope {
-                active_at: f.active_at.map(|d| d.0).or(f.current.unwrap_or(false).then_some(today)),
-                role: f.role.map(Into::into),
-                standing: f.standing,
-            },
+            person_id: person_id.as_ref().map(|id| ids::decode(Kind::Person, id, &["personId"])).transpose()?,
+            scope: filter.unwrap_or_default().scope(today),
         };
         let db = &context::request(ctx)?.db;
-        let (page, count) = org::positions_page(&db.conn, &reach, &filter, &args, direction == Direction::Desc).await?;
+        let descending = order_by.is_some_and(|o| o.direction == Direction::Desc);
+        let (page, count) = org::positions_page(&db.conn, &reach, &filter, &args, descending).await?;
         let seats: Vec<_> = page.items.iter().map(|(_, p)| p.clone()).collect();
         paging::prime_seats(ctx, &seats).await?;
         Ok(paging::connection(page, Extra::query(db, count), Position))
@@ -341,9 +279,13 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only entries about records of this committee.")] committee_id: Option<ID>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<AuditEvent>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadAuditTrail)?;

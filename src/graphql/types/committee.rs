@@ -6,7 +6,8 @@ use chrono::Utc;
 use entity::committee;
 
 use super::agency::Agency;
-use super::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, PositionRole};
+use super::enums::{CommitteeLevel, CommitteeStatus};
+use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
 use super::position::Position;
 use super::scalars::Date;
 use crate::db::org::PositionScope;
@@ -103,13 +104,26 @@ impl Committee {
     async fn children(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CommitteeFilter>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Committee>> {
         let args = paging::args(ctx, first, after, last, before)?;
-        let rows = context::request(ctx)?.org.load_one(ChildrenOf(self.0.id)).await?.unwrap_or_default();
+        let mut rows = context::request(ctx)?.org.load_one(ChildrenOf(self.0.id)).await?.unwrap_or_default();
+        if let Some(filter) = filter {
+            let text = filter.name_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(org::search_key);
+            rows.retain(|c| {
+                filter.level.is_none_or(|l| c.level == org::CommitteeLevel::from(l).as_str())
+                    && filter.status.is_none_or(|s| c.status == org::CommitteeStatus::from(s).as_str())
+                    && text.as_ref().is_none_or(|t| org::search_key(&c.name).contains(t.as_str()))
+            });
+        }
         Ok(paging::in_memory(&rows, |c| c.id, &args, "children", Committee)?)
     }
 
@@ -120,20 +134,19 @@ impl Committee {
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only seats held on this day.")] active_at: Option<Date>,
-        #[graphql(desc = "Only seats held today (ignored when `activeAt` is given).")] current: Option<bool>,
-        #[graphql(desc = "Only seats of this role.")] role: Option<PositionRole>,
-        #[graphql(desc = "Only seats on (true) or off (false) the standing committee.")] standing: Option<bool>,
+        filter: Option<SeatFilter>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Position>> {
         context::require(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
-        let today = Utc::now().date_naive();
-        let active_at = active_at.map(|d| d.0).or(current.unwrap_or(false).then_some(today));
-        let scope = PositionScope { active_at, role: role.map(Into::into), standing };
+        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
         let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
         Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
     }
@@ -152,15 +165,19 @@ impl Committee {
     async fn agencies(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only agencies of this kind.")] kind: Option<AgencyKind>,
+        filter: Option<AgencyFilter>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Agency>> {
         let args = paging::args(ctx, first, after, last, before)?;
         let mut rows = context::request(ctx)?.org.load_one(AgenciesOf(self.0.id)).await?.unwrap_or_default();
-        if let Some(kind) = kind {
+        if let Some(kind) = filter.and_then(|f| f.kind) {
             let kind: org::AgencyKind = kind.into();
             rows.retain(|a| a.kind == kind.as_str());
         }

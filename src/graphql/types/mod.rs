@@ -5,6 +5,7 @@ pub mod agency;
 pub mod audit;
 pub mod committee;
 pub mod enums;
+pub mod filters;
 pub mod person;
 pub mod position;
 pub mod scalars;

@@ -6,8 +6,7 @@ use entity::person;
 
 use super::committee::{Committee, paging_cost};
 use super::position::Position;
-use super::scalars::Date;
-use crate::db::org::PositionScope;
+use super::filters::SeatFilter;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{CommitteeId, SeatsHeldBy};
@@ -47,17 +46,18 @@ impl Person {
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only seats held on this day.")] active_at: Option<Date>,
-        #[graphql(desc = "Only seats held today (ignored when `activeAt` is given).")] current: Option<bool>,
+        filter: Option<SeatFilter>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
+        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
         last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Position>> {
         let args = paging::args(ctx, first, after, last, before)?;
-        let today = Utc::now().date_naive();
-        let active_at = active_at.map(|d| d.0).or(current.unwrap_or(false).then_some(today));
-        let scope = PositionScope { active_at, ..Default::default() };
+        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
         let rows = context::request(ctx)?.org.load_one(SeatsHeldBy(self.0.id, scope)).await?.unwrap_or_default();
         Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
     }

@@ -1,0 +1,118 @@
+//! Filter and order inputs. Each list takes the same filter type wherever it
+//! appears (top level or nested); top-level lists add the arguments that scope
+//! them to a parent (`committeeId`, `personId`, `parentId`).
+
+use async_graphql::{Enum, InputObject};
+use chrono::NaiveDate;
+
+use super::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, Direction, PositionRole};
+use super::scalars::Date;
+use crate::db::org::PositionScope;
+
+/// Which seats to list.
+#[derive(InputObject, Default, Clone, Copy)]
+pub struct SeatFilter {
+    /// Only seats held on this day.
+    pub active_at: Option<Date>,
+    /// Only seats held today (ignored when `activeAt` is given).
+    pub current: Option<bool>,
+    /// Only seats of this role.
+    pub role: Option<PositionRole>,
+    /// Only seats on (true) or off (false) the standing committee.
+    pub standing: Option<bool>,
+}
+
+impl SeatFilter {
+    /// The scope this filter selects, with `today` for `current`.
+    pub fn scope(&self, today: NaiveDate) -> PositionScope {
+        PositionScope {
+            active_at: self.active_at.map(|d| d.0).or(self.current.unwrap_or(false).then_some(today)),
+            role: self.role.map(Into::into),
+            standing: self.standing,
+        }
+    }
+}
+
+/// Which committees to list.
+#[derive(InputObject, Default)]
+pub struct CommitteeFilter {
+    /// Only committees of this level.
+    pub level: Option<CommitteeLevel>,
+    /// Only committees with this status.
+    pub status: Option<CommitteeStatus>,
+    /// Only committees whose name contains this text (ignoring case and
+    /// Vietnamese diacritics, at most 100 characters).
+    pub name_contains: Option<String>,
+}
+
+/// Which people to list.
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    /// Only people whose name contains this text (ignoring case and
+    /// Vietnamese diacritics, at most 100 characters).
+    pub name_contains: Option<String>,
+    /// Only Party members (true) or non-members (false).
+    pub party_member: Option<bool>,
+}
+
+/// Which agencies to list.
+#[derive(InputObject, Default, Clone, Copy)]
+pub struct AgencyFilter {
+    /// Only agencies of this kind.
+    pub kind: Option<AgencyKind>,
+}
+
+/// What committees can be sorted by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum CommitteeOrderField {
+    /// By code.
+    Code,
+    /// By name.
+    Name,
+    /// By date established.
+    EstablishedOn,
+}
+
+/// How to sort committees. Ties are broken by creation order.
+#[derive(InputObject)]
+pub struct CommitteeOrder {
+    /// The field to sort by.
+    pub field: CommitteeOrderField,
+    /// The direction (ascending by default).
+    #[graphql(default)]
+    pub direction: Direction,
+}
+
+/// What people can be sorted by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PersonOrderField {
+    /// By full name.
+    FullName,
+}
+
+/// How to sort people. Ties are broken by creation order.
+#[derive(InputObject)]
+pub struct PersonOrder {
+    /// The field to sort by.
+    pub field: PersonOrderField,
+    /// The direction (ascending by default).
+    #[graphql(default)]
+    pub direction: Direction,
+}
+
+/// What seats can be sorted by.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PositionOrderField {
+    /// By the first day of the term.
+    StartOn,
+}
+
+/// How to sort seats. Ties are broken by creation order.
+#[derive(InputObject)]
+pub struct PositionOrder {
+    /// The field to sort by.
+    pub field: PositionOrderField,
+    /// The direction (ascending by default).
+    #[graphql(default)]
+    pub direction: Direction,
+}
