@@ -93,6 +93,13 @@ impl AppError {
         AppError::Internal(Box::new(err))
     }
 
+    /// A stored value this version does not know (a newer writer, a manual
+    /// edit): never shown as some default, but an internal error logged with
+    /// the row it was found in.
+    pub fn unknown_stored(table: &str, id: i64, column: &str, value: &str) -> Self {
+        AppError::internal(std::io::Error::other(format!("{table} {id} holds an unknown {column}: {value:?}")))
+    }
+
     /// The message the client sees.
     pub fn message(&self) -> String {
         match self {

@@ -197,8 +197,9 @@ async fn an_admin_creates_and_updates_a_committee_and_each_write_is_audited() {
         .data(&auditor, "{ auditEvents(first: 10) { totalCount nodes { action entityType actorKind } } }", json!({}))
         .await;
     assert_eq!(data["auditEvents"]["totalCount"], 2);
-    assert_eq!(data["auditEvents"]["nodes"][0]["action"], "committee.update");
-    assert_eq!(data["auditEvents"]["nodes"][1]["action"], "committee.create");
+    assert_eq!(data["auditEvents"]["nodes"][0]["action"], "COMMITTEE_UPDATE");
+    assert_eq!(data["auditEvents"]["nodes"][0]["entityType"], "COMMITTEE");
+    assert_eq!(data["auditEvents"]["nodes"][1]["action"], "COMMITTEE_CREATE");
     assert_eq!(steerql::db::audit::verify_chain(&app.db.conn).await.unwrap(), None);
 }
 
@@ -291,4 +292,18 @@ async fn merging_keeps_the_old_committee_and_points_to_its_successor() {
     let t = app.token(&["MEMBER@NGHE_AN"]);
     let data = app.data(&t, "{ committees(first: 5) { nodes { code } } }", json!({})).await;
     assert_eq!(data["committees"]["nodes"], json!([{ "code": "HA_TINH" }, { "code": "NGHE_AN" }]));
+}
+
+#[tokio::test]
+async fn a_stored_value_this_version_does_not_know_is_an_internal_error_not_a_default() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    app.db.conn.execute_unprepared("UPDATE committee SET status = 'FROZEN' WHERE code = 'BAC_KAN'").await.unwrap();
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let (_, body) =
+        app.gql(&t, r#"{ committeeByCode(code: "BAC_KAN") { code status } me { subject } }"#, json!({})).await;
+    assert_eq!(body["data"]["committeeByCode"], serde_json::Value::Null, "{body}");
+    assert_eq!(body["data"]["me"]["subject"], "tester");
+    assert_eq!(code(&body), "INTERNAL");
+    assert!(!body.to_string().contains("FROZEN"), "the stored value is logged, not sent: {body}");
 }

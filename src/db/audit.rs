@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QueryS
 use sha2::{Digest, Sha256};
 
 use crate::domain::Principal;
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::error::AppResult;
 
 /// The hash before the first entry.
@@ -15,9 +16,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// What a write did, for the trail.
 #[derive(Debug)]
-pub struct Event<'a> {
-    pub action: &'a str,
-    pub entity: &'a str,
+pub struct Event {
+    pub action: AuditAction,
+    pub entity: AuditEntity,
     pub entity_id: i64,
     pub committee_id: Option<i64>,
     pub payload: serde_json::Value,
@@ -25,7 +26,7 @@ pub struct Event<'a> {
 
 /// Appends `event`, done by `actor`, to the trail. Call inside the write's
 /// transaction ([`super::Db::begin_write`] serialises appenders).
-pub async fn record<C: ConnectionTrait>(db: &C, actor: &Principal, event: Event<'_>) -> AppResult<()> {
+pub async fn record<C: ConnectionTrait>(db: &C, actor: &Principal, event: Event) -> AppResult<()> {
     let prev_hash = audit_event::Entity::find()
         .select_only()
         .column(audit_event::Column::Hash)
@@ -44,8 +45,8 @@ pub async fn record<C: ConnectionTrait>(db: &C, actor: &Principal, event: Event<
         at,
         actor: actor.subject.clone(),
         actor_kind: actor.kind.as_str().to_owned(),
-        action: event.action.to_owned(),
-        entity: event.entity.to_owned(),
+        action: event.action.as_str().to_owned(),
+        entity: event.entity.as_str().to_owned(),
         entity_id: event.entity_id,
         committee_id: event.committee_id,
         payload: event.payload.to_string(),

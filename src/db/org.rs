@@ -16,6 +16,7 @@ use serde_json::json;
 use super::audit::{self, Event};
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::reach;
+use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::org::{CommitteeLevel, CommitteeStatus, SeatRole, search_key};
 use crate::domain::{Principal, Reach};
 use crate::error::{AppError, AppResult};
@@ -173,7 +174,7 @@ pub async fn create_committee<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    audit_committee(db, actor, "committee.create", &row).await?;
+    audit_committee(db, actor, AuditAction::CommitteeCreate, &row).await?;
     Ok(row)
 }
 
@@ -210,7 +211,7 @@ pub async fn update_committee<C: ConnectionTrait>(
     }
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
-    audit_committee(db, actor, "committee.update", &row).await?;
+    audit_committee(db, actor, AuditAction::CommitteeUpdate, &row).await?;
     Ok(row)
 }
 
@@ -255,7 +256,7 @@ pub async fn merge_committees<C: ConnectionTrait>(
         seat.end_reason = Set(Some(format!("committee merged into {}", successor.code)));
         seat.updated_at = Set(Utc::now());
         let seat = seat.update(db).await?;
-        audit_position(db, actor, "position.end", &seat).await?;
+        audit_position(db, actor, AuditAction::PositionEnd, &seat).await?;
     }
     let mut row = merged.into_active_model();
     row.status = Set(CommitteeStatus::Merged.as_str().to_owned());
@@ -263,14 +264,14 @@ pub async fn merge_committees<C: ConnectionTrait>(
     row.ended_on = Set(Some(effective_on));
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
-    audit_committee(db, actor, "committee.merge", &row).await?;
+    audit_committee(db, actor, AuditAction::CommitteeMerge, &row).await?;
     Ok((row, successor))
 }
 
 async fn audit_committee<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
-    action: &str,
+    action: AuditAction,
     c: &committee::Model,
 ) -> AppResult<()> {
     let payload = json!({
@@ -278,7 +279,7 @@ async fn audit_committee<C: ConnectionTrait>(
         "province": c.province, "establishedOn": c.established_on, "regulation": c.regulation,
         "status": c.status, "successorId": c.successor_id, "endedOn": c.ended_on,
     });
-    let event = Event { action, entity: "Committee", entity_id: c.id, committee_id: Some(c.id), payload };
+    let event = Event { action, entity: AuditEntity::Committee, entity_id: c.id, committee_id: Some(c.id), payload };
     audit::record(db, actor, event).await
 }
 
@@ -405,7 +406,7 @@ pub async fn create_person<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    audit_person(db, actor, "person.create", &row).await?;
+    audit_person(db, actor, AuditAction::PersonCreate, &row).await?;
     Ok(row)
 }
 
@@ -433,14 +434,25 @@ pub async fn update_person<C: ConnectionTrait>(
     }
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
-    audit_person(db, actor, "person.update", &row).await?;
+    audit_person(db, actor, AuditAction::PersonUpdate, &row).await?;
     Ok(row)
 }
 
-async fn audit_person<C: ConnectionTrait>(db: &C, actor: &Principal, action: &str, p: &person::Model) -> AppResult<()> {
+async fn audit_person<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    action: AuditAction,
+    p: &person::Model,
+) -> AppResult<()> {
     let payload =
         json!({ "fullName": p.full_name, "partyMember": p.party_member, "homeCommitteeId": p.home_committee_id });
-    let event = Event { action, entity: "Person", entity_id: p.id, committee_id: Some(p.home_committee_id), payload };
+    let event = Event {
+        action,
+        entity: AuditEntity::Person,
+        entity_id: p.id,
+        committee_id: Some(p.home_committee_id),
+        payload,
+    };
     audit::record(db, actor, event).await
 }
 
@@ -625,7 +637,7 @@ pub async fn appoint_position<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    audit_position(db, actor, "position.appoint", &row).await?;
+    audit_position(db, actor, AuditAction::PositionAppoint, &row).await?;
     Ok(row)
 }
 
@@ -652,7 +664,7 @@ pub async fn update_position<C: ConnectionTrait>(
     }
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
-    audit_position(db, actor, "position.update", &row).await?;
+    audit_position(db, actor, AuditAction::PositionUpdate, &row).await?;
     Ok(row)
 }
 
@@ -676,20 +688,21 @@ pub async fn end_position<C: ConnectionTrait>(
     row.end_reason = Set(reason);
     row.updated_at = Set(Utc::now());
     let row = row.update(db).await?;
-    audit_position(db, actor, "position.end", &row).await?;
+    audit_position(db, actor, AuditAction::PositionEnd, &row).await?;
     Ok(row)
 }
 
 async fn audit_position<C: ConnectionTrait>(
     db: &C,
     actor: &Principal,
-    action: &str,
+    action: AuditAction,
     p: &position::Model,
 ) -> AppResult<()> {
     let payload = json!({
         "personId": p.person_id, "committeeId": p.committee_id, "role": p.role, "standing": p.standing,
         "title": p.title, "startOn": p.start_on, "endOn": p.end_on, "endReason": p.end_reason,
     });
-    let event = Event { action, entity: "Position", entity_id: p.id, committee_id: Some(p.committee_id), payload };
+    let event =
+        Event { action, entity: AuditEntity::Position, entity_id: p.id, committee_id: Some(p.committee_id), payload };
     audit::record(db, actor, event).await
 }

@@ -129,7 +129,11 @@ fn manage<'a>(ctx: &Context<'a>) -> AppResult<(&'a crate::domain::Principal, Rea
 #[Object]
 impl Mutation {
     /// Creates a provincial committee. Requires `ADMIN` on the central committee.
-    async fn create_committee(&self, ctx: &Context<'_>, input: CreateCommitteeInput) -> Result<Committee> {
+    async fn create_committee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: CreateCommitteeInput,
+    ) -> Result<Committee> {
         let (actor, reach) = manage(ctx)?;
         if reach != Reach::All {
             return Err(
@@ -150,7 +154,12 @@ impl Mutation {
     }
 
     /// Changes a committee's name, province, establishment date or regulation.
-    async fn update_committee(&self, ctx: &Context<'_>, id: ID, input: UpdateCommitteeInput) -> Result<Committee> {
+    async fn update_committee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the record to change.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdateCommitteeInput,
+    ) -> Result<Committee> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Committee, &id, &["id"])?;
         let changes = org::CommitteeChanges {
@@ -167,7 +176,11 @@ impl Mutation {
 
     /// Merges one provincial committee into another and returns the merged one.
     /// Requires `ADMIN` reaching both.
-    async fn merge_committees(&self, ctx: &Context<'_>, input: MergeCommitteesInput) -> Result<Committee> {
+    async fn merge_committees(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: MergeCommitteesInput,
+    ) -> Result<Committee> {
         let (actor, reach) = manage(ctx)?;
         let merged = ids::decode(Kind::Committee, &input.committee_id, &["input", "committeeId"])?;
         let successor = ids::decode(Kind::Committee, &input.successor_id, &["input", "successorId"])?;
@@ -179,7 +192,11 @@ impl Mutation {
     }
 
     /// Registers a person with a committee.
-    async fn create_person(&self, ctx: &Context<'_>, input: CreatePersonInput) -> Result<Person> {
+    async fn create_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: CreatePersonInput,
+    ) -> Result<Person> {
         let (actor, reach) = manage(ctx)?;
         let new = org::NewPerson {
             full_name: check(rules::text("fullName", &input.full_name, rules::NAME_MAX))?,
@@ -193,7 +210,12 @@ impl Mutation {
     }
 
     /// Changes a person's name or Party membership.
-    async fn update_person(&self, ctx: &Context<'_>, id: ID, input: UpdatePersonInput) -> Result<Person> {
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the record to change.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdatePersonInput,
+    ) -> Result<Person> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Person, &id, &["id"])?;
         let changes = org::PersonChanges {
@@ -208,7 +230,11 @@ impl Mutation {
 
     /// Seats a person on a committee. A committee has one head and one
     /// standing deputy head at a time (`CONFLICT` otherwise).
-    async fn appoint_position(&self, ctx: &Context<'_>, input: AppointPositionInput) -> Result<Position> {
+    async fn appoint_position(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to write.")] input: AppointPositionInput,
+    ) -> Result<Position> {
         let (actor, reach) = manage(ctx)?;
         let role: rules::SeatRole = input.role.into();
         let new = org::NewPosition {
@@ -226,7 +252,12 @@ impl Mutation {
     }
 
     /// Changes a seat's title or standing-committee flag.
-    async fn update_position(&self, ctx: &Context<'_>, id: ID, input: UpdatePositionInput) -> Result<Position> {
+    async fn update_position(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the record to change.")] id: ID,
+        #[graphql(desc = "What to change.")] input: UpdatePositionInput,
+    ) -> Result<Position> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Position, &id, &["id"])?;
         let changes =
@@ -238,7 +269,12 @@ impl Mutation {
     }
 
     /// Ends a term. The seat stays in history with its end date.
-    async fn end_position(&self, ctx: &Context<'_>, id: ID, input: EndPositionInput) -> Result<Position> {
+    async fn end_position(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID of the record to change.")] id: ID,
+        #[graphql(desc = "What to change.")] input: EndPositionInput,
+    ) -> Result<Position> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Position, &id, &["id"])?;
         let reason = opt_text("reason", input.reason, rules::REASON_MAX)?;

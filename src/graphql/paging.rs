@@ -2,10 +2,10 @@
 //! only when asked for, and priming loaders from the query's look-ahead so a
 //! page's nested relations cost one statement each, whatever the page size.
 
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Object, SelectionField, Value};
+use async_graphql::{Context, Object, OutputType, SelectionField, SimpleObject, TypeName, Value};
 use chrono::NaiveDate;
 use sea_orm::sea_query::SelectStatement;
+use std::borrow::Cow;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
@@ -33,14 +33,16 @@ pub fn args(
     PageArgs::parse(first, after, last, before, max)
 }
 
-/// Fields every connection has besides edges, nodes and pageInfo.
-pub struct Extra {
-    count: Count,
-}
-
+/// How `totalCount` is answered: known already, or by a statement run only
+/// when a client selects it.
 enum Count {
     Known(u64),
     Query(Db, Box<SelectStatement>),
+}
+
+/// The total of a connection.
+pub struct Extra {
+    count: Count,
 }
 
 impl Extra {
@@ -53,28 +55,110 @@ impl Extra {
     }
 }
 
-#[Object]
-impl Extra {
+/// A page of a list (a Relay connection): its edges (or just the nodes),
+/// where it sits in the list, and how long the list is. Ask for a page with
+/// `first` (and `after`) or `last` (and `before`); every list needs one of
+/// them, from 1 to the page size limit (100 unless configured).
+pub struct Conn<N> {
+    edges: Vec<Edge<N>>,
+    has_previous_page: bool,
+    has_next_page: bool,
+    extra: Extra,
+}
+
+/// One item of a page and the cursor that points at it.
+pub struct Edge<N> {
+    cursor: String,
+    node: N,
+}
+
+/// Where a page sits in its list, and the cursors to fetch its neighbours.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    /// Whether items come before this page (paging backwards, with `last`/`before`).
+    has_previous_page: bool,
+    /// Whether items come after this page (paging forwards, with `first`/`after`).
+    has_next_page: bool,
+    /// The cursor of the first item of the page: pass it as `before` for the previous page.
+    start_cursor: Option<String>,
+    /// The cursor of the last item of the page: pass it as `after` for the next page.
+    end_cursor: Option<String>,
+}
+
+/// A page of a list (a Relay connection): its edges (or just the nodes),
+/// where it sits in the list, and how long the list is. Every list needs
+/// `first` (with `after`) or `last` (with `before`), from 1 to the page size
+/// limit (100 unless configured).
+#[Object(name_type)]
+impl<N: OutputType> Conn<N> {
+    /// The items of this page, each with its cursor.
+    async fn edges(&self) -> &[Edge<N>] {
+        &self.edges
+    }
+
+    /// The items of this page, without cursors.
+    async fn nodes(&self) -> Vec<&N> {
+        self.edges.iter().map(|e| &e.node).collect()
+    }
+
+    /// Where this page sits in the list.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
+            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+        }
+    }
+
     /// How many items the list holds across all pages (with the same filter).
+    /// Counted only when asked for.
     async fn total_count(&self) -> async_graphql::Result<u64> {
-        Ok(match &self.count {
+        Ok(match &self.extra.count {
             Count::Known(n) => *n,
             Count::Query(db, stmt) => page::count(&db.conn, stmt).await?,
         })
     }
 }
 
-pub type Conn<N> = Connection<String, N, Extra>;
+impl<N: OutputType> TypeName for Conn<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
+
+/// One item of a page and the cursor that points at it.
+#[Object(name_type)]
+impl<N: OutputType> Edge<N> {
+    /// Points at this item: pass it as `after` or `before` to page from here.
+    async fn cursor(&self) -> &str {
+        &self.cursor
+    }
+
+    /// The item.
+    async fn node(&self) -> &N {
+        &self.node
+    }
+}
+
+impl<N: OutputType> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
 
 /// Wraps a page of rows as a connection of `N`.
-pub fn connection<M, N: async_graphql::OutputType>(page: Page<M>, extra: Extra, wrap: impl Fn(M) -> N) -> Conn<N> {
-    let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, extra);
-    conn.edges.extend(page.items.into_iter().map(|(cursor, row)| Edge::new(cursor, wrap(row))));
-    conn
+pub fn connection<M, N: OutputType>(page: Page<M>, extra: Extra, wrap: impl Fn(M) -> N) -> Conn<N> {
+    Conn {
+        edges: page.items.into_iter().map(|(cursor, row)| Edge { cursor, node: wrap(row) }).collect(),
+        has_previous_page: page.has_previous,
+        has_next_page: page.has_next,
+        extra,
+    }
 }
 
 /// Pages through a list loaded for its parent and wraps it.
-pub fn in_memory<M: Clone, N: async_graphql::OutputType>(
+pub fn in_memory<M: Clone, N: OutputType>(
     rows: &[M],
     id_of: impl Fn(&M) -> i64,
     args: &PageArgs,

@@ -30,7 +30,7 @@ pub struct Query;
 #[derive(SimpleObject)]
 pub struct Permission {
     /// The operation, e.g. `MANAGE_ORGANISATION`.
-    pub operation: String,
+    pub operation: super::types::enums::Operation,
     /// The roles allowed to perform it (within their reach).
     pub roles: Vec<Role>,
 }
@@ -61,7 +61,7 @@ impl Query {
         Operation::ALL
             .into_iter()
             .map(|op| Permission {
-                operation: op.name().to_owned(),
+                operation: op.into(),
                 roles: op.allowed_roles().iter().map(|r| (*r).into()).collect(),
             })
             .collect()
@@ -98,7 +98,11 @@ impl Query {
 
     /// A committee by global ID. Null, with a `NOT_FOUND` error, when it does
     /// not exist or is outside the caller's reach.
-    async fn committee(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Committee>> {
+    async fn committee(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The committee's global ID.")] id: ID,
+    ) -> Result<Option<Committee>> {
         let id = ids::decode(Kind::Committee, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(CommitteeId(id)).await?;
         Ok(Some(Committee(not_found(found, "committee")?)))
@@ -106,7 +110,11 @@ impl Query {
 
     /// A committee by code, e.g. `NGHE_AN`. Null, with a `NOT_FOUND` error,
     /// when there is none within the caller's reach.
-    async fn committee_by_code(&self, ctx: &Context<'_>, code: String) -> Result<Option<Committee>> {
+    async fn committee_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The committee's code, e.g. `NGHE_AN`.")] code: String,
+    ) -> Result<Option<Committee>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let db = &context::request(ctx)?.db;
         let found = org::committee_by_code(&db.conn, &reach, code.trim()).await?;
@@ -120,13 +128,17 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only committees directly under this one.")] parent_id: Option<ID>,
-        filter: Option<CommitteeFilter>,
-        order_by: Option<CommitteeOrder>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which committees to list; all within reach without it.")] filter: Option<CommitteeFilter>,
+        #[graphql(desc = "The order of the list; by code without it.")] order_by: Option<CommitteeOrder>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -168,12 +180,16 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only agencies of this committee.")] committee_id: Option<ID>,
-        filter: Option<AgencyFilter>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which agencies to list; all without it.")] filter: Option<AgencyFilter>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -181,7 +197,8 @@ impl Query {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let committee = committee_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["committeeId"])).transpose()?;
+        let committee =
+            committee_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["committeeId"])).transpose()?;
         let kind = filter.kind.map(|k| rules::AgencyKind::from(k).as_str());
         let db = &context::request(ctx)?.db;
         let (page, count) = org::agencies_page(&db.conn, &reach, kind, committee, &args).await?;
@@ -190,7 +207,11 @@ impl Query {
 
     /// A person by global ID. Null, with a `NOT_FOUND` error, when they do
     /// not exist or are outside the caller's reach.
-    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Person>> {
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The person's global ID.")] id: ID,
+    ) -> Result<Option<Person>> {
         let id = ids::decode(Kind::Person, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(PersonId(id)).await?;
         Ok(Some(Person(not_found(found, "person")?)))
@@ -202,13 +223,17 @@ impl Query {
     async fn people(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PersonFilter>,
-        order_by: Option<PersonOrder>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which people to list; all within reach without it.")] filter: Option<PersonFilter>,
+        #[graphql(desc = "The order of the list; by full name without it.")] order_by: Option<PersonOrder>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -228,7 +253,11 @@ impl Query {
 
     /// A seat by global ID. Null, with a `NOT_FOUND` error, when it does not
     /// exist or is outside the caller's reach.
-    async fn position(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Position>> {
+    async fn position(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The seat's global ID.")] id: ID,
+    ) -> Result<Option<Position>> {
         let id = ids::decode(Kind::Position, &id, &["id"])?;
         let found = context::request(ctx)?.org.load_one(PositionId(id)).await?;
         Ok(Some(Position(not_found(found, "position")?)))
@@ -243,13 +272,19 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Only seats on this committee.")] committee_id: Option<ID>,
         #[graphql(desc = "Only seats of this person.")] person_id: Option<ID>,
-        filter: Option<SeatFilter>,
-        order_by: Option<PositionOrder>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which seats to list; all of them, past ones included, without it.")] filter: Option<
+            SeatFilter,
+        >,
+        #[graphql(desc = "The order of the list; by start date without it.")] order_by: Option<PositionOrder>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -279,11 +314,15 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only entries about records of this committee.")] committee_id: Option<ID>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,

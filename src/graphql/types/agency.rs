@@ -6,6 +6,7 @@ use entity::agency;
 use super::committee::Committee;
 use super::enums::AgencyKind;
 use crate::domain::org;
+use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::CommitteeId;
@@ -25,8 +26,9 @@ impl Agency {
     }
 
     /// What the agency is to its committee.
-    async fn kind(&self) -> AgencyKind {
-        org::AgencyKind::parse(&self.0.kind).unwrap_or(org::AgencyKind::Inspectorate).into()
+    async fn kind(&self) -> Result<AgencyKind> {
+        let kind = org::AgencyKind::parse(&self.0.kind);
+        Ok(kind.ok_or_else(|| AppError::unknown_stored("agency", self.0.id, "kind", &self.0.kind))?.into())
     }
 
     /// Full name.

@@ -13,6 +13,7 @@ use super::scalars::Date;
 use crate::db::org::PositionScope;
 use crate::domain::Operation;
 use crate::domain::org;
+use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf};
@@ -42,8 +43,9 @@ impl Committee {
     }
 
     /// Central or provincial.
-    async fn level(&self) -> CommitteeLevel {
-        org::CommitteeLevel::parse(&self.0.level).unwrap_or(org::CommitteeLevel::Provincial).into()
+    async fn level(&self) -> Result<CommitteeLevel> {
+        let level = org::CommitteeLevel::parse(&self.0.level);
+        Ok(level.ok_or_else(|| AppError::unknown_stored("committee", self.0.id, "level", &self.0.level))?.into())
     }
 
     /// The province or centrally-run city served (provincial committees only).
@@ -62,8 +64,9 @@ impl Committee {
     }
 
     /// Active, merged or dissolved.
-    async fn status(&self) -> CommitteeStatus {
-        org::CommitteeStatus::parse(&self.0.status).unwrap_or(org::CommitteeStatus::Active).into()
+    async fn status(&self) -> Result<CommitteeStatus> {
+        let status = org::CommitteeStatus::parse(&self.0.status);
+        Ok(status.ok_or_else(|| AppError::unknown_stored("committee", self.0.id, "status", &self.0.status))?.into())
     }
 
     /// The day a merge or dissolution took effect.
@@ -104,12 +107,16 @@ impl Committee {
     async fn children(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CommitteeFilter>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which committees to list; all within reach without it.")] filter: Option<CommitteeFilter>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -134,12 +141,18 @@ impl Committee {
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SeatFilter>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which seats to list; all of them, past ones included, without it.")] filter: Option<
+            SeatFilter,
+        >,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
@@ -165,12 +178,16 @@ impl Committee {
     async fn agencies(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AgencyFilter>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which agencies to list; all without it.")] filter: Option<AgencyFilter>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,

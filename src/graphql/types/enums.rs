@@ -100,3 +100,53 @@ pub enum Direction {
     /// Largest first.
     Desc,
 }
+
+/// An operation of the permission table: what a role may do.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::Operation")]
+pub enum Operation {
+    /// Read committees and agencies within reach.
+    ReadOrganisation,
+    /// Read people and their seats within reach.
+    ReadMembership,
+    /// Create and change committees, people and positions; merge committees.
+    ManageOrganisation,
+    /// Read the audit trail within reach.
+    ReadAuditTrail,
+}
+
+/// What a write recorded in the audit trail did.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::audit::AuditAction")]
+pub enum AuditAction {
+    /// A committee was created.
+    CommitteeCreate,
+    /// A committee's details were changed.
+    CommitteeUpdate,
+    /// A committee was merged into a successor.
+    CommitteeMerge,
+    /// A person was recorded.
+    PersonCreate,
+    /// A person's details were changed.
+    PersonUpdate,
+    /// A person was appointed to a seat.
+    PositionAppoint,
+    /// A seat's details were changed.
+    PositionUpdate,
+    /// A seat's term ended.
+    PositionEnd,
+}
+
+/// The type of record an audit entry is about: the type of its global ID.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::audit::AuditEntity")]
+pub enum AuditEntityType {
+    /// A `Committee`.
+    Committee,
+    /// An `Agency`.
+    Agency,
+    /// A `Person`.
+    Person,
+    /// A `Position`.
+    Position,
+}

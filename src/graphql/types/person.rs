@@ -5,8 +5,8 @@ use chrono::Utc;
 use entity::person;
 
 use super::committee::{Committee, paging_cost};
-use super::position::Position;
 use super::filters::SeatFilter;
+use super::position::Position;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{CommitteeId, SeatsHeldBy};
@@ -46,12 +46,18 @@ impl Person {
     async fn positions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<SeatFilter>,
-        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(desc = "Which seats to list; all of them, past ones included, without it.")] filter: Option<
+            SeatFilter,
+        >,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         first: Option<i32>,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-        #[graphql(desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`.")]
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,

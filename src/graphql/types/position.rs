@@ -8,6 +8,7 @@ use super::enums::PositionRole;
 use super::person::Person;
 use super::scalars::Date;
 use crate::domain::org;
+use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{CommitteeId, PersonId};
@@ -26,8 +27,9 @@ impl Position {
     }
 
     /// Head, standing deputy head, deputy head or member.
-    async fn role(&self) -> PositionRole {
-        org::SeatRole::parse(&self.0.role).unwrap_or(org::SeatRole::Member).into()
+    async fn role(&self) -> Result<PositionRole> {
+        let role = org::SeatRole::parse(&self.0.role);
+        Ok(role.ok_or_else(|| AppError::unknown_stored("position", self.0.id, "role", &self.0.role))?.into())
     }
 
     /// Whether the seat is on the standing committee.

@@ -41,11 +41,7 @@ impl Viewer {
     }
 
     /// The operations the caller may perform somewhere within their reach.
-    async fn operations(&self) -> Vec<String> {
-        Operation::ALL
-            .into_iter()
-            .filter(|op| self.0.holds_any(op.allowed_roles()))
-            .map(|op| op.name().to_owned())
-            .collect()
+    async fn operations(&self) -> Vec<super::enums::Operation> {
+        Operation::ALL.into_iter().filter(|op| self.0.holds_any(op.allowed_roles())).map(Into::into).collect()
     }
 }
