@@ -176,6 +176,7 @@ impl Query {
 
     /// Agencies within the caller's reach.
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn agencies(
         &self,
         ctx: &Context<'_>,

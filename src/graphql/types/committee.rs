@@ -137,7 +137,6 @@ impl Committee {
     /// Seats on this committee in order of precedence (head, standing deputy,
     /// deputies, members). History is kept: without a filter, past seats are listed too.
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
-    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn positions(
         &self,
         ctx: &Context<'_>,

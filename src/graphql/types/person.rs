@@ -42,7 +42,6 @@ impl Person {
 
     /// The seats the person holds or held (within the caller's reach), oldest first.
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
-    #[expect(clippy::too_many_arguments, reason = "GraphQL arguments")]
     async fn positions(
         &self,
         ctx: &Context<'_>,
