@@ -33,4 +33,7 @@ for (const audit of serverAudits({ url, fetchFn })) {
   }
 }
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+// The suite's size is pinned too: an audit that silently stops running is a failure.
+const expected = Number(process.env.STEERQL_AUDIT_EXPECT ?? passed);
+if (passed !== expected) console.log(`expected exactly ${expected} audits to pass`);
+process.exit(failed === 0 && passed === expected ? 0 : 1);

@@ -57,6 +57,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if args.grants.is_empty() {
                 eprintln!("note: the token has no --role; it can only call `me`");
             }
+            check_committees(&global, &args.grants).await?;
             let principal = Principal {
                 subject: args.sub,
                 name: args.name,
@@ -74,4 +75,24 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Refuses grants on committees the configured database does not hold, so a
+/// typo is caught here rather than as a token that reaches nothing.
+async fn check_committees(global: &crate::config::GlobalArgs, grants: &[crate::domain::Grant]) -> Result<(), String> {
+    if grants.is_empty() {
+        return Ok(());
+    }
+    let db = app::open_database(global, &Limits::default()).await?;
+    let codes: Vec<&str> = grants.iter().map(|g| g.committee.as_str()).collect();
+    let known = crate::db::org::existing_committee_codes(&db.conn, &codes).await.map_err(|e| e.detail())?;
+    let unknown: Vec<&str> = codes.into_iter().filter(|c| !known.iter().any(|k| k == c)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "no committee {} in {} (committee codes look like NGHE_AN; `cargo run` loads the demo committees)",
+        unknown.join(", "),
+        app::redact(&global.database_url())
+    ))
 }

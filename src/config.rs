@@ -66,7 +66,9 @@ pub struct GlobalArgs {
     #[arg(long, env = "STEERQL_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
     /// Log filter, in `tracing` env-filter syntax (e.g. `info,steerql=debug`).
-    #[arg(long, env = "STEERQL_LOG", default_value = "info", global = true)]
+    /// (PostgreSQL's notices, such as "relation already exists, skipping" while
+    /// migrating, are routine and shown only from `warn`.)
+    #[arg(long, env = "STEERQL_LOG", default_value = "info,sqlx::postgres::notice=warn", global = true)]
     pub log: String,
     #[command(flatten)]
     pub auth: AuthArgs,

@@ -345,6 +345,7 @@ async fn a_token_issued_by_the_cli_works_against_the_running_server() {
         .args(["token", "--sub", "analyst@example.org", "--role", "ANALYST@HA_TINH", "--ttl", "10m"])
         .env("STEERQL_JWT_SECRET", SECRET)
         .env("STEERQL_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .env("DATABASE_URL", app.database.url())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -370,4 +371,28 @@ async fn an_analyst_sees_the_structure_but_never_people_or_seats() {
         assert_eq!(code(&body), "FORBIDDEN", "{query}: {body}");
         assert!(body["errors"][0]["message"].as_str().unwrap().contains("READ_MEMBERSHIP"), "{body}");
     }
+}
+
+#[tokio::test]
+async fn the_cli_lists_the_roles_when_one_is_wrong_and_refuses_an_unknown_committee() {
+    let app = TestApp::spawn().await;
+    let token = |role: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_steerql"))
+            .args(["token", "--sub", "someone", "--role", role])
+            .env("STEERQL_JWT_SECRET", SECRET)
+            .env("STEERQL_DATA_DIR", tempfile::tempdir().unwrap().path())
+            .env("DATABASE_URL", app.database.url())
+            .output()
+            .unwrap()
+    };
+    let out = token("CHAIR@NGHE_AN");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for role in ["ADMIN", "STANDING", "OFFICER", "AGENCY", "MEMBER", "AUDITOR", "ANALYST"] {
+        assert!(err.contains(role), "{err}");
+    }
+    let out = token("MEMBER@ATLANTIS");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ATLANTIS"));
+    assert!(token("MEMBER@NGHE_AN").status.success());
 }

@@ -9,7 +9,7 @@ use entity::{agency, committee, person, position};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    Select, Set,
+    QuerySelect, Select, Set,
 };
 use serde_json::json;
 
@@ -110,6 +110,18 @@ pub async fn committee_by_code<C: ConnectionTrait>(
     code: &str,
 ) -> AppResult<Option<committee::Model>> {
     Ok(committees_in_reach(reach).filter(committee::Column::Code.eq(code)).one(db).await?)
+}
+
+/// Which of `codes` are committees in the database (any status, no reach:
+/// for the command line, which speaks for the operator).
+pub async fn existing_committee_codes<C: ConnectionTrait>(db: &C, codes: &[&str]) -> AppResult<Vec<String>> {
+    Ok(committee::Entity::find()
+        .select_only()
+        .column(committee::Column::Code)
+        .filter(committee::Column::Code.is_in(codes.iter().copied()))
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
 }
 
 /// Children of each parent, in code order.

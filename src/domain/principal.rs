@@ -58,7 +58,10 @@ impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| format!("unknown role `{s}`"))
+        Role::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("unknown role `{s}`; the roles are {}", roles.join(", "))
+        })
     }
 }
 

@@ -50,13 +50,26 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: Db,
     pub statements: Arc<AtomicUsize>,
-    _database: DatabaseGuard,
+    pub database: DatabaseGuard,
 }
 
 /// Removes the test's database when the test ends.
 pub enum DatabaseGuard {
     Sqlite(tempfile::TempDir),
     Postgres { admin_url: String, name: String },
+}
+
+impl DatabaseGuard {
+    /// The URL of the test's database, for a subprocess (the CLI) to open.
+    pub fn url(&self) -> String {
+        match self {
+            DatabaseGuard::Sqlite(dir) => format!("sqlite://{}?mode=rw", dir.path().join("test.db").display()),
+            DatabaseGuard::Postgres { admin_url, name } => {
+                let (base, _) = admin_url.rsplit_once('/').expect("a database URL with a path");
+                format!("{base}/{name}")
+            }
+        }
+    }
 }
 
 impl Drop for DatabaseGuard {
@@ -137,7 +150,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             statements,
-            _database: guard,
+            database: guard,
         }
     }
 
