@@ -44,7 +44,8 @@ impl Application {
 pub fn state(db: Db, limits: Limits, verifier: Verifier) -> AppState {
     let schema = graphql::build_schema(&limits);
     let in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1)));
-    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight }))
+    let body_bytes = Arc::new(tokio::sync::Semaphore::new(limits.max_buffered_body_bytes.max(1)));
+    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight, body_bytes }))
 }
 
 /// Opens the configured database and migrates it.

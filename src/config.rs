@@ -130,6 +130,10 @@ pub struct Limits {
     /// Most operations in one batched request.
     #[arg(long, env = "STEERQL_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
+    /// Most request-body bytes held in memory at once across all requests; a body
+    /// that would go over it is answered 503 with `Retry-After`.
+    #[arg(long, env = "STEERQL_MAX_BUFFERED_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_buffered_body_bytes: usize,
     /// Largest request body without a bearer token (anonymous callers may only introspect).
     #[arg(long, env = "STEERQL_MAX_ANONYMOUS_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_anonymous_body_bytes: usize,
@@ -152,7 +156,7 @@ pub struct Limits {
     #[arg(long, env = "STEERQL_COSTLY_COMPLEXITY", default_value_t = 1000)]
     pub costly_complexity: usize,
     /// Most costly operations executing at once, so cheap requests are never starved by them.
-    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 2)]
+    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 4)]
     pub max_costly_executions: usize,
     /// Longest a costly operation waits for a slot before it is answered 503 with `Retry-After`.
     #[arg(long, env = "STEERQL_COSTLY_QUEUE_WAIT", default_value = "2s", value_parser = humantime::parse_duration)]

@@ -160,3 +160,32 @@ async fn costly_operations_beyond_their_slots_wait_briefly_then_get_503() {
         assert_eq!(body["errors"][0]["extensions"]["reason"], "SERVER_BUSY");
     }
 }
+
+#[tokio::test]
+async fn bodies_held_in_memory_share_one_budget_and_the_excess_gets_503() {
+    let limits = Limits { max_buffered_body_bytes: 4096, ..Limits::default() };
+    let app = TestApp::spawn_with(app_with(limits)).await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    // A stalled body holding 3 KiB of the 4 KiB budget.
+    let mut stalled = TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer {token}\r\ncontent-length: 100000\r\n\r\n"
+    );
+    stalled.write_all(head.as_bytes()).await.unwrap();
+    stalled.write_all(&[b' '; 3072]).await.unwrap();
+    let padded = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(2000)) });
+    let mut refused = None;
+    for _ in 0..200 {
+        let res = app.client.post(&app.url).bearer_auth(&token).json(&padded).send().await.unwrap();
+        if res.status() == 503 {
+            refused = Some(res);
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    let res = refused.expect("a body over the shared budget is refused");
+    assert_eq!(res.headers()["retry-after"], "1");
+    // A small body still fits.
+    let small = app.client.post(&app.url).bearer_auth(&token).json(&json!({"query": "{ __typename }"})).send().await;
+    assert_eq!(small.unwrap().status(), 200);
+}

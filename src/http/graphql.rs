@@ -6,7 +6,6 @@
 //! (`graphql::pipeline`), the same for every transport.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use async_graphql::{Request, ServerError, Value, Variables};
 use axum::body::Body;
@@ -14,7 +13,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::Serialize;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::AppState;
 use super::negotiate::{self, BodyType, Format};
@@ -52,8 +53,9 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         Err(response) => return *response,
     };
     let limit = if principal.is_some() { state.limits.max_body_bytes } else { state.limits.max_anonymous_body_bytes };
-    let bytes = match read_body(body, &headers, limit, state.limits.body_read_timeout).await {
-        Ok(bytes) => bytes,
+    // The bytes stay charged to the shared body budget until the answer is sent.
+    let (bytes, _charged) = match read_body(&state, body, &headers, limit).await {
+        Ok(read) => read,
         Err(response) => return *response,
     };
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
@@ -168,13 +170,15 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principa
 }
 
 /// Reads the body: refused at once when it declares more than `limit` bytes,
-/// cut off when it sends more, and timed out when it trickles.
+/// cut off when it sends more, timed out when it trickles, and refused with
+/// 503 when the bytes all requests hold would go over the shared budget (so
+/// many stalled bodies cannot fill the memory).
 async fn read_body(
+    state: &AppState,
     body: Body,
     headers: &HeaderMap,
     limit: usize,
-    timeout: Duration,
-) -> Result<axum::body::Bytes, Box<Response>> {
+) -> Result<(axum::body::Bytes, Vec<OwnedSemaphorePermit>), Box<Response>> {
     let too_large = || {
         let err = bad("MAX_BODY_BYTES", format!("the request body is larger than {limit} bytes"));
         Box::new(refused(Format::Json, StatusCode::PAYLOAD_TOO_LARGE, err))
@@ -183,9 +187,31 @@ async fn read_body(
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(too_large()),
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut buf = Vec::new();
+        let mut charged = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let Ok(chunk) = chunk else { return Err(too_large()) };
+            if buf.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+            match state.body_bytes.clone().try_acquire_many_owned(n) {
+                Ok(permit) => charged.push(permit),
+                Err(_) => {
+                    let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
+                    let mut response = refused(Format::Json, StatusCode::SERVICE_UNAVAILABLE, err);
+                    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+                    return Err(Box::new(response));
+                }
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok((axum::body::Bytes::from(buf), charged))
+    };
+    match tokio::time::timeout(state.limits.body_read_timeout, read).await {
+        Ok(result) => result,
         Err(_) => {
             let err = bad("BODY_READ_TIMEOUT", "the request body was not received in time");
             let mut response = refused(Format::Json, StatusCode::REQUEST_TIMEOUT, err);

@@ -40,6 +40,8 @@ pub struct Shared {
     pub limits: Limits,
     /// Permits for GraphQL requests in progress (`--max-in-flight`).
     pub in_flight: Arc<Semaphore>,
+    /// Permits for request-body bytes held in memory (`--max-buffered-body-bytes`).
+    pub body_bytes: Arc<Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
