@@ -8,6 +8,13 @@
 //! requests/s, p50/p99 latency, SQL statements and server CPU per request, and
 //! the GraphQL/plain ratios (medians over the rounds).
 //!
+//! Then two abuse phases against the same server and its default limits:
+//! (c) a flood of `BENCH_FLOOD` (50) concurrent copies of a costly query while
+//! a small query and `/healthz` are probed from another thread (their p50/p99);
+//! (d) 500 connections stalled inside their bodies (with a token, 1 MiB into a
+//! declared 2 MiB; and without one, 30 KB into 60 KB), with the process's
+//! resident memory before and during.
+//!
 //! `cargo bench --bench throughput` runs on SQLite;
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench throughput`
 //! on PostgreSQL (a scratch database is created and dropped). Other knobs:
@@ -220,7 +227,10 @@ fn main() {
             .merge(axum::Router::new().route("/plain", axum::routing::get(plain)).with_state((db, today)));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        // The server loop steerql serves with, connection limits and all.
+        tokio::spawn(async move {
+            steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
+        });
         let principal = Principal {
             subject: "bench".into(),
             name: None,
@@ -280,6 +290,10 @@ fn main() {
     println!("\nthroughput ratio graphql/plain: {:.2} (target >= 0.60)", g.0 / p.0);
     println!("p99 ratio graphql/plain:        {:.2} (target <= 3.00)", g.1 / p.1);
 
+    if env_or("BENCH_ABUSE", 1) == 1 {
+        abuse(&client_rt, addr, &token);
+    }
+
     if let Some(admin) = &pg_admin {
         server_rt.block_on(async {
             let conn = Database::connect(admin).await.unwrap();
@@ -288,4 +302,159 @@ fn main() {
     }
     drop(client_rt);
     server_rt.shutdown_timeout(Duration::from_secs(1));
+}
+
+/// The costliest query of the flood: every committee with 100 of its seats and their people.
+const FLOOD: &str = "{ committees(first: 100) { nodes { code name level province establishedOn
+  positions(first: 100) { nodes { role title standing startOn endOn person { fullName partyMember } } } } } }";
+const SMALL: &str = r#"{ committeeByCode(code: "NGHE_AN") { name } }"#;
+
+/// Resident memory of this process, in MiB.
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Probes `request` sequentially on its own thread and runtime until `stop`.
+fn probe(
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    request: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + 'static,
+) -> std::thread::JoinHandle<Vec<Duration>> {
+    std::thread::Builder::new()
+        .name("bench-client-probe".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let client = reqwest::Client::new();
+                let mut latencies = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let start = Instant::now();
+                    let res = request(&client).send().await.unwrap();
+                    assert!(res.status().is_success(), "probe status {}", res.status());
+                    res.bytes().await.unwrap();
+                    latencies.push(start.elapsed());
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                latencies
+            })
+        })
+        .unwrap()
+}
+
+fn abuse(client_rt: &tokio::runtime::Runtime, addr: std::net::SocketAddr, token: &str) {
+    use tokio::io::AsyncWriteExt;
+    let flood: usize = env_or("BENCH_FLOOD", 50);
+    let seconds: u64 = env_or("BENCH_SECONDS", 4) * 2;
+    let url = format!("http://{addr}/graphql");
+
+    // (c) The flood, with a small query and /healthz probed alongside.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let small = {
+        let (url, token) = (url.clone(), token.to_owned());
+        probe(stop.clone(), move |c| c.post(&url).bearer_auth(&token).json(&json!({ "query": SMALL })))
+    };
+    let health = {
+        let url = format!("http://{addr}/healthz");
+        probe(stop.clone(), move |c| c.get(&url))
+    };
+    let (done, busy) = client_rt.block_on(async {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(flood).build().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let tasks: Vec<_> = (0..flood)
+            .map(|_| {
+                let (client, url, token) = (client.clone(), url.clone(), token.to_owned());
+                tokio::spawn(async move {
+                    let (mut done, mut busy) = (0usize, 0usize);
+                    while Instant::now() < deadline {
+                        let res = client
+                            .post(&url)
+                            .bearer_auth(&token)
+                            .json(&json!({ "query": FLOOD }))
+                            .send()
+                            .await
+                            .unwrap();
+                        match res.status().as_u16() {
+                            200 => done += 1,
+                            503 => busy += 1,
+                            other => panic!("flood status {other}"),
+                        }
+                        res.bytes().await.unwrap();
+                    }
+                    (done, busy)
+                })
+            })
+            .collect();
+        let mut totals = (0, 0);
+        for t in tasks {
+            let (d, b) = t.await.unwrap();
+            totals = (totals.0 + d, totals.1 + b);
+        }
+        totals
+    });
+    stop.store(true, Ordering::SeqCst);
+    let mut small = small.join().unwrap();
+    let mut health = health.join().unwrap();
+    small.sort();
+    health.sort();
+    println!(
+        "\nflood: {flood} concurrent costly queries for {seconds}s: {done} answered, {busy} refused 503 (Retry-After)"
+    );
+    println!(
+        "small query during the flood: {} probes, p50 {:.1} ms, p99 {:.1} ms (target p99 < 100 ms)",
+        small.len(),
+        percentile(&small, 0.5),
+        percentile(&small, 0.99)
+    );
+    println!(
+        "/healthz during the flood:    {} probes, p50 {:.1} ms, p99 {:.1} ms",
+        health.len(),
+        percentile(&health, 0.5),
+        percentile(&health, 0.99)
+    );
+
+    // (d) 500 connections stalled inside their bodies.
+    std::thread::sleep(Duration::from_secs(1));
+    let idle = rss_mib();
+    for (label, auth, declared, sent) in [
+        ("with a token", format!("authorization: Bearer {token}\r\n"), 2 * 1024 * 1024, 1024 * 1024),
+        ("without a token", String::new(), 60_000, 30_000),
+    ] {
+        let (peak, refused) = client_rt.block_on(async {
+            let mut streams = Vec::new();
+            let mut refused = 0usize;
+            let body = vec![b' '; sent];
+            for _ in 0..500 {
+                let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+                let head = format!(
+                    "POST /graphql HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n{auth}content-length: {declared}\r\n\r\n"
+                );
+                let wrote = tokio::time::timeout(Duration::from_millis(200), async {
+                    s.write_all(head.as_bytes()).await?;
+                    s.write_all(&body).await
+                })
+                .await;
+                if !matches!(wrote, Ok(Ok(()))) {
+                    refused += 1;
+                }
+                streams.push(s);
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let peak = rss_mib();
+            drop(streams);
+            (peak, refused)
+        });
+        println!(
+            "500 connections stalled {label} ({} KiB into {} KiB): memory {idle:.0} MiB idle, {peak:.0} MiB stalled ({:.2}x; target < 2x); {refused} cut off early",
+            sent / 1024,
+            declared / 1024,
+            peak / idle
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }

@@ -22,6 +22,52 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+impl Cli {
+    /// Parses the command line (exits with the help or an error, as clap does).
+    pub fn parse_args() -> Cli {
+        let matches = command().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+
+    /// Parses `argv` (for tests).
+    pub fn try_parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::from_arg_matches(&command().try_get_matches_from(argv)?)
+    }
+}
+
+/// The global options each subcommand reads; the others are hidden from its
+/// `--help` (they are still accepted anywhere, so `steerql --data-dir x migrate
+/// up` works). `serve` and the bare command read them all.
+const SUBCOMMAND_OPTIONS: &[(&str, &[&str])] = &[
+    ("migrate", &["database_url", "data_dir", "log"]),
+    ("seed-demo", &["database_url", "data_dir", "log"]),
+    ("print-schema", &[]),
+    ("permissions", &[]),
+    ("limits", &[]),
+    ("token", &["database_url", "data_dir", "log", "jwt_secret", "jwt_issuer", "jwt_audience"]),
+];
+
+/// The clap command, with each subcommand's help showing only its own options.
+pub fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let globals: Vec<clap::Arg> = cmd.get_arguments().filter(|a| a.is_global_set()).cloned().collect();
+    for (name, used) in SUBCOMMAND_OPTIONS {
+        cmd = cmd.mut_subcommand(*name, |mut sub| {
+            // A subcommand's own (hidden) copy of a global option stands in
+            // for the one clap would propagate into it.
+            for arg in globals.iter().filter(|a| !used.contains(&a.get_id().as_str())) {
+                sub = sub.arg(arg.clone().hide(true));
+            }
+            sub
+        });
+    }
+    cmd
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the HTTP server (the default).
@@ -156,7 +202,7 @@ pub struct Limits {
     #[arg(long, env = "STEERQL_COSTLY_COMPLEXITY", default_value_t = 1000)]
     pub costly_complexity: usize,
     /// Most costly operations executing at once, so cheap requests are never starved by them.
-    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 4)]
+    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 2)]
     pub max_costly_executions: usize,
     /// Longest a costly operation waits for a slot before it is answered 503 with `Retry-After`.
     #[arg(long, env = "STEERQL_COSTLY_QUEUE_WAIT", default_value = "2s", value_parser = humantime::parse_duration)]
@@ -290,13 +336,26 @@ mod tests {
             &["steerql", "--data-dir", "elsewhere", "migrate", "up"][..],
             &["steerql", "migrate", "up", "--data-dir", "elsewhere"][..],
         ] {
-            let cli = Cli::try_parse_from(argv).unwrap();
+            let cli = Cli::try_parse_args(argv).unwrap();
             assert_eq!(cli.global.data_dir, std::path::PathBuf::from("elsewhere"));
             assert!(matches!(cli.command, Some(Command::Migrate { action: MigrateAction::Up })));
         }
-        let cli = Cli::try_parse_from(["steerql", "--listen", "127.0.0.1:9999"]).unwrap();
+        let cli = Cli::try_parse_args(["steerql", "--listen", "127.0.0.1:9999"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.serve.listen.port(), 9999);
+    }
+
+    #[test]
+    fn each_subcommand_help_shows_only_the_options_it_reads() {
+        // The help as `steerql SUB --help` prints it.
+        let help = |sub: &str| command().try_get_matches_from(["steerql", sub, "--help"]).unwrap_err().to_string();
+        let token = help("token");
+        assert!(token.contains("--jwt-secret") && token.contains("--data-dir"), "{token}");
+        assert!(!token.contains("--jwt-jwks") && !token.contains("--db-max-connections"), "{token}");
+        let schema = help("print-schema");
+        assert!(!schema.contains("--database-url") && !schema.contains("--jwt"), "{schema}");
+        let migrate = help("migrate");
+        assert!(migrate.contains("--database-url") && !migrate.contains("--jwt"), "{migrate}");
     }
 
     #[test]

@@ -23,6 +23,19 @@ async fn read_until_closed(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Sends `query` until the server refuses it with 503 (it may admit a few
+/// before the held resources are taken); the refusal, or `None`.
+async fn first_503(app: &TestApp, token: &str, query: serde_json::Value) -> Option<reqwest::Response> {
+    for _ in 0..200 {
+        let res = app.client.post(&app.url).bearer_auth(token).json(&query).send().await.unwrap();
+        if res.status() == 503 {
+            return Some(res);
+        }
+        tokio::task::yield_now().await;
+    }
+    None
+}
+
 fn app_with(limits: Limits) -> Options {
     Options { seed: false, limits, ..Default::default() }
 }
@@ -110,23 +123,8 @@ async fn requests_over_the_in_flight_cap_get_503_at_once_and_health_still_answer
     );
     slow.write_all(head.as_bytes()).await.unwrap();
     // Until the server has admitted it, a second one may still get in; wait for the refusal.
-    let mut refused = None;
-    for _ in 0..100 {
-        let res = app
-            .client
-            .post(&app.url)
-            .bearer_auth(&token)
-            .json(&json!({"query": "{ __typename }"}))
-            .send()
-            .await
-            .unwrap();
-        if res.status() == 503 {
-            refused = Some(res);
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let res = refused.expect("a second request in flight is refused");
+    let res = first_503(&app, &token, json!({"query": "{ __typename }"})).await;
+    let res = res.expect("a second request in flight is refused");
     assert_eq!(res.headers()["retry-after"], "1");
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAVAILABLE");
@@ -174,16 +172,7 @@ async fn bodies_held_in_memory_share_one_budget_and_the_excess_gets_503() {
     stalled.write_all(head.as_bytes()).await.unwrap();
     stalled.write_all(&[b' '; 3072]).await.unwrap();
     let padded = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(2000)) });
-    let mut refused = None;
-    for _ in 0..200 {
-        let res = app.client.post(&app.url).bearer_auth(&token).json(&padded).send().await.unwrap();
-        if res.status() == 503 {
-            refused = Some(res);
-            break;
-        }
-        tokio::task::yield_now().await;
-    }
-    let res = refused.expect("a body over the shared budget is refused");
+    let res = first_503(&app, &token, padded).await.expect("a body over the shared budget is refused");
     assert_eq!(res.headers()["retry-after"], "1");
     // A small body still fits.
     let small = app.client.post(&app.url).bearer_auth(&token).json(&json!({"query": "{ __typename }"})).send().await;

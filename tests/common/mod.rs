@@ -159,16 +159,15 @@ impl TestApp {
         token_for("tester", grants, false)
     }
 
+    /// Posts a query as JSON with a bearer token.
+    pub async fn post(&self, token: &str, query: &str, variables: Value) -> reqwest::Response {
+        let body = json!({ "query": query, "variables": variables });
+        self.client.post(&self.url).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
     /// Posts a query as JSON with a bearer token; returns status and body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
-        let res = self
-            .client
-            .post(&self.url)
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap();
+        let res = self.post(token, query, variables).await;
         let status = res.status();
         (status, res.json().await.unwrap())
     }
@@ -176,14 +175,7 @@ impl TestApp {
     /// Posts a query and returns the body as async-graphql's `Value`, whose
     /// objects keep their keys in the order the server sent them.
     pub async fn ordered(&self, token: &str, query: &str, variables: Value) -> async_graphql::Value {
-        let res = self
-            .client
-            .post(&self.url)
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap();
+        let res = self.post(token, query, variables).await;
         serde_json::from_str(&res.text().await.unwrap()).unwrap()
     }
 
