@@ -52,12 +52,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Token(args) => {
-            let secret = auth::hs_secret(&global.auth, &global.data_dir)?
-                .ok_or("no HS256 secret: pass --jwt-secret (public keys are configured)")?;
             if args.grants.is_empty() {
                 eprintln!("note: the token has no --role; it can only call `me`");
             }
             check_committees(&global, &args.grants).await?;
+            let secret = auth::hs_secret(&global.auth, &global.data_dir)?
+                .ok_or("no HS256 secret: pass --jwt-secret (public keys are configured)")?;
             let principal = Principal {
                 subject: args.sub,
                 name: args.name,
@@ -83,9 +83,17 @@ async fn check_committees(global: &crate::config::GlobalArgs, grants: &[crate::d
     if grants.is_empty() {
         return Ok(());
     }
-    let db = app::open_database(global, &Limits::default()).await?;
+    // Read only: issuing a token never migrates or seeds anything.
+    let options = DbOptions { url: global.database_url(), max_connections: 1, statement_timeout: None };
+    let db =
+        Db::connect(&options).await.map_err(|e| format!("cannot open the database to check committee codes: {e}"))?;
     let codes: Vec<&str> = grants.iter().map(|g| g.committee.as_str()).collect();
-    let known = crate::db::org::existing_committee_codes(&db.conn, &codes).await.map_err(|e| e.detail())?;
+    let known = crate::db::org::existing_committee_codes(&db.conn, &codes).await.map_err(|_| {
+        format!(
+            "cannot check committee codes in {}: is it set up? (`cargo run` creates it with the demo committees)",
+            app::redact(&global.database_url())
+        )
+    })?;
     let unknown: Vec<&str> = codes.into_iter().filter(|c| !known.iter().any(|k| k == c)).collect();
     if unknown.is_empty() {
         return Ok(());
