@@ -236,3 +236,17 @@ async fn a_request_past_its_timeout_is_answered_with_timeout_not_dropped() {
     assert_eq!(status, 503);
     assert_eq!(code(&body), "TIMEOUT");
 }
+
+#[tokio::test]
+async fn an_empty_bearer_is_an_anonymous_caller_who_may_introspect_but_not_query() {
+    let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
+    let post = |query: &'static str| {
+        app.client.post(&app.url).header("authorization", "Bearer ").json(&json!({ "query": query })).send()
+    };
+    let res = post("{ __schema { queryType { name } } }").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = post("{ me { subject } }").await.unwrap();
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+}

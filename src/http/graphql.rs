@@ -144,19 +144,24 @@ pub async fn method_not_allowed() -> Response {
     response
 }
 
-/// Checks the bearer token, if any. No token: an anonymous caller, who may
-/// only ask for `__typename` and introspection. A bad token: 401, at once.
+/// Checks the bearer token, if any. No token (or an empty `Bearer `): an
+/// anonymous caller, who may only ask for `__typename` and introspection. A
+/// bad token: 401, at once.
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, Box<Response>> {
     let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
+    // (HTTP drops the trailing space of a bare `Bearer `: it arrives as `Bearer`.)
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.split_once(' '))
+        .map(|v| v.trim().split_once(' ').unwrap_or((v.trim(), "")))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let result = match token {
-        Some(token) if !token.is_empty() => state.verifier.verify(token).map_err(|e| e.to_string()),
-        _ => Err("the Authorization header is not `Bearer <token>`".to_owned()),
+        // `Bearer ` with nothing after it is how GraphiQL's header starts out
+        // before a token is pasted: no credentials, so an anonymous caller.
+        Some("") => return Ok(None),
+        Some(token) => state.verifier.verify(token).map_err(|e| e.to_string()),
+        None => Err("the Authorization header is not `Bearer <token>`".to_owned()),
     };
     result.map(Some).map_err(|reason| {
         // The reason is logged for the operator (as a quoted, escaped value:
