@@ -97,8 +97,29 @@ fn unique_name() -> String {
     format!("steerql_test_{:016x}", rand::rng().random::<u64>())
 }
 
+/// Which database the suite runs on, for test output.
+pub fn database_kind() -> &'static str {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => "PostgreSQL",
+        _ => "SQLite",
+    }
+}
+
+/// Makes every failing test say which database it ran on.
+fn announce_database() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            eprintln!("(this test ran on {})", database_kind());
+            default(info);
+        }));
+    });
+}
+
 /// A connection to a fresh, migrated database, counting its statements.
 pub async fn fresh_database() -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
+    announce_database();
     let (url, guard) = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = unique_name();
