@@ -19,6 +19,9 @@ use tokio::sync::Semaphore;
 
 use crate::config::Limits;
 
+/// Most 503 answers to connections over the cap being written at once.
+const MAX_REFUSALS: usize = 64;
+
 /// How long in-flight requests get to finish once shutdown starts.
 const DRAIN: Duration = Duration::from_secs(30);
 
@@ -30,6 +33,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    // Refusals are bounded too: past this many being written, a connection is just closed.
+    let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
     let mut builder = Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
     builder
@@ -54,7 +59,12 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(permit) = connections.clone().try_acquire_owned() else {
-            tokio::spawn(refuse(stream));
+            if let Ok(writing) = refusals.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(writing);
+                });
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
