@@ -232,7 +232,8 @@ async fn a_request_past_its_timeout_is_answered_with_timeout_not_dropped() {
     let limits = Limits { request_timeout: std::time::Duration::from_nanos(1), ..Limits::default() };
     let app = TestApp::spawn_with(Options { limits, ..Default::default() }).await;
     let token = app.token(&["MEMBER@CENTRAL"]);
-    let (status, body) = app.gql(&token, "{ committees(first: 100) { totalCount } }", json!({})).await;
+    let q = "{ committees(first: 100) { totalCount nodes { parent { code } positions(first: 100) { totalCount } } } }";
+    let (status, body) = app.gql(&token, q, json!({})).await;
     assert_eq!(status, 503);
     assert_eq!(code(&body), "TIMEOUT");
 }

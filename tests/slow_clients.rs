@@ -178,3 +178,21 @@ async fn bodies_held_in_memory_share_one_budget_and_the_excess_gets_503() {
     let small = app.client.post(&app.url).bearer_auth(&token).json(&json!({"query": "{ __typename }"})).send().await;
     assert_eq!(small.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_silent_or_idle_kept_alive_connection_gives_back_its_place() {
+    let limits = Limits { header_read_timeout: Duration::from_millis(300), ..Limits::default() };
+    let app = TestApp::spawn_with(app_with(limits)).await;
+    // Connects and never sends a byte.
+    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    let started = Instant::now();
+    assert_eq!(read_until_closed(&mut silent).await, "");
+    assert!(started.elapsed() < Duration::from_secs(3), "open for {:?}", started.elapsed());
+    // One request, kept alive, then nothing.
+    let mut idle = TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    let started = Instant::now();
+    let answer = read_until_closed(&mut idle).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3), "kept open for {:?}", started.elapsed());
+}

@@ -85,6 +85,11 @@ impl Budget {
         use std::sync::atomic::Ordering;
         self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(cost)).is_ok()
     }
+
+    /// Gives back what an operation that did not run was charged.
+    fn refund(&self, cost: usize) {
+        self.0.fetch_add(cost, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// A request error: the operation was not executed. Its `reason` is machine-readable.
@@ -185,6 +190,7 @@ impl Extension for PipelineRun {
             match slot {
                 Ok(Ok(permit)) => *lock(&self.slot) = Some(permit),
                 _ => {
+                    request.budget.refund(result.complexity);
                     return Err(vec![refusal(
                         Code::Unavailable,
                         "SERVER_BUSY",
@@ -260,22 +266,35 @@ pub fn reason_of(err: &ServerError) -> Option<&str> {
     }
 }
 
-/// How deep brackets nest outside strings: checked before parsing so a
-/// pathological document cannot exhaust the parser's stack.
+/// How deep brackets nest outside strings and comments: checked before
+/// parsing, because the parser follows nested lists and objects without a
+/// limit, so a pathological document could exhaust its stack. Knows the
+/// lexical forms that can hide brackets: `#` comments, `"…"` strings (with
+/// escapes) and `"""…"""` block strings.
 fn nesting_depth(query: &str) -> usize {
-    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in query.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+    let b = query.as_bytes();
+    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() && !b[i..].starts_with(b"\"\"\"") {
+                    // `\"""` is an escaped triple quote inside a block string.
+                    i += if b[i..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
             b'{' | b'[' | b'(' => {
                 depth += 1;
                 max = max.max(depth);
@@ -283,6 +302,7 @@ fn nesting_depth(query: &str) -> usize {
             b'}' | b']' | b')' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     max
 }
@@ -347,9 +367,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nesting_ignores_brackets_in_strings() {
+    fn nesting_ignores_brackets_in_strings_and_comments_but_not_after_them() {
         assert_eq!(nesting_depth(r#"{ a(x: "{{{{") { b } }"#), 2);
         assert_eq!(nesting_depth(&"{a".repeat(1000)), 1000);
+        // A quote in a comment does not open a string that hides what follows.
+        let hidden = format!("#\"\n{{ a(b: {}) }}", "[".repeat(500));
+        assert!(nesting_depth(&hidden) > 500);
+        // Closing brackets in a comment do not lower the count.
+        let lowered = format!("{}#{}\n{}", "[".repeat(300), "]".repeat(300), "[".repeat(300));
+        assert_eq!(nesting_depth(&lowered), 600);
+        assert_eq!(nesting_depth(r#"{ a(x: """ {{{ \""" [[[ """) }"#), 2);
+        assert_eq!(nesting_depth("{ a(x: \"\\\"{{\") }"), 2);
     }
 
     #[test]

@@ -197,7 +197,11 @@ async fn read_body(
         let mut buf = Vec::new();
         let mut charged = Vec::new();
         while let Some(chunk) = stream.next().await {
-            let Ok(chunk) = chunk else { return Err(too_large()) };
+            let Ok(chunk) = chunk else {
+                // The client broke off or sent a body unlike its declared length.
+                let err = bad("MALFORMED_BODY", "the request body could not be read");
+                return Err(Box::new(refused(Format::Json, StatusCode::BAD_REQUEST, err)));
+            };
             if buf.len() + chunk.len() > limit {
                 return Err(too_large());
             }

@@ -1,16 +1,19 @@
 //! The server loop (in place of `axum::serve`, which has no way to bound
 //! connections or time out slow headers): at most `--max-connections` open
-//! connections (one more is answered 503 with `Retry-After` and closed),
-//! headers must arrive within `--header-read-timeout` (also the keep-alive
-//! idle limit), and on shutdown in-flight requests finish before it returns.
+//! connections (one more is answered 503 with `Retry-After` and closed), a
+//! new connection must start its request and send its headers within
+//! `--header-read-timeout` (also the keep-alive idle limit), and on shutdown
+//! in-flight requests finish before it returns. HTTP/1.1 only: steerql sits
+//! behind a TLS-terminating proxy where HTTP/2 is wanted, and plain-text
+//! HTTP/2 would bring connections no read timeout covers.
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::AsyncWriteExt;
@@ -35,14 +38,9 @@ pub async fn serve(
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     // Refusals are bounded too: past this many being written, a connection is just closed.
     let refusals = Arc::new(Semaphore::new(MAX_REFUSALS));
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.header_read_timeout))
-        .keep_alive_timeout(limits.header_read_timeout)
-        .max_concurrent_streams(64);
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let first_byte = limits.header_read_timeout;
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -69,10 +67,16 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
-        let connection = graceful.watch(connection);
+        let (http, watcher) = (http.clone(), graceful.watcher());
         tokio::spawn(async move {
-            if let Err(err) = connection.await {
+            // A silent connection would hold its place until hyper starts
+            // timing its headers: it gets the same time to send a first byte.
+            let mut byte = [0u8; 1];
+            if !matches!(tokio::time::timeout(first_byte, stream.peek(&mut byte)).await, Ok(Ok(1..))) {
+                return;
+            }
+            let connection = http.serve_connection(TokioIo::new(stream), service);
+            if let Err(err) = watcher.watch(connection).await {
                 tracing::debug!(err = ?err, "connection ended with an error");
             }
             drop(permit);
