@@ -251,3 +251,20 @@ async fn an_empty_bearer_is_an_anonymous_caller_who_may_introspect_but_not_query
     let body: Value = res.json().await.unwrap();
     assert_eq!(code(&body), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn refusals_before_execution_answer_in_the_negotiated_media_type() {
+    let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
+    let res = app
+        .client
+        .post(&app.url)
+        .header("accept", "application/graphql-response+json")
+        .bearer_auth("not.a.token")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let media = res.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(media.starts_with("application/graphql-response+json"), "{media}");
+}

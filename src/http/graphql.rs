@@ -48,13 +48,13 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     }
     // The token first: a caller without a valid one never gets to make the
     // server hold a large body, and an anonymous one only a small body.
-    let principal = match authenticate(&state, &headers) {
+    let principal = match authenticate(&state, &headers, format) {
         Ok(p) => p,
         Err(response) => return *response,
     };
     let limit = if principal.is_some() { state.limits.max_body_bytes } else { state.limits.max_anonymous_body_bytes };
     // The bytes stay charged to the shared body budget until the answer is sent.
-    let (bytes, _charged) = match read_body(&state, body, &headers, limit).await {
+    let (bytes, _charged) = match read_body(&state, body, &headers, limit, format).await {
         Ok(read) => read,
         Err(response) => return *response,
     };
@@ -103,7 +103,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
         return super::graphiql::page();
     }
     let Some(format) = negotiate::response_format(&headers) else { return not_acceptable() };
-    let principal = match authenticate(&state, &headers) {
+    let principal = match authenticate(&state, &headers, format) {
         Ok(p) => p,
         Err(response) => return *response,
     };
@@ -147,7 +147,7 @@ pub async fn method_not_allowed() -> Response {
 /// Checks the bearer token, if any. No token (or an empty `Bearer `): an
 /// anonymous caller, who may only ask for `__typename` and introspection. A
 /// bad token: 401, at once.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, Box<Response>> {
+fn authenticate(state: &AppState, headers: &HeaderMap, format: Format) -> Result<Option<Principal>, Box<Response>> {
     let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
     // (HTTP drops the trailing space of a bare `Bearer `: it arrives as `Bearer`.)
     let token = value
@@ -168,7 +168,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principa
         // it may hold text from the token); the token itself never is.
         tracing::info!(reason = ?reason, "refused a bearer token");
         let err = refusal(Code::Unauthenticated, "INVALID_TOKEN", "the bearer token is invalid or expired");
-        let mut response = refused(Format::Json, StatusCode::UNAUTHORIZED, err);
+        let mut response = refused(format, StatusCode::UNAUTHORIZED, err);
         response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
         Box::new(response)
     })
@@ -183,10 +183,11 @@ async fn read_body(
     body: Body,
     headers: &HeaderMap,
     limit: usize,
+    format: Format,
 ) -> Result<(axum::body::Bytes, Vec<OwnedSemaphorePermit>), Box<Response>> {
     let too_large = || {
         let err = bad("MAX_BODY_BYTES", format!("the request body is larger than {limit} bytes"));
-        Box::new(refused(Format::Json, StatusCode::PAYLOAD_TOO_LARGE, err))
+        Box::new(refused(format, StatusCode::PAYLOAD_TOO_LARGE, err))
     };
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -200,7 +201,7 @@ async fn read_body(
             let Ok(chunk) = chunk else {
                 // The client broke off or sent a body unlike its declared length.
                 let err = bad("MALFORMED_BODY", "the request body could not be read");
-                return Err(Box::new(refused(Format::Json, StatusCode::BAD_REQUEST, err)));
+                return Err(Box::new(refused(format, StatusCode::BAD_REQUEST, err)));
             };
             if buf.len() + chunk.len() > limit {
                 return Err(too_large());
@@ -210,7 +211,7 @@ async fn read_body(
                 Ok(permit) => charged.push(permit),
                 Err(_) => {
                     let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
-                    let mut response = refused(Format::Json, StatusCode::SERVICE_UNAVAILABLE, err);
+                    let mut response = refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
                     response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
                     return Err(Box::new(response));
                 }
@@ -223,7 +224,7 @@ async fn read_body(
         Ok(result) => result,
         Err(_) => {
             let err = bad("BODY_READ_TIMEOUT", "the request body was not received in time");
-            let mut response = refused(Format::Json, StatusCode::REQUEST_TIMEOUT, err);
+            let mut response = refused(format, StatusCode::REQUEST_TIMEOUT, err);
             response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
             Err(Box::new(response))
         }

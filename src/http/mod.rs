@@ -72,7 +72,8 @@ pub fn router(state: AppState) -> Router {
 async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
         let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
-        let mut response = graphql::refused(negotiate::Format::Json, StatusCode::SERVICE_UNAVAILABLE, err);
+        let format = negotiate::response_format(request.headers()).unwrap_or(negotiate::Format::Json);
+        let mut response = graphql::refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
         response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
         return response;
     };
