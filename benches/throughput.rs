@@ -221,7 +221,12 @@ fn main() {
         let db = Db::from_connection(conn);
         let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
         let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
-        let state = app::state(db.clone(), Limits::default(), verifier);
+        let state = app::state(
+            db.clone(),
+            Limits::default(),
+            verifier,
+            std::sync::Arc::new(steerql::service::audit::AuditKeeper::ephemeral()),
+        );
         let today = chrono::Utc::now().date_naive().to_string();
         let router = steerql::http::router(state)
             .merge(axum::Router::new().route("/plain", axum::routing::get(plain)).with_state((db, today)));

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::auth::{self, Verifier};
-use crate::config::{GlobalArgs, Limits, ServeArgs};
+use crate::config::{AuditArgs, GlobalArgs, Limits, ServeArgs};
 use crate::db::{Db, DbOptions, seed};
 use crate::graphql;
 use crate::http::{self, AppState, Shared};
+use crate::service::audit::{AuditKeeper, AuditOptions};
 
 /// A built service, bound to its port and ready to serve.
 pub struct Application {
@@ -24,7 +25,18 @@ impl Application {
     /// Builds the service on an open database. The listener may be bound to
     /// port 0 (tests); [`Application::addr`] tells the port chosen.
     pub async fn build(db: Db, limits: Limits, verifier: Verifier, listen: SocketAddr) -> std::io::Result<Application> {
-        let state = state(db, limits, verifier);
+        Application::build_with(db, limits, verifier, Arc::new(AuditKeeper::ephemeral()), listen).await
+    }
+
+    /// [`Application::build`] with the audit keeper (signing key, intervals).
+    pub async fn build_with(
+        db: Db,
+        limits: Limits,
+        verifier: Verifier,
+        audit: Arc<AuditKeeper>,
+        listen: SocketAddr,
+    ) -> std::io::Result<Application> {
+        let state = state(db, limits, verifier, audit);
         let router = http::router(state.clone());
         let listener = TcpListener::bind(listen).await?;
         Ok(Application { listener, router, state })
@@ -36,16 +48,19 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let keeper = self.state.audit.clone();
+        let background = tokio::spawn(keeper.run(self.state.db.clone()));
+        let _stop = AbortOnDrop(background);
         http::server::serve(self.listener, self.router, &self.state.limits, shutdown).await
     }
 }
 
 /// The shared state of the HTTP layer.
-pub fn state(db: Db, limits: Limits, verifier: Verifier) -> AppState {
-    let schema = graphql::build_schema(&limits);
+pub fn state(db: Db, limits: Limits, verifier: Verifier, audit: Arc<AuditKeeper>) -> AppState {
+    let schema = graphql::build_schema_with(&limits, audit.clone());
     let in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1)));
     let body_bytes = Arc::new(tokio::sync::Semaphore::new(limits.max_buffered_body_bytes.max(1)));
-    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight, body_bytes }))
+    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight, body_bytes, audit }))
 }
 
 /// Opens the configured database and migrates it.
@@ -87,7 +102,9 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), String> {
     }
     let secret = auth::hs_secret(&global.auth, &global.data_dir)?;
     let verifier = Verifier::new(&global.auth, secret.as_deref())?;
-    let app = Application::build(db, limits.clone(), verifier, args.listen)
+    let audit = Arc::new(audit_keeper(global, &args.audit)?);
+    tracing::info!(public_key = %audit.public_key(), "audit checkpoints are signed with this key");
+    let app = Application::build_with(db, limits.clone(), verifier, audit, args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = app.addr().map_err(|e| e.to_string())?;
@@ -100,6 +117,28 @@ pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), String> {
         println!("  a token:    cargo run -- token --sub you@example.org --role ADMIN@CENTRAL --ttl 1h");
     }
     app.serve(shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+/// The audit keeper the configuration describes.
+pub fn audit_keeper(global: &GlobalArgs, args: &AuditArgs) -> Result<AuditKeeper, String> {
+    let path = args.audit_key_file.clone().unwrap_or_else(|| global.data_dir.join("audit-signing.key"));
+    let key = AuditKeeper::load_or_create_key(&path)?;
+    let every = |d: std::time::Duration| (!d.is_zero()).then_some(d);
+    let options = AuditOptions {
+        checkpoint_every: every(args.audit_checkpoint_every),
+        verify_every: every(args.audit_verify_every),
+        trusted_keys: args.audit_trusted_keys.clone(),
+    };
+    AuditKeeper::new(key, options)
+}
+
+/// Stops a background task when the server it belongs to stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Hides a password in a database URL before it is logged.

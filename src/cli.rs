@@ -88,7 +88,7 @@ async fn check_committees(global: &crate::config::GlobalArgs, grants: &[crate::d
     let db =
         Db::connect(&options).await.map_err(|e| format!("cannot open the database to check committee codes: {e}"))?;
     let codes: Vec<&str> = grants.iter().map(|g| g.committee.as_str()).collect();
-    let known = crate::db::org::existing_committee_codes(&db.conn, &codes).await.map_err(|_| {
+    let known = crate::db::committees::existing_codes(&db.conn, &codes).await.map_err(|_| {
         format!(
             "cannot check committee codes in {}: is it set up? (`cargo run` creates it with the demo committees)",
             app::redact(&global.database_url())

@@ -69,6 +69,7 @@ pub fn command() -> clap::Command {
 }
 
 #[derive(Subcommand, Debug)]
+#[expect(clippy::large_enum_variant, reason = "parsed once at start-up")]
 pub enum Command {
     /// Run the HTTP server (the default).
     Serve(ServeArgs),
@@ -141,6 +142,27 @@ pub struct ServeArgs {
     pub no_demo_data: bool,
     #[command(flatten)]
     pub limits: Limits,
+    #[command(flatten)]
+    pub audit: AuditArgs,
+}
+
+/// How the audit trail is checkpointed and verified.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AuditArgs {
+    /// The Ed25519 key that signs audit checkpoints (64 hex characters);
+    /// created if missing. Keep it out of the database and share it between
+    /// instances. Default: `audit-signing.key` in the data directory.
+    #[arg(long, env = "STEERQL_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<std::path::PathBuf>,
+    /// Sign a checkpoint of every audit chain this often when the trail has grown (0s: only on demand).
+    #[arg(long, env = "STEERQL_AUDIT_CHECKPOINT_EVERY", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub audit_checkpoint_every: std::time::Duration,
+    /// Verify the whole audit trail this often in the background (0s: only on demand).
+    #[arg(long, env = "STEERQL_AUDIT_VERIFY_EVERY", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub audit_verify_every: std::time::Duration,
+    /// Public keys (hex) of earlier or other signers whose checkpoints are trusted too.
+    #[arg(long = "audit-trusted-key", env = "STEERQL_AUDIT_TRUSTED_KEYS", value_delimiter = ',')]
+    pub audit_trusted_keys: Vec<String>,
 }
 
 /// Limits against abusive requests. Each one, when exceeded, is answered with

@@ -6,6 +6,7 @@ use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, SqlErr};
 
 use crate::domain::org::Invalid;
+use crate::domain::rules::Violation;
 
 /// The codes clients switch on. Stable: part of the API contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +69,14 @@ pub enum AppError {
     },
     NotFound(&'static str),
     Conflict(String),
+    /// The record changed since the caller read it (`expectedVersion` is stale).
+    StaleVersion {
+        what: &'static str,
+        current: i64,
+    },
+    /// PostgreSQL gave the write up to let a colliding one through (a
+    /// deadlock or serialization failure); it may be run again.
+    Transient(DbErr),
     Unauthenticated(String),
     Forbidden(String),
     /// Anything the caller cannot fix. The detail is logged, never sent.
@@ -106,6 +115,10 @@ impl AppError {
             AppError::BadUserInput { message, .. } => message.clone(),
             AppError::NotFound(what) => format!("{what} not found"),
             AppError::Conflict(m) | AppError::Unauthenticated(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::StaleVersion { what, current } => {
+                format!("the {what} has changed since it was read; it is now at version {current}")
+            }
+            AppError::Transient(_) => "the write collided with concurrent writes; retry".to_owned(),
             AppError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -122,7 +135,7 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => Code::BadUserInput,
             AppError::NotFound(_) => Code::NotFound,
-            AppError::Conflict(_) => Code::Conflict,
+            AppError::Conflict(_) | AppError::StaleVersion { .. } | AppError::Transient(_) => Code::Conflict,
             AppError::Unauthenticated(_) => Code::Unauthenticated,
             AppError::Forbidden(_) => Code::Forbidden,
             AppError::Internal(_) => Code::Internal,
@@ -133,7 +146,14 @@ impl AppError {
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         // Constraint violations are the caller's doing (a code taken twice,
-        // a reference to a row that went away); say so without the SQL.
+        // overlapping terms, a reference to a row that went away); say so
+        // without the SQL, by the rule's name.
+        if let Some(rule) = crate::db::constraints::violated(&err) {
+            return rule.to_error();
+        }
+        if crate::db::constraints::is_transient(&err) {
+            return AppError::Transient(err);
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict("a record with the same unique value already exists".into())
@@ -142,6 +162,18 @@ impl From<DbErr> for AppError {
                 AppError::Conflict("a referenced record does not exist".into())
             }
             _ => AppError::internal(err),
+        }
+    }
+}
+
+impl From<Violation> for AppError {
+    fn from(v: Violation) -> Self {
+        if v.is_conflict() {
+            return AppError::Conflict(v.to_string());
+        }
+        match v.field() {
+            Some(field) => AppError::bad_input(&["input", field], v.to_string()),
+            None => AppError::bad_input(&["input"], v.to_string()),
         }
     }
 }
@@ -164,6 +196,10 @@ impl From<AppError> for async_graphql::Error {
                 tracing::error!(error.id = %id, error = ?source.to_string(), "internal error");
                 graphql_error(code, format!("internal error (id {id})")).extend_with(|_, e| e.set("errorId", id))
             }
+            AppError::StaleVersion { current, .. } => graphql_error(code, err.message()).extend_with(|_, e| {
+                e.set("reason", "STALE_VERSION");
+                e.set("currentVersion", current);
+            }),
             other => graphql_error(code, other.message()),
         }
     }

@@ -198,6 +198,7 @@ async fn call(app: &TestApp, token: &str, op: Operation, target: &str) -> Value 
             format!("mutation {{ updateCommittee(id: \"{target}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
         }
         Operation::ReadAuditTrail => "{ auditEvents(first: 1) { totalCount } }".to_owned(),
+        Operation::VerifyAuditTrail => format!("{{ verifyAuditTrail(committeeId: \"{target}\") {{ ok }} }}"),
     };
     app.gql(token, &query, json!({})).await.1
 }
@@ -325,7 +326,13 @@ async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
     assert_eq!(data["me"]["grants"].as_array().unwrap().len(), 2);
     assert_eq!(
         data["me"]["operations"],
-        json!(["READ_ORGANISATION", "READ_MEMBERSHIP", "MANAGE_ORGANISATION", "READ_AUDIT_TRAIL"])
+        json!([
+            "READ_ORGANISATION",
+            "READ_MEMBERSHIP",
+            "MANAGE_ORGANISATION",
+            "READ_AUDIT_TRAIL",
+            "VERIFY_AUDIT_TRAIL"
+        ])
     );
     let id = app.committee_id("HA_TINH").await;
     app.data(

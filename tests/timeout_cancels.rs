@@ -9,7 +9,6 @@ mod common;
 use std::time::Duration;
 
 use common::{Options, TestApp, code};
-use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::json;
 use steerql::config::Limits;
 
@@ -27,35 +26,9 @@ fn cpu_time() -> Duration {
 async fn a_timed_out_request_leaves_the_process_idle_within_a_second() {
     let limits = Limits { request_timeout: Duration::from_millis(200), ..Limits::default() };
     let app = TestApp::spawn_with(Options { limits, ..Default::default() }).await;
-    // A committee with 200,000 seats in its history (one statement, either database).
+    // A committee with 200,000 seats in its history.
     let committee = app.committee_id("BAC_KAN").await;
-    let (cid, pid) = {
-        let row = app
-            .db
-            .conn
-            .query_one_raw(sea_orm::Statement::from_string(
-                app.db.conn.get_database_backend(),
-                "SELECT c.id AS c, (SELECT MIN(id) FROM person) AS p FROM committee c WHERE c.code = 'BAC_KAN'",
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        (row.try_get::<i64>("", "c").unwrap(), row.try_get::<i64>("", "p").unwrap())
-    };
-    let insert = match app.db.conn.get_database_backend() {
-        DbBackend::Postgres => format!(
-            "INSERT INTO position (person_id, committee_id, role, standing, title, start_on, end_on, created_at, updated_at) \
-             SELECT {pid}, {cid}, 'MEMBER', false, 'Member', DATE '2022-06-01', DATE '2022-06-02', now(), now() \
-             FROM generate_series(1, 200000)"
-        ),
-        _ => format!(
-            "INSERT INTO position (person_id, committee_id, role, standing, title, start_on, end_on, created_at, updated_at) \
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) \
-             SELECT {pid}, {cid}, 'MEMBER', 0, 'Member', '2022-06-01', '2022-06-02', \
-             '2024-01-01 00:00:00+00:00', '2024-01-01 00:00:00+00:00' FROM n"
-        ),
-    };
-    app.db.conn.execute_unprepared(&insert).await.unwrap();
+    app.add_seat_history("BAC_KAN", 200_000).await;
 
     let token = app.token(&["MEMBER@CENTRAL"]);
     // Several scopes of that history, each a loader task over every row.
@@ -63,7 +36,7 @@ async fn a_timed_out_request_leaves_the_process_idle_within_a_second() {
         a: positions(first: 100) { totalCount nodes { title person { fullName } } }
         b: positions(first: 100, filter: {role: MEMBER}) { totalCount nodes { title } }
         c: positions(first: 100, filter: {standing: false}) { totalCount nodes { title } }
-        d: positions(first: 100, filter: {activeAt: \"2022-06-01\"}) { totalCount nodes { title } }
+        d: positions(first: 100, filter: {activeAt: \"2023-06-01\"}) { totalCount nodes { title } }
     } }";
     let (status, body) = app.gql(&token, q, json!({ "id": committee })).await;
     assert_eq!((status.as_u16(), code(&body)), (503, "TIMEOUT"), "{body}");

@@ -1,7 +1,10 @@
-//! One entry of the audit trail. Each entry carries the hash of the one before
-//! it, so an edited or deleted entry breaks the chain and can be detected.
+//! One entry of the audit trail. The trail is a set of hash chains, one per
+//! aggregate (a committee's records now, a case later): each entry carries its
+//! chain, its place in it (`seq`, from 1 without gaps) and the hash of the
+//! entry before it, so an edited, removed or reordered entry breaks its chain.
 
 use sea_orm::entity::prelude::*;
+use sha2::{Digest, Sha256};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_event")]
@@ -18,15 +21,76 @@ pub struct Model {
     /// The kind of record touched, e.g. `Committee`.
     pub entity: String,
     pub entity_id: i64,
-    /// The committee whose reach covers this entry.
+    /// The committee whose chain this entry is in (and whose reach covers it).
     pub committee_id: Option<i64>,
-    /// The record after the change, as JSON text.
+    /// The record after the change, as canonical JSON text ([`canonical_json`]).
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The chain: `committee:<id>`.
+    pub chain: String,
+    /// Position in the chain, 1 for its first entry.
+    pub seq: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// The hash before the first entry of every chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The chain of a committee's records.
+pub fn committee_chain(committee_id: i64) -> String {
+    format!("committee:{committee_id}")
+}
+
+impl Model {
+    /// The fields an entry's hash covers, in order. Each is hashed as its
+    /// UTF-8 length (8 bytes, big-endian) and its bytes; `at` as microseconds
+    /// since the Unix epoch in decimal.
+    pub fn hashed_fields(&self) -> [String; 10] {
+        [
+            self.chain.clone(),
+            self.seq.to_string(),
+            self.prev_hash.clone(),
+            self.at.timestamp_micros().to_string(),
+            self.actor.clone(),
+            self.actor_kind.clone(),
+            self.action.clone(),
+            self.entity.clone(),
+            self.entity_id.to_string(),
+            self.payload.clone(),
+        ]
+    }
+
+    /// SHA-256 (hex) of [`Model::hashed_fields`].
+    pub fn compute_hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in self.hashed_fields() {
+            h.update((part.len() as u64).to_be_bytes());
+            h.update(part.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+/// JSON text in one form only: object keys sorted by code point, no
+/// whitespace, strings escaped as `serde_json` does. Python's
+/// `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`
+/// gives the same text for the values steerql stores (no floats).
+pub fn canonical_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> =
+                keys.into_iter().map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k]))).collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
+}

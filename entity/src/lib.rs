@@ -5,6 +5,8 @@
 //! the public schema.
 
 pub mod agency;
+pub mod audit_chain;
+pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod committee;
 pub mod person;

@@ -22,6 +22,11 @@ pub struct Model {
     pub end_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every change; writers may require the version they read.
+    pub version: i64,
+    /// The role's precedence (0 = head ... 3 = member), computed by the
+    /// database from `role`, so seats page in precedence order by an index.
+    pub role_rank: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

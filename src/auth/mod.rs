@@ -277,7 +277,8 @@ pub fn hs_secret(args: &AuthArgs, data_dir: &Path) -> Result<Option<Vec<u8>>, St
     Ok(Some(secret.into_bytes()))
 }
 
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Writes a secret to a new file readable by its owner only.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

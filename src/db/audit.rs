@@ -1,18 +1,22 @@
-//! The audit trail: every write appends an entry in the same transaction as
-//! the change. Entries form a hash chain (each hashes its content and the hash
-//! before it), so an edited or removed entry is detectable by [`verify_chain`].
+//! The audit trail's storage: appending a write's entries to the chains of
+//! the committees it concerns, reading chains page by page, chain heads and
+//! signed checkpoints. Entries are never updated or deleted (PostgreSQL and
+//! SQLite triggers refuse it).
 
-use chrono::Utc;
-use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
-use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+use entity::audit_event::{self, GENESIS, committee_chain};
+use entity::{audit_chain, audit_checkpoint};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
+
+use super::for_update;
 use crate::domain::Principal;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::error::AppResult;
-
-/// The hash before the first entry.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What a write did, for the trail.
 #[derive(Debug)]
@@ -20,76 +24,171 @@ pub struct Event {
     pub action: AuditAction,
     pub entity: AuditEntity,
     pub entity_id: i64,
-    pub committee_id: Option<i64>,
+    /// The committees whose trails record it (the first is the record's own).
+    pub committees: Vec<i64>,
     pub payload: serde_json::Value,
 }
 
-/// Appends `event`, done by `actor`, to the trail. Call inside the write's
-/// transaction ([`super::Db::begin_write`] serialises appenders).
-pub async fn record<C: ConnectionTrait>(db: &C, actor: &Principal, event: Event) -> AppResult<()> {
-    let prev_hash = audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::Hash)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(1)
-        .into_tuple::<String>()
-        .one(db)
-        .await?
-        .unwrap_or_else(|| GENESIS.to_owned());
-    // Microsecond precision: both databases store it exactly, so the hash
-    // recomputed from a stored row matches.
-    let at = Utc::now();
-    let at = chrono::DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
-    let mut row = audit_event::Model {
-        id: 0,
-        at,
-        actor: actor.subject.clone(),
-        actor_kind: actor.kind.as_str().to_owned(),
-        action: event.action.as_str().to_owned(),
-        entity: event.entity.as_str().to_owned(),
-        entity_id: event.entity_id,
-        committee_id: event.committee_id,
-        payload: event.payload.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = hash(&row);
-    let mut active: audit_event::ActiveModel = row.into();
-    active.id = sea_orm::ActiveValue::NotSet;
-    active.insert(db).await?;
+/// Appends a write's events, done by `actor`, to the chain of every
+/// committee each concerns. Call inside the write's transaction, after its
+/// changes: the chain heads are locked (in chain order, so two writes cannot
+/// deadlock on them) until the write commits, so appends to one committee's
+/// chain take turns and appends to different chains do not wait.
+pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<Event>) -> AppResult<()> {
+    let mut chains: Vec<String> =
+        events.iter().flat_map(|e| e.committees.iter().map(|c| committee_chain(*c))).collect();
+    chains.sort();
+    chains.dedup();
+    if chains.is_empty() {
+        return Ok(());
+    }
+    let fresh = chains.iter().map(|chain| audit_chain::ActiveModel {
+        chain: Set(chain.clone()),
+        seq: Set(0),
+        head: Set(GENESIS.to_owned()),
+    });
+    audit_chain::Entity::insert_many(fresh).on_conflict_do_nothing_on([audit_chain::Column::Chain]).exec(db).await?;
+    let locked = for_update(
+        audit_chain::Entity::find()
+            .filter(audit_chain::Column::Chain.is_in(chains.iter().cloned()))
+            .order_by_asc(audit_chain::Column::Chain),
+    )
+    .all(db)
+    .await?;
+    let mut heads: BTreeMap<String, audit_chain::Model> = locked.into_iter().map(|h| (h.chain.clone(), h)).collect();
+    let touched: Vec<audit_chain::Model> = heads.values().cloned().collect();
+
+    let at = now_micros();
+    let mut rows = Vec::new();
+    for event in events {
+        let payload = audit_event::canonical_json(&event.payload);
+        let mut committees = event.committees.clone();
+        committees.dedup();
+        for committee in committees {
+            let chain = committee_chain(committee);
+            let Some(head) = heads.get_mut(&chain) else { continue };
+            let mut row = audit_event::Model {
+                id: 0,
+                at,
+                actor: actor.subject.clone(),
+                actor_kind: actor.kind.as_str().to_owned(),
+                action: event.action.as_str().to_owned(),
+                entity: event.entity.as_str().to_owned(),
+                entity_id: event.entity_id,
+                committee_id: Some(committee),
+                payload: payload.clone(),
+                prev_hash: head.head.clone(),
+                hash: String::new(),
+                chain,
+                seq: head.seq + 1,
+            };
+            row.hash = row.compute_hash();
+            head.seq = row.seq;
+            head.head = row.hash.clone();
+            let mut active = row.into_active_model();
+            active.id = sea_orm::ActiveValue::NotSet;
+            rows.push(active);
+        }
+    }
+    audit_event::Entity::insert_many(rows).exec(db).await?;
+    for before in touched {
+        if let Some(after) = heads.remove(&before.chain) {
+            let mut active = before.into_active_model();
+            active.seq = Set(after.seq);
+            active.head = Set(after.head);
+            active.update(db).await?;
+        }
+    }
     Ok(())
 }
 
-/// The hash of an entry's content and its predecessor's hash.
-pub fn hash(row: &audit_event::Model) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        row.prev_hash.as_str(),
-        &row.at.timestamp_micros().to_string(),
-        &row.actor,
-        &row.actor_kind,
-        &row.action,
-        &row.entity,
-        &row.entity_id.to_string(),
-        &row.committee_id.map(|c| c.to_string()).unwrap_or_default(),
-        &row.payload,
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
+/// Now, to the microsecond: both databases store that exactly, so a hash
+/// recomputed from a stored row matches.
+fn now_micros() -> DateTime<Utc> {
+    let at = Utc::now();
+    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
 }
 
-/// Walks the whole trail; returns the id of the first entry whose hash or link
-/// does not match, or `None` if the chain is intact.
-pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> AppResult<Option<i64>> {
-    let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(db).await?;
-    let mut prev = GENESIS.to_owned();
-    for row in rows {
-        if row.prev_hash != prev || hash(&row) != row.hash {
-            return Ok(Some(row.id));
-        }
-        prev = row.hash;
+/// Up to `limit` entries of `chain` after `after_seq`, in order.
+pub async fn chain_page<C: ConnectionTrait>(
+    db: &C,
+    chain: &str,
+    after_seq: i64,
+    limit: u64,
+) -> AppResult<Vec<audit_event::Model>> {
+    Ok(audit_event::Entity::find()
+        .filter(audit_event::Column::Chain.eq(chain))
+        .filter(audit_event::Column::Seq.gt(after_seq))
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The entry at `seq` of `chain`.
+pub async fn entry_at<C: ConnectionTrait>(db: &C, chain: &str, seq: i64) -> AppResult<Option<audit_event::Model>> {
+    Ok(audit_event::Entity::find()
+        .filter(audit_event::Column::Chain.eq(chain))
+        .filter(audit_event::Column::Seq.eq(seq))
+        .one(db)
+        .await?)
+}
+
+/// Every chain that has entries (from the entries themselves, not the heads
+/// table, so a chain whose head row was removed is still walked), in order.
+pub async fn chains_with_entries<C: ConnectionTrait>(db: &C) -> AppResult<Vec<String>> {
+    Ok(audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Chain)
+        .distinct()
+        .order_by_asc(audit_event::Column::Chain)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Every chain head, in chain order.
+pub async fn heads<C: ConnectionTrait>(db: &C) -> AppResult<Vec<audit_chain::Model>> {
+    Ok(audit_chain::Entity::find().order_by_asc(audit_chain::Column::Chain).all(db).await?)
+}
+
+pub async fn head<C: ConnectionTrait>(db: &C, chain: &str) -> AppResult<Option<audit_chain::Model>> {
+    Ok(audit_chain::Entity::find_by_id(chain.to_owned()).one(db).await?)
+}
+
+pub async fn insert_checkpoint<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+    public_key: String,
+    statement: String,
+    signature: String,
+) -> AppResult<audit_checkpoint::Model> {
+    Ok(audit_checkpoint::ActiveModel {
+        at: Set(at),
+        public_key: Set(public_key),
+        statement: Set(statement),
+        signature: Set(signature),
+        ..Default::default()
     }
-    Ok(None)
+    .insert(db)
+    .await?)
+}
+
+/// Up to `limit` checkpoints after `after_id`, oldest first.
+pub async fn checkpoints_after<C: ConnectionTrait>(
+    db: &C,
+    after_id: i64,
+    limit: u64,
+) -> AppResult<Vec<audit_checkpoint::Model>> {
+    Ok(audit_checkpoint::Entity::find()
+        .filter(audit_checkpoint::Column::Id.gt(after_id))
+        .order_by_asc(audit_checkpoint::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The newest checkpoint.
+pub async fn latest_checkpoint<C: ConnectionTrait>(db: &C) -> AppResult<Option<audit_checkpoint::Model>> {
+    Ok(audit_checkpoint::Entity::find().order_by_desc(audit_checkpoint::Column::Id).one(db).await?)
 }

@@ -1,11 +1,15 @@
-//! Persistence: connecting (SQLite or PostgreSQL), migrating, the write path
-//! (one transaction per write, with its audit record), reach-aware queries
-//! and the demo data.
+//! Persistence: connecting (SQLite or PostgreSQL), migrating, the write
+//! transaction (one per write, with its audit record), reach-aware queries
+//! per aggregate, the database's own rules ([`constraints`]) and the demo data.
 
+pub mod agencies;
 pub mod audit;
+pub mod committees;
+pub mod constraints;
 pub mod demo_data;
-pub mod org;
 pub mod page;
+pub mod people;
+pub mod positions;
 pub mod reach;
 pub mod seed;
 
@@ -13,10 +17,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, LockType};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QuerySelect, Select};
+use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::AppResult;
@@ -25,8 +29,9 @@ use crate::error::AppResult;
 #[derive(Clone)]
 pub struct Db {
     pub conn: DatabaseConnection,
-    /// SQLite has one writer at a time; writes queue here rather than fail
-    /// with "database is locked" after a busy timeout. PostgreSQL needs no gate.
+    /// SQLite has one writer at a time (per file, whatever we do); writes
+    /// queue here rather than fail with "database is locked" after a busy
+    /// timeout. PostgreSQL needs no gate: writes lock the rows they change.
     write_gate: Option<Arc<Mutex<()>>>,
 }
 
@@ -82,24 +87,52 @@ impl Db {
     }
 
     /// Starts a write: one transaction that the change and its audit record
-    /// share, so both commit or neither does.
+    /// share, so both commit or neither does. Rows are locked as the write
+    /// reads them ([`lock_clause`]), so writes to different records run in
+    /// parallel and writes to one record take turns.
     pub async fn begin_write(&self) -> AppResult<Write> {
         let gate = match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
         let txn = self.conn.begin().await?;
-        if self.backend() == DatabaseBackend::Postgres {
-            // The audit chain needs its entries appended one at a time across
-            // every instance; the lock is released at commit or rollback.
-            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7400401)").await?;
-        }
         Ok(Write { txn, _gate: gate })
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
     }
+}
+
+/// Runs `$body` (an expression using `$txn: &DatabaseTransaction`, which
+/// may use `?`) in a write transaction of `$db` and commits it. When
+/// PostgreSQL aborts it to resolve a deadlock or serialization failure with
+/// another writer, nothing was committed, and it is run again (up to 3 times).
+/// A macro rather than a function taking an async closure: the body borrows
+/// the caller's values, which async closures cannot yet pass through `Send`.
+#[macro_export]
+macro_rules! in_transaction {
+    ($db:expr, $txn:ident => $body:expr) => {{
+        let mut attempt = 1u32;
+        loop {
+            let write = $db.begin_write().await?;
+            let result: $crate::error::AppResult<_> = {
+                let $txn = &write.txn;
+                async { $body }.await
+            };
+            let result = match result {
+                Ok(value) => write.commit().await.map(|()| value),
+                Err(err) => Err(err),
+            };
+            match result {
+                Err($crate::error::AppError::Transient(err)) if attempt < 3 => {
+                    tracing::debug!(attempt, %err, "write collided with another; running it again");
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
 }
 
 /// An open write transaction (and, on SQLite, the writer's turn).
@@ -113,6 +146,25 @@ impl Write {
         self.txn.commit().await?;
         Ok(())
     }
+}
+
+/// Locks the rows `select` reads until the write ends (PostgreSQL's `FOR NO
+/// KEY UPDATE`, which still lets other writes reference them by foreign key).
+/// SQLite has no row locks; its writes take turns on the write gate.
+pub fn for_update<E: EntityTrait>(select: Select<E>) -> Select<E> {
+    select.lock(LockType::NoKeyUpdate)
+}
+
+/// `LIKE` needs its wildcards escaped when the pattern comes from a user.
+fn contains_pattern(text: &str) -> String {
+    let folded = crate::domain::org::search_key(text);
+    let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Rows whose search column contains `text`, ignoring case and diacritics.
+fn search_contains(col: impl ColumnTrait, text: &str) -> Condition {
+    Condition::all().add(Expr::col(col).like(LikeExpr::new(contains_pattern(text)).escape('\\')))
 }
 
 fn ensure_sqlite_dir(url: &str) {

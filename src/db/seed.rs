@@ -49,6 +49,7 @@ pub async fn load_demo<C: ConnectionTrait>(db: &C) -> AppResult<SeedReport> {
         ended_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        version: NotSet,
     };
     let central_id = committee::Entity::insert(central).exec(db).await?.last_insert_id;
 
@@ -70,6 +71,7 @@ pub async fn load_demo<C: ConnectionTrait>(db: &C) -> AppResult<SeedReport> {
             ended_on: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            version: NotSet,
         });
     }
     committee::Entity::insert_many(rows).exec(db).await?;
@@ -175,6 +177,7 @@ async fn add_person<C: ConnectionTrait>(db: &C, name: &str, home: i64) -> AppRes
         home_committee_id: Set(home),
         created_at: Set(now),
         updated_at: Set(now),
+        version: NotSet,
     };
     Ok(person::Entity::insert(row).exec(db).await?.last_insert_id)
 }
@@ -220,6 +223,8 @@ fn position_row(
         end_reason: Set(end_on.map(|_| "term ended".to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
+        version: NotSet,
+        role_rank: NotSet,
     }
 }
 
@@ -268,6 +273,7 @@ pub async fn load_volume<C: ConnectionTrait>(db: &C, people: usize, positions: u
             home_committee_id: Set(home.id),
             created_at: Set(now),
             updated_at: Set(now),
+            version: NotSet,
         });
         if batch.len() == 500 {
             person::Entity::insert_many(std::mem::take(&mut batch)).exec(db).await?;
@@ -289,12 +295,20 @@ pub async fn load_volume<C: ConnectionTrait>(db: &C, people: usize, positions: u
     let people_ids = &people_ids[(first_id as usize).min(people_ids.len())..];
     let mut batch = Vec::new();
     let titles = demo_data::MEMBER_TITLES;
+    let (n, c) = (people_ids.len(), committees.len());
     for i in 0..positions {
-        let person_id = people_ids[i % people_ids.len()];
-        let committee = &committees[(i / 4 + i) % committees.len()];
+        // The k-th seat of person p is on committee p + 11k (11 is prime to
+        // the 63 committees), so a person's seats on one committee are C
+        // seats apart and get different terms: they never overlap.
+        let (p, k) = (i % n, i / n);
+        if k / c >= 8 {
+            break;
+        }
+        let person_id = people_ids[p];
+        let committee = &committees[(p + 11 * k) % c];
         // Seven past half-year terms, then a current one: history outweighs
         // the present, as on a real committee.
-        let term = (i % 8) as u64;
+        let term = ((k / c + p) % 8) as u64;
         let start = committee.established_on + chrono::Days::new(term * 180);
         let end = (term < 7).then(|| start + chrono::Days::new(179));
         batch.push(position_row(person_id, committee.id, "MEMBER", false, titles[i % titles.len()], start, end, now));

@@ -18,3 +18,205 @@ string_enum!(
     /// The type of record a write touched (its global ID type).
     AuditEntity { Committee = "Committee", Agency = "Agency", Person = "Person", Position = "Position" }
 );
+
+/// One chain's last entry, as a checkpoint states it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// What a checkpoint signs: when, the previous checkpoint's statement hash
+/// (so checkpoints form a chain of their own), and every chain's head. The
+/// text form is what is signed and stored, line by line:
+///
+/// ```text
+/// steerql audit checkpoint v1
+/// at 1763900000123456
+/// prev <sha256 hex of the previous statement, or 64 zeros>
+/// committee:1 17 <hash>
+/// committee:2 4 <hash>
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub at_micros: i64,
+    pub prev: String,
+    pub heads: Vec<ChainHead>,
+}
+
+const STATEMENT_HEADER: &str = "steerql audit checkpoint v1";
+
+fn is_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Statement {
+    /// The signed text; heads in chain order.
+    pub fn to_text(&self) -> String {
+        let mut heads = self.heads.clone();
+        heads.sort_by(|a, b| a.chain.cmp(&b.chain));
+        let mut text = format!("{STATEMENT_HEADER}\nat {}\nprev {}\n", self.at_micros, self.prev);
+        for h in heads {
+            text.push_str(&format!("{} {} {}\n", h.chain, h.seq, h.hash));
+        }
+        text
+    }
+
+    /// Parses [`Statement::to_text`]'s form, and only that.
+    pub fn parse(text: &str) -> Option<Statement> {
+        let mut lines = text.strip_suffix('\n')?.split('\n');
+        if lines.next()? != STATEMENT_HEADER {
+            return None;
+        }
+        let at_micros = lines.next()?.strip_prefix("at ")?.parse().ok()?;
+        let prev = lines.next()?.strip_prefix("prev ")?.to_owned();
+        if !is_hash(&prev) {
+            return None;
+        }
+        let mut heads = Vec::new();
+        for line in lines {
+            let mut parts = line.split(' ');
+            let (chain, seq, hash) = (parts.next()?, parts.next()?.parse().ok()?, parts.next()?);
+            if parts.next().is_some() || !is_hash(hash) || chain.is_empty() {
+                return None;
+            }
+            heads.push(ChainHead { chain: chain.to_owned(), seq, hash: hash.to_owned() });
+        }
+        let statement = Statement { at_micros, prev, heads };
+        (statement.to_text() == text).then_some(statement)
+    }
+}
+
+string_enum!(
+    /// How the audit trail failed verification.
+    BreakKind {
+        /// An entry's stored hash is not the hash of its content.
+        HashMismatch = "HASH_MISMATCH",
+        /// An entry does not carry its predecessor's hash (reordered or rewritten).
+        BrokenLink = "BROKEN_LINK",
+        /// A sequence number is missing: an entry was removed.
+        MissingEntry = "MISSING_ENTRY",
+        /// The chain ends before a checkpoint or its head says it does.
+        Truncated = "TRUNCATED",
+        /// An entry differs from the one a signed checkpoint recorded (rehashed after an edit).
+        CheckpointMismatch = "CHECKPOINT_MISMATCH",
+        /// A checkpoint's signature does not verify, or it is not signed by a trusted key.
+        BadSignature = "BAD_SIGNATURE",
+        /// A checkpoint does not follow the one before it (one was removed or altered).
+        CheckpointChainBroken = "CHECKPOINT_CHAIN_BROKEN",
+    }
+);
+
+/// The first problem found in the trail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Break {
+    pub kind: BreakKind,
+    pub chain: Option<String>,
+    pub seq: Option<i64>,
+    pub checkpoint_id: Option<i64>,
+    pub detail: String,
+}
+
+/// Walks one chain, entry by entry in `seq` order, checking each link.
+#[derive(Debug)]
+pub struct ChainWalk {
+    pub chain: String,
+    pub next_seq: i64,
+    pub prev_hash: String,
+}
+
+/// An entry as the walk sees it: its place, stored hashes, recomputed hash.
+#[derive(Debug)]
+pub struct WalkedEntry<'a> {
+    pub seq: i64,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+    pub computed: String,
+}
+
+impl ChainWalk {
+    pub fn new(chain: &str, genesis: &str) -> ChainWalk {
+        ChainWalk { chain: chain.to_owned(), next_seq: 1, prev_hash: genesis.to_owned() }
+    }
+
+    fn broken(&self, kind: BreakKind, seq: i64, detail: String) -> Break {
+        Break { kind, chain: Some(self.chain.clone()), seq: Some(seq), checkpoint_id: None, detail }
+    }
+
+    /// Takes the next entry; the first problem ends the walk.
+    pub fn step(&mut self, entry: &WalkedEntry<'_>) -> Result<(), Break> {
+        if entry.seq != self.next_seq {
+            let detail = format!("entry {} follows entry {}", entry.seq, self.next_seq - 1);
+            return Err(self.broken(BreakKind::MissingEntry, self.next_seq, detail));
+        }
+        if entry.computed != entry.hash {
+            return Err(self.broken(BreakKind::HashMismatch, entry.seq, "content does not match its hash".into()));
+        }
+        if entry.prev_hash != self.prev_hash {
+            let detail = "does not carry the previous entry's hash".into();
+            return Err(self.broken(BreakKind::BrokenLink, entry.seq, detail));
+        }
+        self.next_seq += 1;
+        self.prev_hash = entry.hash.to_owned();
+        Ok(())
+    }
+
+    /// The last `seq` walked.
+    pub fn last_seq(&self) -> i64 {
+        self.next_seq - 1
+    }
+
+    /// Checks the walk reached `expected` (a checkpoint's or the stored
+    /// head's), with the hash recorded there.
+    pub fn reached(&self, expected: &ChainHead, by: &str, checkpoint_id: Option<i64>) -> Result<(), Break> {
+        if self.last_seq() < expected.seq {
+            let detail = format!("{by} records entry {} but the chain ends at {}", expected.seq, self.last_seq());
+            let mut b = self.broken(BreakKind::Truncated, self.last_seq() + 1, detail);
+            b.checkpoint_id = checkpoint_id;
+            return Err(b);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_round_trip_and_only_their_own_form_parses() {
+        let st = Statement {
+            at_micros: 1_763_900_000_123_456,
+            prev: "0".repeat(64),
+            heads: vec![
+                ChainHead { chain: "committee:2".into(), seq: 4, hash: "b".repeat(64) },
+                ChainHead { chain: "committee:1".into(), seq: 17, hash: "a".repeat(64) },
+            ],
+        };
+        let text = st.to_text();
+        assert!(text.find("committee:1").unwrap() < text.find("committee:2").unwrap());
+        let parsed = Statement::parse(&text).unwrap();
+        assert_eq!(parsed.to_text(), text);
+        assert!(Statement::parse(&text.replace("v1", "v2")).is_none());
+        assert!(Statement::parse(&text.replace(" 4 ", " 4  ")).is_none());
+        assert!(Statement::parse(text.trim_end()).is_none());
+    }
+
+    #[test]
+    fn a_walk_reports_gaps_edits_and_reordering() {
+        let h = |c: char| c.to_string().repeat(64);
+        let (a, b) = (h('a'), h('b'));
+        let zero = "0".repeat(64);
+        let mut walk = ChainWalk::new("c", &zero);
+        walk.step(&WalkedEntry { seq: 1, prev_hash: &zero, hash: &a, computed: a.clone() }).unwrap();
+        let gap = walk.step(&WalkedEntry { seq: 3, prev_hash: &a, hash: &b, computed: b.clone() }).unwrap_err();
+        assert_eq!((gap.kind, gap.seq), (BreakKind::MissingEntry, Some(2)));
+        let edit = walk.step(&WalkedEntry { seq: 2, prev_hash: &a, hash: &b, computed: a.clone() }).unwrap_err();
+        assert_eq!(edit.kind, BreakKind::HashMismatch);
+        let link = walk.step(&WalkedEntry { seq: 2, prev_hash: &b, hash: &b, computed: b.clone() }).unwrap_err();
+        assert_eq!(link.kind, BreakKind::BrokenLink);
+        let head = ChainHead { chain: "c".into(), seq: 5, hash: b.clone() };
+        assert_eq!(walk.reached(&head, "the head", None).unwrap_err().kind, BreakKind::Truncated);
+    }
+}

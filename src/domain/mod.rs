@@ -30,6 +30,7 @@ pub mod input;
 pub mod org;
 pub mod permissions;
 pub mod principal;
+pub mod rules;
 
 pub use permissions::{Operation, RootRule};
 pub use principal::{Grant, Principal, PrincipalKind, Reach, Role};

@@ -112,15 +112,6 @@ pub fn date(field: &'static str, value: NaiveDate) -> Result<NaiveDate, Invalid>
     Ok(value)
 }
 
-/// A term's end must not come before its start.
-pub fn term_end(field: &'static str, start: NaiveDate, end: NaiveDate) -> Result<NaiveDate, Invalid> {
-    let end = date(field, end)?;
-    if end < start {
-        return Err(Invalid::new(field, format!("must not be before the start date {start}")));
-    }
-    Ok(end)
-}
-
 /// The form names are searched in: lower case, without Vietnamese
 /// diacritics, so "nghe an", "NGHỆ AN" and "Nghệ An" all find Nghệ An, on
 /// SQLite and PostgreSQL alike (SQLite's `lower()` only knows ASCII).
@@ -165,12 +156,6 @@ mod tests {
         for bad in ["Tô\u{202E}Lâm", "Tô\u{200B}Lâm", "\u{FEFF}Lâm", "a\u{2066}b"] {
             assert!(text("name", bad, 50).is_err(), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn a_term_cannot_end_before_it_starts() {
-        assert!(term_end("endOn", d(2024, 1, 2), d(2024, 1, 1)).is_err());
-        assert_eq!(term_end("endOn", d(2024, 1, 2), d(2024, 1, 2)).unwrap(), d(2024, 1, 2));
     }
 
     #[test]

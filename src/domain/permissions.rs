@@ -18,14 +18,18 @@ pub enum Operation {
     ManageOrganisation,
     /// Read the audit trail within reach.
     ReadAuditTrail,
+    /// Verify the audit trail's chains within reach against the signed
+    /// checkpoints; sign a checkpoint (whole trail: central reach).
+    VerifyAuditTrail,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 4] = [
+    pub const ALL: [Operation; 5] = [
         Operation::ReadOrganisation,
         Operation::ReadMembership,
         Operation::ManageOrganisation,
         Operation::ReadAuditTrail,
+        Operation::VerifyAuditTrail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +38,7 @@ impl Operation {
             Operation::ReadMembership => "READ_MEMBERSHIP",
             Operation::ManageOrganisation => "MANAGE_ORGANISATION",
             Operation::ReadAuditTrail => "READ_AUDIT_TRAIL",
+            Operation::VerifyAuditTrail => "VERIFY_AUDIT_TRAIL",
         }
     }
 
@@ -45,6 +50,7 @@ impl Operation {
             Operation::ReadMembership => &[Admin, Standing, Officer, Agency, Member, Auditor],
             Operation::ManageOrganisation => &[Admin],
             Operation::ReadAuditTrail => &[Auditor],
+            Operation::VerifyAuditTrail => &[Auditor],
         }
     }
 
@@ -79,6 +85,8 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("position", RootRule::Op(Operation::ReadMembership)),
     ("positions", RootRule::Op(Operation::ReadMembership)),
     ("auditEvents", RootRule::Op(Operation::ReadAuditTrail)),
+    ("auditCheckpoints", RootRule::Op(Operation::ReadAuditTrail)),
+    ("verifyAuditTrail", RootRule::Op(Operation::VerifyAuditTrail)),
     // Mutation
     ("createCommittee", RootRule::Op(Operation::ManageOrganisation)),
     ("updateCommittee", RootRule::Op(Operation::ManageOrganisation)),
@@ -88,6 +96,7 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("appointPosition", RootRule::Op(Operation::ManageOrganisation)),
     ("updatePosition", RootRule::Op(Operation::ManageOrganisation)),
     ("endPosition", RootRule::Op(Operation::ManageOrganisation)),
+    ("createAuditCheckpoint", RootRule::Op(Operation::VerifyAuditTrail)),
 ];
 
 /// The rule for a root field, or `None` (refused) if it has none.

@@ -9,7 +9,8 @@ use async_graphql::dataloader::Loader;
 use entity::{agency, committee, person, position};
 
 use crate::db::Db;
-use crate::db::org::{self, PositionScope};
+use crate::db::positions::PositionScope;
+use crate::db::{agencies, committees, people, positions};
 use crate::domain::Reach;
 
 pub struct OrgLoader {
@@ -52,7 +53,7 @@ impl Loader<CommitteeId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[CommitteeId]) -> LoadResult<CommitteeId, committee::Model> {
-        let rows = org::committees_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        let rows = committees::by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (CommitteeId(id), row)).collect())
     }
 }
@@ -62,7 +63,7 @@ impl Loader<PersonId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PersonId]) -> LoadResult<PersonId, person::Model> {
-        let rows = org::people_by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
+        let rows = people::by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (PersonId(id), row)).collect())
     }
 }
@@ -72,7 +73,7 @@ impl Loader<PositionId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PositionId]) -> LoadResult<PositionId, position::Model> {
-        let rows = org::positions_by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
+        let rows = positions::by_ids(&self.db.conn, &self.members, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (PositionId(id), row)).collect())
     }
 }
@@ -82,7 +83,7 @@ impl Loader<AgencyId> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[AgencyId]) -> LoadResult<AgencyId, agency::Model> {
-        let rows = org::agencies_by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
+        let rows = agencies::by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (AgencyId(id), row)).collect())
     }
 }
@@ -104,7 +105,7 @@ impl Loader<SeatsOf> for OrgLoader {
     async fn load(&self, keys: &[SeatsOf]) -> LoadResult<SeatsOf, Vec<position::Model>> {
         let mut out = HashMap::new();
         for (scope, committees) in by_scope(keys, |k| (k.0, k.1)) {
-            let mut found = org::positions_by_committees(&self.db.conn, &self.members, &committees, scope).await?;
+            let mut found = positions::by_committees(&self.db.conn, &self.members, &committees, scope).await?;
             for id in committees {
                 out.insert(SeatsOf(id, scope), found.remove(&id).unwrap_or_default());
             }
@@ -120,7 +121,7 @@ impl Loader<SeatsHeldBy> for OrgLoader {
     async fn load(&self, keys: &[SeatsHeldBy]) -> LoadResult<SeatsHeldBy, Vec<position::Model>> {
         let mut out = HashMap::new();
         for (scope, people) in by_scope(keys, |k| (k.0, k.1)) {
-            let mut found = org::positions_by_people(&self.db.conn, &self.members, &people, scope).await?;
+            let mut found = positions::by_people(&self.db.conn, &self.members, &people, scope).await?;
             for id in people {
                 out.insert(SeatsHeldBy(id, scope), found.remove(&id).unwrap_or_default());
             }
@@ -135,7 +136,7 @@ impl Loader<ChildrenOf> for OrgLoader {
 
     async fn load(&self, keys: &[ChildrenOf]) -> LoadResult<ChildrenOf, Vec<committee::Model>> {
         let parents = ids(keys, |k| k.0);
-        let mut found = org::committees_by_parents(&self.db.conn, &self.reach, &parents).await?;
+        let mut found = committees::by_parents(&self.db.conn, &self.reach, &parents).await?;
         Ok(parents.into_iter().map(|id| (ChildrenOf(id), found.remove(&id).unwrap_or_default())).collect())
     }
 }
@@ -146,7 +147,7 @@ impl Loader<AgenciesOf> for OrgLoader {
 
     async fn load(&self, keys: &[AgenciesOf]) -> LoadResult<AgenciesOf, Vec<agency::Model>> {
         let committees = ids(keys, |k| k.0);
-        let mut found = org::agencies_by_committees(&self.db.conn, &self.reach, &committees).await?;
+        let mut found = agencies::by_committees(&self.db.conn, &self.reach, &committees).await?;
         Ok(committees.into_iter().map(|id| (AgenciesOf(id), found.remove(&id).unwrap_or_default())).collect())
     }
 }

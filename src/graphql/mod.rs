@@ -1,6 +1,7 @@
 //! The GraphQL API: schema construction (no I/O, so `print-schema` needs no
 //! database), per-request context, output types, loaders and paging.
 
+pub mod audit;
 pub mod context;
 pub mod gate;
 pub mod ids;
@@ -24,14 +25,20 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>
 /// (`pipeline`), which every transport's requests go through. Pure: no
 /// database, no environment.
 pub fn build_schema(limits: &Limits) -> AppSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    build_schema_with(limits, std::sync::Arc::new(crate::service::audit::AuditKeeper::ephemeral()))
+}
+
+/// [`build_schema`] with the service's audit keeper (its signing key).
+pub fn build_schema_with(limits: &Limits, keeper: std::sync::Arc<crate::service::audit::AuditKeeper>) -> AppSchema {
+    let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_recursive_depth)
         .limit_directives(limits.max_directives)
         .extension(pipeline::Pipeline)
         .data(pipeline::Admission::new(limits))
-        .data(limits.clone());
+        .data(limits.clone())
+        .data(keeper);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

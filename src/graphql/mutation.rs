@@ -1,6 +1,6 @@
-//! The root `Mutation`: validate the input (domain rules), open one write
-//! transaction, let persistence change the records and append the audit
-//! entry, commit, return the changed object.
+//! The root `Mutation`: parse and validate the input, check the caller, hand
+//! the write to its service (which locks, decides, writes and audits in one
+//! transaction), return the changed object.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
@@ -9,13 +9,18 @@ use super::ids::{self, Kind};
 use super::types::enums::PositionRole;
 use super::types::scalars::Date;
 use super::types::{Committee, Person, Position};
-use crate::db::org;
+use crate::db::{committees, people, positions};
 use crate::domain::org::{self as rules, Invalid};
 use crate::domain::{Operation, Reach};
 use crate::error::{AppError, AppResult};
+use crate::service;
+
+/// Every write: the organisation area and the audit area.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(pub OrgMutation, pub super::audit::AuditMutation);
 
 #[derive(Default)]
-pub struct Mutation;
+pub struct OrgMutation;
 
 /// A new provincial steering committee (under the central one).
 #[derive(InputObject)]
@@ -44,6 +49,9 @@ pub struct UpdateCommitteeInput {
     pub established_on: Option<Date>,
     /// The governing regulation.
     pub regulation: Option<String>,
+    /// The version you read (`version`); if the record has changed since, the
+    /// write is refused with `CONFLICT` and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
 }
 
 /// One provincial committee merged into another (as in the 2025 reform).
@@ -55,6 +63,9 @@ pub struct MergeCommitteesInput {
     pub successor_id: ID,
     /// The first day the merge is in effect; open seats of the merged committee end the day before.
     pub effective_on: Date,
+    /// The version you read (`version`); if the record has changed since, the
+    /// write is refused with `CONFLICT` and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
 }
 
 /// A new person.
@@ -75,6 +86,9 @@ pub struct UpdatePersonInput {
     pub full_name: Option<String>,
     /// Whether the person is a member of the Party.
     pub party_member: Option<bool>,
+    /// The version you read (`version`); if the record has changed since, the
+    /// write is refused with `CONFLICT` and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
 }
 
 /// A person seated on a committee.
@@ -101,6 +115,9 @@ pub struct UpdatePositionInput {
     pub title: Option<String>,
     /// Whether the seat is on the standing committee.
     pub standing: Option<bool>,
+    /// The version you read (`version`); if the record has changed since, the
+    /// write is refused with `CONFLICT` and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
 }
 
 /// The end of a term.
@@ -110,6 +127,9 @@ pub struct EndPositionInput {
     pub end_on: Date,
     /// Why the term ended (at most 500 characters).
     pub reason: Option<String>,
+    /// The version you read (`version`); if the record has changed since, the
+    /// write is refused with `CONFLICT` and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
 }
 
 fn check<T>(result: Result<T, Invalid>) -> AppResult<T> {
@@ -127,7 +147,7 @@ fn manage<'a>(ctx: &Context<'a>) -> AppResult<(&'a crate::domain::Principal, Rea
 /// Every write. Each one is validated, checked against the caller's role and
 /// reach, and committed in one transaction with its audit entry.
 #[Object]
-impl Mutation {
+impl OrgMutation {
     /// Creates a provincial committee. Requires `ADMIN` on the central committee.
     async fn create_committee(
         &self,
@@ -140,16 +160,14 @@ impl Mutation {
                 AppError::Forbidden("creating a committee requires ADMIN on the central committee".into()).into()
             );
         }
-        let new = org::NewCommittee {
+        let new = committees::NewCommittee {
             code: check(rules::committee_code("code", &input.code))?,
             name: check(rules::text("name", &input.name, rules::NAME_MAX))?,
             province: check(rules::text("province", &input.province, rules::NAME_MAX))?,
             established_on: check(rules::date("establishedOn", input.established_on.0))?,
             regulation: check(rules::text("regulation", &input.regulation, rules::REGULATION_MAX))?,
         };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::create_committee(&write.txn, actor, new).await?;
-        write.commit().await?;
+        let row = service::committees::create(&context::request(ctx)?.db, actor, new).await?;
         Ok(Committee(row))
     }
 
@@ -162,15 +180,15 @@ impl Mutation {
     ) -> Result<Committee> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Committee, &id, &["id"])?;
-        let changes = org::CommitteeChanges {
+        let changes = committees::CommitteeChanges {
             name: opt_text("name", input.name, rules::NAME_MAX)?,
             province: opt_text("province", input.province, rules::NAME_MAX)?,
             established_on: input.established_on.map(|d| check(rules::date("establishedOn", d.0))).transpose()?,
             regulation: opt_text("regulation", input.regulation, rules::REGULATION_MAX)?,
         };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::update_committee(&write.txn, actor, &reach, id, changes).await?;
-        write.commit().await?;
+        let db = &context::request(ctx)?.db;
+        let expected = input.expected_version.map(i64::from);
+        let row = service::committees::update(db, actor, &reach, id, expected, changes).await?;
         Ok(Committee(row))
     }
 
@@ -185,9 +203,9 @@ impl Mutation {
         let merged = ids::decode(Kind::Committee, &input.committee_id, &["input", "committeeId"])?;
         let successor = ids::decode(Kind::Committee, &input.successor_id, &["input", "successorId"])?;
         let effective_on = check(rules::date("effectiveOn", input.effective_on.0))?;
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let (row, _) = org::merge_committees(&write.txn, actor, &reach, merged, successor, effective_on).await?;
-        write.commit().await?;
+        let db = &context::request(ctx)?.db;
+        let expected = input.expected_version.map(i64::from);
+        let row = service::committees::merge(db, actor, &reach, merged, successor, effective_on, expected).await?;
         Ok(Committee(row))
     }
 
@@ -198,14 +216,12 @@ impl Mutation {
         #[graphql(desc = "What to write.")] input: CreatePersonInput,
     ) -> Result<Person> {
         let (actor, reach) = manage(ctx)?;
-        let new = org::NewPerson {
+        let new = people::NewPerson {
             full_name: check(rules::text("fullName", &input.full_name, rules::NAME_MAX))?,
             party_member: input.party_member,
             home_committee_id: ids::decode(Kind::Committee, &input.home_committee_id, &["input", "homeCommitteeId"])?,
         };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::create_person(&write.txn, actor, &reach, new).await?;
-        write.commit().await?;
+        let row = service::people::create(&context::request(ctx)?.db, actor, &reach, new).await?;
         Ok(Person(row))
     }
 
@@ -218,13 +234,13 @@ impl Mutation {
     ) -> Result<Person> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Person, &id, &["id"])?;
-        let changes = org::PersonChanges {
+        let changes = people::PersonChanges {
             full_name: opt_text("fullName", input.full_name, rules::NAME_MAX)?,
             party_member: input.party_member,
         };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::update_person(&write.txn, actor, &reach, id, changes).await?;
-        write.commit().await?;
+        let db = &context::request(ctx)?.db;
+        let expected = input.expected_version.map(i64::from);
+        let row = service::people::update(db, actor, &reach, id, expected, changes).await?;
         Ok(Person(row))
     }
 
@@ -237,7 +253,7 @@ impl Mutation {
     ) -> Result<Position> {
         let (actor, reach) = manage(ctx)?;
         let role: rules::SeatRole = input.role.into();
-        let new = org::NewPosition {
+        let new = positions::NewPosition {
             person_id: ids::decode(Kind::Person, &input.person_id, &["input", "personId"])?,
             committee_id: ids::decode(Kind::Committee, &input.committee_id, &["input", "committeeId"])?,
             role,
@@ -245,9 +261,7 @@ impl Mutation {
             title: check(rules::text("title", &input.title, rules::TITLE_MAX))?,
             start_on: check(rules::date("startOn", input.start_on.0))?,
         };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::appoint_position(&write.txn, actor, &reach, new).await?;
-        write.commit().await?;
+        let row = service::positions::appoint(&context::request(ctx)?.db, actor, &reach, new).await?;
         Ok(Position(row))
     }
 
@@ -260,11 +274,13 @@ impl Mutation {
     ) -> Result<Position> {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Position, &id, &["id"])?;
-        let changes =
-            org::PositionChanges { title: opt_text("title", input.title, rules::TITLE_MAX)?, standing: input.standing };
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::update_position(&write.txn, actor, &reach, id, changes).await?;
-        write.commit().await?;
+        let changes = positions::PositionChanges {
+            title: opt_text("title", input.title, rules::TITLE_MAX)?,
+            standing: input.standing,
+        };
+        let db = &context::request(ctx)?.db;
+        let expected = input.expected_version.map(i64::from);
+        let row = service::positions::update(db, actor, &reach, id, expected, changes).await?;
         Ok(Position(row))
     }
 
@@ -278,9 +294,10 @@ impl Mutation {
         let (actor, reach) = manage(ctx)?;
         let id = ids::decode(Kind::Position, &id, &["id"])?;
         let reason = opt_text("reason", input.reason, rules::REASON_MAX)?;
-        let write = context::request(ctx)?.db.begin_write().await?;
-        let row = org::end_position(&write.txn, actor, &reach, id, input.end_on.0, reason).await?;
-        write.commit().await?;
+        let db = &context::request(ctx)?.db;
+        let expected = input.expected_version.map(i64::from);
+        let end_on = check(rules::date("endOn", input.end_on.0))?;
+        let row = service::positions::end(db, actor, &reach, id, expected, end_on, reason).await?;
         Ok(Position(row))
     }
 }

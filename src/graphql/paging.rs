@@ -16,8 +16,8 @@ use super::context::{self, RequestContext};
 use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatsOf};
 use super::types::filters::SeatFilter;
 use crate::db::Db;
-use crate::db::org::PositionScope;
 use crate::db::page::{self, Page, PageArgs};
+use crate::db::positions::PositionScope;
 use crate::domain::Operation;
 use crate::error::AppResult;
 

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::audit_event;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{EntityTrait, QueryFilter};
 
 use super::context;
 use super::ids::{self, Kind};
@@ -17,14 +17,18 @@ use super::types::filters::{
 };
 use super::types::viewer::Viewer;
 use super::types::{Agency, AuditEvent, Committee, Node, Person, Position};
-use crate::db::org::{self, CommitteeSort};
-use crate::db::page::{self, KeyKind, Sort, SortKey};
+use crate::db::committees::{self, CommitteeSort};
 use crate::db::reach;
+use crate::db::{agencies, people, positions};
 use crate::domain::{Operation, org as rules};
 use crate::error::{AppError, AppResult};
 
+/// The root of every read: the organisation area and the audit area.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Query(pub OrgQuery, pub super::audit::AuditQuery);
+
 #[derive(Default)]
-pub struct Query;
+pub struct OrgQuery;
 
 /// One row of the permission table.
 #[derive(SimpleObject)]
@@ -50,7 +54,7 @@ fn not_found<T>(found: Option<T>, what: &'static str) -> AppResult<T> {
 /// The root of every read: the caller, committees, people, seats, agencies
 /// and the audit trail, each within the caller's reach.
 #[Object]
-impl Query {
+impl OrgQuery {
     /// The caller: subject, kind, grants and the operations they may perform.
     async fn me(&self, ctx: &Context<'_>) -> Result<Viewer> {
         Ok(Viewer(context::viewer(ctx)?.clone()))
@@ -117,7 +121,7 @@ impl Query {
     ) -> Result<Option<Committee>> {
         let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
         let db = &context::request(ctx)?.db;
-        let found = org::committee_by_code(&db.conn, &reach, code.trim()).await?;
+        let found = committees::by_code(&db.conn, &reach, code.trim()).await?;
         Ok(Some(Committee(not_found(found, "committee")?)))
     }
 
@@ -147,7 +151,7 @@ impl Query {
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let parent_id = parent_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["parentId"])).transpose()?;
-        let filter = org::CommitteeFilter {
+        let filter = committees::CommitteeFilter {
             level: filter.level.map(Into::into),
             status: filter.status.map(Into::into),
             name_contains: name_filter(filter.name_contains, &["filter", "nameContains"])?,
@@ -165,7 +169,7 @@ impl Query {
             ),
         };
         let db = &context::request(ctx)?.db;
-        let (page, count) = org::committees_page(&db.conn, &reach, &filter, sort, descending, &args).await?;
+        let (page, count) = committees::page(&db.conn, &reach, &filter, sort, descending, &args).await?;
         let ids: Vec<i64> = page.items.iter().map(|(_, c)| c.id).collect();
         let mut parents: Vec<i64> = page.items.iter().filter_map(|(_, c)| c.parent_id).collect();
         parents.sort_unstable();
@@ -202,7 +206,7 @@ impl Query {
             committee_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["committeeId"])).transpose()?;
         let kind = filter.kind.map(|k| rules::AgencyKind::from(k).as_str());
         let db = &context::request(ctx)?.db;
-        let (page, count) = org::agencies_page(&db.conn, &reach, kind, committee, &args).await?;
+        let (page, count) = agencies::page(&db.conn, &reach, kind, committee, &args).await?;
         Ok(paging::connection(page, Extra::query(db, count), Agency))
     }
 
@@ -242,13 +246,13 @@ impl Query {
         let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let filter = org::PersonFilter {
+        let filter = people::PersonFilter {
             name_contains: name_filter(filter.name_contains, &["filter", "nameContains"])?,
             party_member: filter.party_member,
         };
         let db = &context::request(ctx)?.db;
         let descending = order_by.is_some_and(|o| o.direction == Direction::Desc);
-        let (page, count) = org::people_page(&db.conn, &reach, &filter, &args, descending).await?;
+        let (page, count) = people::page(&db.conn, &reach, &filter, &args, descending).await?;
         Ok(paging::connection(page, Extra::query(db, count), Person))
     }
 
@@ -293,7 +297,7 @@ impl Query {
         let (_, reach) = context::authorize(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let today = chrono::Utc::now().date_naive();
-        let filter = org::PositionFilter {
+        let filter = positions::PositionFilter {
             committee_id: committee_id
                 .as_ref()
                 .map(|id| ids::decode(Kind::Committee, id, &["committeeId"]))
@@ -303,45 +307,10 @@ impl Query {
         };
         let db = &context::request(ctx)?.db;
         let descending = order_by.is_some_and(|o| o.direction == Direction::Desc);
-        let (page, count) = org::positions_page(&db.conn, &reach, &filter, &args, descending).await?;
+        let (page, count) = positions::page(&db.conn, &reach, &filter, &args, descending).await?;
         let seats: Vec<_> = page.items.iter().map(|(_, p)| p.clone()).collect();
         paging::prime_seats(ctx, &seats).await?;
         Ok(paging::connection(page, Extra::query(db, count), Position))
-    }
-
-    /// The audit trail within the caller's reach, newest first.
-    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
-    async fn audit_events(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Only entries about records of this committee.")] committee_id: Option<ID>,
-        #[graphql(
-            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
-        after: Option<String>,
-        #[graphql(
-            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
-        )]
-        last: Option<i32>,
-        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
-        before: Option<String>,
-    ) -> Result<Conn<AuditEvent>> {
-        let (_, reach) = context::authorize(ctx, Operation::ReadAuditTrail)?;
-        let args = paging::args(ctx, first, after, last, before)?;
-        let mut select =
-            audit_event::Entity::find().filter(reach::committee_column(audit_event::Column::CommitteeId, &reach));
-        if let Some(id) = committee_id {
-            let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
-            select = select.filter(audit_event::Column::CommitteeId.eq(id));
-        }
-        let db = &context::request(ctx)?.db;
-        let count = page::count_statement(select.clone());
-        let sort = Sort { name: "ID", column: audit_event::Column::Id, kind: KeyKind::Int, descending: true };
-        let page =
-            page::fetch(&db.conn, select, audit_event::Column::Id, sort, &args, |e| (SortKey::Int(e.id), e.id)).await?;
-        Ok(paging::connection(page, Extra::query(db, count), AuditEvent))
     }
 }
 

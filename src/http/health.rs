@@ -1,4 +1,4 @@
-//! Liveness and readiness probes.
+//! Liveness and readiness probes, and the metrics an operator alerts on.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,13 +12,30 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The database answers.
+/// The database answers. The detail carries the last background
+/// verification of the audit trail: a break is an alarm for people, not a
+/// reason to stop serving, so it does not make the instance unready.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let audit = match state.audit.last_verification() {
+        None => json!({ "status": "not verified yet" }),
+        Some(v) => match &v.problem {
+            None => json!({ "status": "intact", "at": v.at, "entries": v.entries }),
+            Some(p) => json!({
+                "status": "broken", "at": v.at, "kind": p.kind.as_str(), "chain": p.chain, "seq": p.seq,
+                "checkpoint": p.checkpoint_id, "detail": p.detail,
+            }),
+        },
+    };
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "auditTrail": audit }))),
         Err(err) => {
             tracing::warn!(%err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" })))
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable", "auditTrail": audit })))
         }
     }
+}
+
+/// Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.audit.metrics())
 }

@@ -38,6 +38,8 @@ pub struct Shared {
     pub db: Db,
     pub verifier: Verifier,
     pub limits: Limits,
+    /// Signs and verifies the audit trail; its last verification feeds `/readyz` and `/metrics`.
+    pub audit: Arc<crate::service::audit::AuditKeeper>,
     /// Permits for GraphQL requests in progress (`--max-in-flight`).
     pub in_flight: Arc<Semaphore>,
     /// Permits for request-body bytes held in memory (`--max-buffered-body-bytes`).
@@ -56,7 +58,8 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/graphql", graphql.layer(middleware::from_fn_with_state(state.clone(), admit)))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics));
     if state.limits.graphiql {
         router = router.route("/graphiql/{asset}", get(graphiql::asset));
     }

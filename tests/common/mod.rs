@@ -16,6 +16,7 @@ use steerql::auth::{self, Verifier};
 use steerql::config::{AuthArgs, Limits, TokenAlgorithm};
 use steerql::db::{Db, seed};
 use steerql::domain::{Grant, Principal, PrincipalKind};
+use steerql::service::audit::AuditKeeper;
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 
@@ -51,6 +52,8 @@ pub struct TestApp {
     pub db: Db,
     pub statements: Arc<AtomicUsize>,
     pub database: DatabaseGuard,
+    /// The instance's audit signer and verifier.
+    pub audit: Arc<AuditKeeper>,
 }
 
 /// Removes the test's database when the test ends.
@@ -160,8 +163,16 @@ impl TestApp {
             write.commit().await.unwrap();
         }
         let verifier = Verifier::new(&options.auth, options.auth.jwt_secret.as_deref().map(str::as_bytes)).unwrap();
-        let app =
-            Application::build(db.clone(), options.limits, verifier, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let audit = Arc::new(AuditKeeper::ephemeral());
+        let app = Application::build_with(
+            db.clone(),
+            options.limits,
+            verifier,
+            audit.clone(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
         let addr = app.addr().unwrap();
         tokio::spawn(app.serve(std::future::pending()));
         statements.store(0, Ordering::SeqCst);
@@ -172,6 +183,7 @@ impl TestApp {
             db,
             statements,
             database: guard,
+            audit,
         }
     }
 
@@ -206,6 +218,54 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body:#}");
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// Gives committee `code` a history of `seats` one-day member seats, held
+    /// in turn by 2,000 fictitious people (so no two of one person's terms
+    /// overlap), in three statements on either database.
+    pub async fn add_seat_history(&self, code: &str, seats: u32) {
+        use sea_orm::{ConnectionTrait, DbBackend};
+        let conn = &self.db.conn;
+        let pg = conn.get_database_backend() == DbBackend::Postgres;
+        let series = |n: u32| {
+            if pg {
+                format!("(SELECT i FROM generate_series(0, {}) AS i) AS n", n - 1)
+            } else {
+                format!(
+                    "(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {}) SELECT i FROM s) AS n",
+                    n - 1
+                )
+            }
+        };
+        let (now, day) = if pg {
+            ("now()".to_owned(), "(c.established_on + 1 + n.i / 2000)".to_owned())
+        } else {
+            (
+                "'2024-01-01 00:00:00+00:00'".to_owned(),
+                "date(c.established_on, '+' || (1 + n.i / 2000) || ' days')".to_owned(),
+            )
+        };
+        let people = format!(
+            "INSERT INTO person (full_name, search_name, party_member, home_committee_id, created_at, updated_at) \
+             SELECT 'History ' || n.i, 'history ' || n.i, {t}, c.id, {now}, {now} FROM {series}, committee c WHERE c.code = '{code}'",
+            t = if pg { "true" } else { "1" },
+            series = series(2000),
+        );
+        conn.execute_unprepared(&people).await.unwrap();
+        let seats_sql = format!(
+            "INSERT INTO position (person_id, committee_id, role, standing, title, start_on, end_on, created_at, updated_at) \
+             SELECT h.id, c.id, 'MEMBER', {f}, 'Member', {day}, {day}, {now}, {now} \
+             FROM {series} \
+             JOIN (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS k FROM person WHERE full_name LIKE 'History %') h \
+               ON h.k = n.i % 2000 \
+             JOIN committee c ON c.code = '{code}'",
+            f = if pg { "false" } else { "0" },
+            series = series(seats),
+        );
+        conn.execute_unprepared(&seats_sql).await.unwrap();
+        if pg {
+            conn.execute_unprepared("ANALYZE position").await.unwrap();
+        }
     }
 
     pub fn statements(&self) -> usize {

@@ -30,8 +30,10 @@ impl AuditEvent {
     }
 }
 
-/// One write, as recorded in the same transaction as the change. Entries are
-/// chained by hash: each hashes its content and the previous entry's hash.
+/// One write, as recorded in the same transaction as the change, in the
+/// trail (hash chain) of a committee it concerns; a write that concerns
+/// several committees is recorded in each one's chain. Each entry's `hash` is
+/// SHA-256 over `hashedFields`, which include the previous entry's hash.
 #[Object]
 impl AuditEvent {
     /// Globally unique, opaque identifier.
@@ -86,13 +88,150 @@ impl AuditEvent {
         Ok(Json(value))
     }
 
-    /// SHA-256 of this entry chained to the previous one (hex).
+    /// SHA-256 (hex) of `hashedFields`.
     async fn hash(&self) -> &str {
         &self.0.hash
     }
 
-    /// The previous entry's hash.
+    /// The previous entry's hash in the same chain (64 zeros for the first).
     async fn prev_hash(&self) -> &str {
         &self.0.prev_hash
+    }
+
+    /// The chain the entry is in: `committee:<n>`, one per committee.
+    async fn chain(&self) -> &str {
+        &self.0.chain
+    }
+
+    /// The entry's place in its chain: 1, 2, 3, ... without gaps.
+    async fn seq(&self) -> Result<i32> {
+        Ok(i32::try_from(self.0.seq).map_err(AppError::internal)?)
+    }
+
+    /// The committee whose chain this is (null when outside the caller's reach).
+    async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Result<Option<super::Committee>> {
+        let Some(id) = self.0.committee_id else { return Ok(None) };
+        let req = crate::graphql::context::request(ctx)?;
+        Ok(req.org.load_one(crate::graphql::loaders::CommitteeId(id)).await?.map(super::Committee))
+    }
+
+    /// Exactly what `hash` covers, in order: chain, seq, prevHash, `at` in
+    /// microseconds since the Unix epoch, actor, actorKind, action and entity
+    /// type as stored (e.g. `committee.update`, `Committee`), the record's
+    /// numeric id, and the payload as canonical JSON (keys sorted, no spaces).
+    /// The hash is SHA-256 over each field's UTF-8 length as 8 big-endian
+    /// bytes followed by its bytes. The README shows a verifier in Python.
+    async fn hashed_fields(&self) -> Vec<String> {
+        self.0.hashed_fields().to_vec()
+    }
+}
+
+/// The `AuditCheckpoint` GraphQL type (documented on its resolvers below).
+#[derive(Clone, Debug)]
+pub struct AuditCheckpoint(pub entity::audit_checkpoint::Model);
+
+/// A signed statement of every chain's head at one moment. Verify
+/// `signature` over the UTF-8 bytes of `statement` with the Ed25519
+/// `publicKey` (which you should hold from the operator, not from here);
+/// then every chain must still reach the head the statement records, with
+/// the same hash.
+#[Object]
+impl AuditCheckpoint {
+    /// Its number (checkpoints are numbered in order).
+    async fn number(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// When it was signed (UTC).
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.at)
+    }
+
+    /// The signer's Ed25519 public key (hex).
+    async fn public_key(&self) -> &str {
+        &self.0.public_key
+    }
+
+    /// The signed text: a header line, `at <microseconds>`, `prev <SHA-256 of
+    /// the previous checkpoint's statement>`, then `<chain> <seq> <hash>` per
+    /// chain, each line ending in a newline.
+    async fn statement(&self) -> &str {
+        &self.0.statement
+    }
+
+    /// Ed25519 signature of `statement` (hex).
+    async fn signature(&self) -> &str {
+        &self.0.signature
+    }
+}
+
+/// The `AuditVerification` GraphQL type (documented on its resolvers below).
+#[derive(Clone, Debug)]
+pub struct AuditVerification(pub crate::service::audit::Verification);
+
+/// The result of verifying the audit trail.
+#[Object]
+impl AuditVerification {
+    /// True when every chain checked is intact and agrees with the signed checkpoints.
+    async fn ok(&self) -> bool {
+        self.0.problem.is_none()
+    }
+
+    /// When the verification ran.
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.at)
+    }
+
+    /// Chains walked.
+    async fn chains(&self) -> u64 {
+        self.0.chains
+    }
+
+    /// Entries checked.
+    async fn entries(&self) -> u64 {
+        self.0.entries
+    }
+
+    /// Checkpoints whose signatures were checked.
+    async fn checkpoints(&self) -> u64 {
+        self.0.checkpoints
+    }
+
+    /// The first problem found, if any.
+    async fn problem(&self) -> Option<AuditBreak> {
+        self.0.problem.clone().map(AuditBreak)
+    }
+}
+
+/// The `AuditBreak` GraphQL type (documented on its resolvers below).
+#[derive(Clone, Debug)]
+pub struct AuditBreak(pub audit::Break);
+
+/// The first place the audit trail fails verification.
+#[Object]
+impl AuditBreak {
+    /// What is wrong.
+    async fn kind(&self) -> super::enums::AuditBreakKind {
+        self.0.kind.into()
+    }
+
+    /// The chain, when the problem is in one.
+    async fn chain(&self) -> Option<&str> {
+        self.0.chain.as_deref()
+    }
+
+    /// The place in the chain where it breaks.
+    async fn seq(&self) -> Option<i64> {
+        self.0.seq
+    }
+
+    /// The checkpoint involved, if any (its `number`).
+    async fn checkpoint(&self) -> Option<ID> {
+        self.0.checkpoint_id.map(|id| ID(id.to_string()))
+    }
+
+    /// A sentence for people.
+    async fn detail(&self) -> &str {
+        &self.0.detail
     }
 }

@@ -10,7 +10,7 @@ use super::enums::{CommitteeLevel, CommitteeStatus};
 use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
 use super::position::Position;
 use super::scalars::Date;
-use crate::db::org::PositionScope;
+use crate::db::positions::PositionScope;
 use crate::domain::Operation;
 use crate::domain::org;
 use crate::error::AppError;
@@ -30,6 +30,12 @@ impl Committee {
     /// Globally unique, opaque identifier.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Committee, self.0.id)
+    }
+
+    /// Bumped by every change. Pass it as `expectedVersion` to a write so it
+    /// is refused (`CONFLICT`) if someone changed the record since you read it.
+    async fn version(&self) -> async_graphql::Result<i32> {
+        Ok(i32::try_from(self.0.version).map_err(crate::error::AppError::internal)?)
     }
 
     /// Stable upper-case code, e.g. `CENTRAL`, `NGHE_AN`.

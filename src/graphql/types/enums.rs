@@ -113,6 +113,28 @@ pub enum Operation {
     ManageOrganisation,
     /// Read the audit trail within reach.
     ReadAuditTrail,
+    /// Verify the audit trail against its signed checkpoints; sign a checkpoint.
+    VerifyAuditTrail,
+}
+
+/// How the audit trail failed verification.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::audit::BreakKind")]
+pub enum AuditBreakKind {
+    /// An entry's stored hash is not the hash of its content (it was edited).
+    HashMismatch,
+    /// An entry does not carry its predecessor's hash (reordered or rewritten).
+    BrokenLink,
+    /// A sequence number is missing: an entry was removed.
+    MissingEntry,
+    /// The chain ends before a signed checkpoint or its stored head says it does.
+    Truncated,
+    /// An entry differs from the one a signed checkpoint recorded (rehashed after an edit).
+    CheckpointMismatch,
+    /// A checkpoint's signature does not verify, or no trusted key made it.
+    BadSignature,
+    /// A checkpoint does not follow the one before it (one was removed or altered).
+    CheckpointChainBroken,
 }
 
 /// What a write recorded in the audit trail did.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, Direction, PositionRole};
 use super::scalars::Date;
-use crate::db::org::PositionScope;
+use crate::db::positions::PositionScope;
 
 /// Which seats to list.
 #[derive(InputObject, Default, Clone, Copy)]

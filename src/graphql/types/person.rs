@@ -24,6 +24,12 @@ impl Person {
         ids::encode(Kind::Person, self.0.id)
     }
 
+    /// Bumped by every change. Pass it as `expectedVersion` to a write so it
+    /// is refused (`CONFLICT`) if someone changed the record since you read it.
+    async fn version(&self) -> async_graphql::Result<i32> {
+        Ok(i32::try_from(self.0.version).map_err(crate::error::AppError::internal)?)
+    }
+
     /// Full name, as written in Vietnamese.
     async fn full_name(&self) -> &str {
         &self.0.full_name

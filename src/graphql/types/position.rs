@@ -26,6 +26,12 @@ impl Position {
         ids::encode(Kind::Position, self.0.id)
     }
 
+    /// Bumped by every change. Pass it as `expectedVersion` to a write so it
+    /// is refused (`CONFLICT`) if someone changed the record since you read it.
+    async fn version(&self) -> async_graphql::Result<i32> {
+        Ok(i32::try_from(self.0.version).map_err(crate::error::AppError::internal)?)
+    }
+
     /// Head, standing deputy head, deputy head or member.
     async fn role(&self) -> Result<PositionRole> {
         let role = org::SeatRole::parse(&self.0.role);

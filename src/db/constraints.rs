@@ -1,0 +1,91 @@
+//! The database's own rules, by name, and what a violation tells the client.
+//! PostgreSQL reports the violated constraint's name; SQLite's triggers
+//! raise `constraint failed: <name>`, and its UNIQUE errors name the columns.
+//! Either way the error is matched here, so a write refused by the database
+//! (a race between two instances, say) answers like one refused by the
+//! domain rules: `CONFLICT` or `BAD_USER_INPUT` with the field, never `INTERNAL`.
+
+use sea_orm::DbErr;
+
+use crate::error::{AppError, Code};
+
+/// One database rule.
+#[derive(Debug)]
+pub struct Constraint {
+    /// The names the two databases report it by.
+    pub names: &'static [&'static str],
+    pub code: Code,
+    /// The input field to point at, for `BAD_USER_INPUT`.
+    pub field: Option<&'static str>,
+    pub message: &'static str,
+}
+
+const fn conflict(names: &'static [&'static str], message: &'static str) -> Constraint {
+    Constraint { names, code: Code::Conflict, field: None, message }
+}
+
+const fn invalid(names: &'static [&'static str], field: &'static str, message: &'static str) -> Constraint {
+    Constraint { names, code: Code::BadUserInput, field: Some(field), message }
+}
+
+/// Every named rule the migrations create.
+pub const CONSTRAINTS: &[Constraint] = &[
+    conflict(&["ex_position_single_seat"], "the committee already has someone in that seat for an overlapping term"),
+    conflict(&["ex_position_person_seat"], "the person already holds a seat on this committee for an overlapping term"),
+    invalid(&["ck_position_within_committee"], "startOn", "a seat must lie within its committee's life"),
+    invalid(&["ck_committee_covers_seats"], "establishedOn", "the committee's dates must cover all its seats"),
+    invalid(&["ck_position_term"], "endOn", "a term must not end before it starts"),
+    invalid(&["ck_committee_ended"], "effectiveOn", "a committee must end after it was established"),
+    conflict(&["committee_code_key", "committee.code"], "a committee with that code already exists"),
+    conflict(
+        &["ux_audit_chain_seq", "audit_event.chain, audit_event.seq"],
+        "a concurrent write took the same place in the audit trail; retry",
+    ),
+    conflict(&["tr_audit_append_only"], "the audit trail is append-only"),
+    // Stored enumerations: only a writer that bypasses the API can break these.
+    invalid(&["ck_committee_level"], "level", "not a committee level"),
+    invalid(&["ck_committee_status"], "status", "not a committee status"),
+    invalid(&["ck_committee_code"], "code", "not a committee code"),
+    invalid(&["ck_agency_kind"], "kind", "not an agency kind"),
+    invalid(&["ck_position_role"], "role", "not a seat role"),
+    invalid(&["ck_audit_actor_kind"], "actorKind", "not an actor kind"),
+    invalid(&["ck_audit_action"], "action", "not an audit action"),
+    invalid(&["ck_audit_entity"], "entityType", "not an audit entity type"),
+    invalid(&["ck_audit_seq"], "seq", "not an audit sequence number"),
+];
+
+/// What the driver says about a failed statement: the violated constraint's
+/// name (PostgreSQL) or the message (SQLite), and the SQLSTATE.
+fn driver_detail(err: &DbErr) -> Option<(String, String)> {
+    use sea_orm::RuntimeErr;
+    use std::ops::Deref;
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(e) = e.deref() else { return None };
+    let name = e.constraint().map(str::to_owned).unwrap_or_else(|| e.message().to_owned());
+    Some((name, e.code().map(|c| c.into_owned()).unwrap_or_default()))
+}
+
+/// The rule `err` broke, if it is one of ours.
+pub fn violated(err: &DbErr) -> Option<&'static Constraint> {
+    let (text, _) = driver_detail(err)?;
+    CONSTRAINTS
+        .iter()
+        .find(|c| c.names.iter().any(|name| text == *name || text.ends_with(&format!("constraint failed: {name}"))))
+}
+
+/// Whether `err` is PostgreSQL giving up one of two colliding transactions
+/// (deadlock, serialization failure): the write may simply be run again.
+pub fn is_transient(err: &DbErr) -> bool {
+    matches!(driver_detail(err), Some((_, code)) if code == "40P01" || code == "40001")
+}
+
+impl Constraint {
+    pub fn to_error(&self) -> AppError {
+        match (self.code, self.field) {
+            (Code::BadUserInput, Some(field)) => AppError::bad_input(&["input", field], self.message),
+            _ => AppError::Conflict(self.message.to_owned()),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! The audit area of the API: the trail, its signed checkpoints, and
+//! verification. Merged into the root `Query` and `Mutation`.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::{audit_checkpoint, audit_event};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::context;
+use super::ids::{self, Kind};
+use super::paging::{self, Conn, Extra};
+use super::types::AuditEvent;
+use super::types::audit::{AuditCheckpoint, AuditVerification};
+use super::types::committee::paging_cost;
+use crate::db::page::{self, KeyKind, Sort, SortKey};
+use crate::db::{committees, reach};
+use crate::domain::{Operation, Reach};
+use crate::error::{AppError, AppResult};
+use crate::service::audit::AuditKeeper;
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[derive(Default)]
+pub struct AuditMutation;
+
+fn keeper<'a>(ctx: &Context<'a>) -> AppResult<&'a AuditKeeper> {
+    ctx.data_opt::<std::sync::Arc<AuditKeeper>>()
+        .map(|k| k.as_ref())
+        .ok_or_else(|| AppError::internal(std::io::Error::other("no audit keeper in the schema")))
+}
+
+fn central_only(reach: &Reach, what: &str) -> AppResult<()> {
+    match reach {
+        Reach::All => Ok(()),
+        Reach::Committees(_) => Err(AppError::Forbidden(format!("{what} requires AUDITOR on the central committee"))),
+    }
+}
+
+#[Object]
+impl AuditQuery {
+    /// The audit trail within the caller's reach, newest first.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the trail (chain) of this committee.")] committee_id: Option<ID>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
+        after: Option<String>,
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
+        before: Option<String>,
+    ) -> Result<Conn<AuditEvent>> {
+        let (_, reach) = context::authorize(ctx, Operation::ReadAuditTrail)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let mut select =
+            audit_event::Entity::find().filter(reach::committee_column(audit_event::Column::CommitteeId, &reach));
+        if let Some(id) = committee_id {
+            let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
+            select = select.filter(audit_event::Column::CommitteeId.eq(id));
+        }
+        let db = &context::request(ctx)?.db;
+        let count = page::count_statement(select.clone());
+        let sort = Sort { name: "ID", column: audit_event::Column::Id, kind: KeyKind::Int, descending: true };
+        let page =
+            page::fetch(&db.conn, select, audit_event::Column::Id, sort, &args, |e| (SortKey::Int(e.id), e.id)).await?;
+        Ok(paging::connection(page, Extra::query(db, count), AuditEvent))
+    }
+
+    /// The signed checkpoints of the trail, newest first.
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    async fn audit_checkpoints(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
+        after: Option<String>,
+        #[graphql(
+            desc = "The last n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
+        before: Option<String>,
+    ) -> Result<Conn<AuditCheckpoint>> {
+        context::authorize(ctx, Operation::ReadAuditTrail)?;
+        let args = paging::args(ctx, first, after, last, before)?;
+        let select = audit_checkpoint::Entity::find();
+        let db = &context::request(ctx)?.db;
+        let count = page::count_statement(select.clone());
+        let sort = Sort { name: "ID", column: audit_checkpoint::Column::Id, kind: KeyKind::Int, descending: true };
+        let page =
+            page::fetch(&db.conn, select, audit_checkpoint::Column::Id, sort, &args, |c| (SortKey::Int(c.id), c.id))
+                .await?;
+        Ok(paging::connection(page, Extra::query(db, count), AuditCheckpoint))
+    }
+
+    /// Walks the trail of one committee (or, with central reach, all of it)
+    /// page by page, checks every link and hash, every checkpoint's signature,
+    /// and that each chain still reaches the head the newest checkpoint signed.
+    /// Reports the first problem.
+    async fn verify_audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The committee whose trail to verify; the whole trail without it.")] committee_id: Option<ID>,
+    ) -> Result<AuditVerification> {
+        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
+        let db = &context::request(ctx)?.db;
+        let committee = match committee_id {
+            Some(id) => {
+                let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
+                if committees::by_ids(&db.conn, &reach, &[id]).await?.is_empty() {
+                    return Err(AppError::NotFound("committee").into());
+                }
+                Some(id)
+            }
+            None => {
+                central_only(&reach, "verifying the whole trail")?;
+                None
+            }
+        };
+        Ok(AuditVerification(keeper(ctx)?.verify(db, committee).await?))
+    }
+}
+
+#[Object]
+impl AuditMutation {
+    /// Signs a checkpoint of every chain's head now (or returns the newest one
+    /// if nothing was written since). Requires `AUDITOR` on the central committee.
+    async fn create_audit_checkpoint(&self, ctx: &Context<'_>) -> Result<AuditCheckpoint> {
+        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
+        central_only(&reach, "signing a checkpoint")?;
+        let db = &context::request(ctx)?.db;
+        Ok(AuditCheckpoint(keeper(ctx)?.checkpoint(db).await?))
+    }
+}

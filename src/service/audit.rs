@@ -1,0 +1,381 @@
+//! Keeping the audit trail honest: signed checkpoints of every chain head,
+//! and verification of the chains against them, on demand (`verifyAuditTrail`)
+//! and in the background (log, `/readyz`, `/metrics`).
+//!
+//! The signing key is an Ed25519 key kept outside the database (a file under
+//! the data directory, or one the operator configures and shares between
+//! instances). Someone who can write to the database can rewrite entries and
+//! recompute every hash, but cannot sign a checkpoint that agrees: anyone
+//! holding the public key can tell.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use entity::audit_checkpoint;
+use entity::audit_event::{GENESIS, committee_chain};
+use sha2::{Digest, Sha256};
+
+use crate::db::{Db, audit};
+use crate::domain::audit::{Break, BreakKind, ChainHead, ChainWalk, Statement, WalkedEntry};
+use crate::error::AppResult;
+
+/// Entries read per statement while verifying: memory stays bounded
+/// whatever the trail's length.
+const VERIFY_PAGE: u64 = 500;
+
+/// How the keeper runs.
+#[derive(Clone, Debug, Default)]
+pub struct AuditOptions {
+    /// Sign a checkpoint this often when the trail has grown (none: only on demand).
+    pub checkpoint_every: Option<Duration>,
+    /// Verify the whole trail this often (none: only on demand).
+    pub verify_every: Option<Duration>,
+    /// Public keys (hex) of earlier or other signers whose checkpoints are trusted.
+    pub trusted_keys: Vec<String>,
+}
+
+/// The outcome of a verification.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    pub at: DateTime<Utc>,
+    pub chains: u64,
+    pub entries: u64,
+    pub checkpoints: u64,
+    pub problem: Option<Break>,
+}
+
+/// The signer and verifier of the trail, shared by the API and the
+/// background task. Its only state is the last background result, which is
+/// this instance's own report (each instance verifies for itself).
+pub struct AuditKeeper {
+    key: SigningKey,
+    trusted: Vec<VerifyingKey>,
+    pub options: AuditOptions,
+    last: Mutex<Option<Verification>>,
+    verifications: AtomicU64,
+    breaks: AtomicU64,
+}
+
+impl std::fmt::Debug for AuditKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKeeper").field("public_key", &self.public_key()).finish()
+    }
+}
+
+impl AuditKeeper {
+    pub fn new(key: SigningKey, options: AuditOptions) -> Result<AuditKeeper, String> {
+        let mut trusted = vec![key.verifying_key()];
+        for hex_key in &options.trusted_keys {
+            trusted.push(parse_public_key(hex_key).ok_or_else(|| format!("not an Ed25519 public key: {hex_key}"))?);
+        }
+        Ok(AuditKeeper {
+            key,
+            trusted,
+            options,
+            last: Mutex::new(None),
+            verifications: AtomicU64::new(0),
+            breaks: AtomicU64::new(0),
+        })
+    }
+
+    /// A keeper with a fresh random key that lives only as long as the process.
+    pub fn ephemeral() -> AuditKeeper {
+        use rand::Rng;
+        let seed: [u8; 32] = rand::rng().random();
+        AuditKeeper::new(SigningKey::from_bytes(&seed), AuditOptions::default()).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// The key in `path` (64 hex characters), created there (readable by the
+    /// owner only) if the file does not exist.
+    pub fn load_or_create_key(path: &Path) -> Result<SigningKey, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = hex::decode(text.trim()).map_err(|_| format!("{} is not a hex key", path.display()))?;
+                let seed: [u8; 32] =
+                    bytes.try_into().map_err(|_| format!("{} must hold 32 bytes in hex", path.display()))?;
+                Ok(SigningKey::from_bytes(&seed))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                use rand::Rng;
+                let seed: [u8; 32] = rand::rng().random();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                crate::auth::write_private(path, &hex::encode(seed))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                tracing::info!(path = %path.display(), "generated an audit signing key");
+                Ok(SigningKey::from_bytes(&seed))
+            }
+            Err(err) => Err(format!("cannot read {}: {err}", path.display())),
+        }
+    }
+
+    /// The public key (hex) that verifies this keeper's checkpoints.
+    pub fn public_key(&self) -> String {
+        hex::encode(self.key.verifying_key().as_bytes())
+    }
+
+    /// Signs a checkpoint of every chain head, unless nothing was appended
+    /// since the last one (then that one is returned).
+    pub async fn checkpoint(&self, db: &Db) -> AppResult<audit_checkpoint::Model> {
+        let latest = audit::latest_checkpoint(&db.conn).await?;
+        let heads: Vec<ChainHead> = audit::heads(&db.conn)
+            .await?
+            .into_iter()
+            .filter(|h| h.seq > 0)
+            .map(|h| ChainHead { chain: h.chain, seq: h.seq, hash: h.head })
+            .collect();
+        if let Some(latest) = &latest
+            && Statement::parse(&latest.statement).is_some_and(|s| s.heads == heads)
+        {
+            return Ok(latest.clone());
+        }
+        let at = Utc::now();
+        let prev = latest.as_ref().map(|c| statement_hash(&c.statement)).unwrap_or_else(|| GENESIS.to_owned());
+        let statement = Statement { at_micros: at.timestamp_micros(), prev, heads }.to_text();
+        let signature = hex::encode(self.key.sign(statement.as_bytes()).to_bytes());
+        let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+        audit::insert_checkpoint(&db.conn, at, self.public_key(), statement, signature).await
+    }
+
+    /// Verifies the chain of `committee` (or every chain) and every checkpoint.
+    pub async fn verify(&self, db: &Db, committee: Option<i64>) -> AppResult<Verification> {
+        let mut report = Verification { at: Utc::now(), chains: 0, entries: 0, checkpoints: 0, problem: None };
+        let latest = match self.verify_checkpoints(db, &mut report).await? {
+            Ok(latest) => latest,
+            Err(problem) => {
+                report.problem = Some(problem);
+                return Ok(report);
+            }
+        };
+        let chains = match committee {
+            Some(id) => vec![committee_chain(id)],
+            None => {
+                let mut all = audit::chains_with_entries(&db.conn).await?;
+                // A chain the checkpoint or the heads know of but that has no entries left.
+                all.extend(audit::heads(&db.conn).await?.into_iter().filter(|h| h.seq > 0).map(|h| h.chain));
+                if let Some((_, st)) = &latest {
+                    all.extend(st.heads.iter().map(|h| h.chain.clone()));
+                }
+                all.sort();
+                all.dedup();
+                all
+            }
+        };
+        for chain in chains {
+            report.chains += 1;
+            if let Err(problem) = self.verify_chain(db, &chain, latest.as_ref(), &mut report).await? {
+                report.problem = Some(problem);
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Checks every checkpoint's signature and link to the one before, page
+    /// by page; returns the newest with its statement.
+    async fn verify_checkpoints(
+        &self,
+        db: &Db,
+        report: &mut Verification,
+    ) -> AppResult<Result<Option<(i64, Statement)>, Break>> {
+        let mut prev = GENESIS.to_owned();
+        let mut after = 0;
+        let mut latest = None;
+        loop {
+            let page = audit::checkpoints_after(&db.conn, after, VERIFY_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for cp in page {
+                report.checkpoints += 1;
+                let broken = |kind, detail: &str| Break {
+                    kind,
+                    chain: None,
+                    seq: None,
+                    checkpoint_id: Some(cp.id),
+                    detail: detail.to_owned(),
+                };
+                if !self.signed_by_trusted_key(&cp) {
+                    return Ok(Err(broken(BreakKind::BadSignature, "not signed by a trusted key")));
+                }
+                let Some(statement) = Statement::parse(&cp.statement) else {
+                    return Ok(Err(broken(BreakKind::BadSignature, "the signed statement is malformed")));
+                };
+                if statement.prev != prev {
+                    return Ok(Err(broken(
+                        BreakKind::CheckpointChainBroken,
+                        "does not follow the previous checkpoint",
+                    )));
+                }
+                prev = statement_hash(&cp.statement);
+                latest = Some((cp.id, statement));
+            }
+        }
+        Ok(Ok(latest))
+    }
+
+    fn signed_by_trusted_key(&self, cp: &audit_checkpoint::Model) -> bool {
+        let Some(key) = parse_public_key(&cp.public_key) else { return false };
+        if !self.trusted.contains(&key) {
+            return false;
+        }
+        let Some(signature) = hex::decode(&cp.signature).ok().and_then(|b| Signature::from_slice(&b).ok()) else {
+            return false;
+        };
+        key.verify(cp.statement.as_bytes(), &signature).is_ok()
+    }
+
+    /// Walks one chain page by page: links, hashes, no gaps; then that it
+    /// reaches the newest checkpoint's head with the same hash, and its
+    /// stored head.
+    async fn verify_chain(
+        &self,
+        db: &Db,
+        chain: &str,
+        latest: Option<&(i64, Statement)>,
+        report: &mut Verification,
+    ) -> AppResult<Result<(), Break>> {
+        let checkpointed = latest.and_then(|(id, st)| st.heads.iter().find(|h| h.chain == chain).map(|h| (*id, h)));
+        let mut walk = ChainWalk::new(chain, GENESIS);
+        loop {
+            let page = audit::chain_page(&db.conn, chain, walk.last_seq(), VERIFY_PAGE).await?;
+            if page.is_empty() {
+                break;
+            }
+            for entry in &page {
+                report.entries += 1;
+                let walked = WalkedEntry {
+                    seq: entry.seq,
+                    prev_hash: &entry.prev_hash,
+                    hash: &entry.hash,
+                    computed: entry.compute_hash(),
+                };
+                if let Err(problem) = walk.step(&walked) {
+                    return Ok(Err(problem));
+                }
+                if let Some((id, head)) = checkpointed
+                    && head.seq == entry.seq
+                    && head.hash != entry.hash
+                {
+                    return Ok(Err(Break {
+                        kind: BreakKind::CheckpointMismatch,
+                        chain: Some(chain.to_owned()),
+                        seq: Some(entry.seq),
+                        checkpoint_id: Some(id),
+                        detail: "differs from the entry checkpoint recorded".into(),
+                    }));
+                }
+            }
+        }
+        if let Some((id, head)) = checkpointed
+            && let Err(problem) = walk.reached(head, "a signed checkpoint", Some(id))
+        {
+            return Ok(Err(problem));
+        }
+        if let Some(stored) = audit::head(&db.conn, chain).await? {
+            let head = ChainHead { chain: stored.chain, seq: stored.seq, hash: stored.head };
+            if let Err(problem) = walk.reached(&head, "the chain's head", None) {
+                return Ok(Err(problem));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Runs a verification of the whole trail and records the result for
+    /// `/readyz` and `/metrics`; a break is logged as an error.
+    pub async fn verify_in_background(&self, db: &Db) -> AppResult<Verification> {
+        let report = self.verify(db, None).await?;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        if let Some(problem) = &report.problem {
+            self.breaks.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(
+                kind = problem.kind.as_str(),
+                chain = ?problem.chain,
+                seq = ?problem.seq,
+                checkpoint = ?problem.checkpoint_id,
+                detail = %problem.detail,
+                "the audit trail failed verification"
+            );
+        } else {
+            tracing::info!(chains = report.chains, entries = report.entries, "the audit trail verified");
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(report.clone());
+        }
+        Ok(report)
+    }
+
+    /// The last background verification, if any.
+    pub fn last_verification(&self) -> Option<Verification> {
+        self.last.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// Prometheus text lines for `/metrics`.
+    pub fn metrics(&self) -> String {
+        let last = self.last_verification();
+        let broken = last.as_ref().map(|v| u8::from(v.problem.is_some())).unwrap_or(0);
+        let entries = last.as_ref().map(|v| v.entries).unwrap_or(0);
+        format!(
+            "# HELP steerql_audit_trail_broken 1 if the last verification of the audit trail found a break.\n\
+             # TYPE steerql_audit_trail_broken gauge\nsteerql_audit_trail_broken {broken}\n\
+             # HELP steerql_audit_verified_entries Entries checked by the last verification.\n\
+             # TYPE steerql_audit_verified_entries gauge\nsteerql_audit_verified_entries {entries}\n\
+             # HELP steerql_audit_verifications_total Background verifications run.\n\
+             # TYPE steerql_audit_verifications_total counter\nsteerql_audit_verifications_total {}\n\
+             # HELP steerql_audit_breaks_total Background verifications that found a break.\n\
+             # TYPE steerql_audit_breaks_total counter\nsteerql_audit_breaks_total {}\n",
+            self.verifications.load(Ordering::Relaxed),
+            self.breaks.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The background work: a checkpoint and a verification at their
+    /// intervals, until the process ends.
+    pub async fn run(self: std::sync::Arc<Self>, db: Db) {
+        let tick = |d: Option<Duration>| {
+            d.filter(|d| !d.is_zero()).map(|d| {
+                let mut i = tokio::time::interval(d);
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                i
+            })
+        };
+        let (mut checkpoints, mut verifications) =
+            (tick(self.options.checkpoint_every), tick(self.options.verify_every));
+        async fn next(i: &mut Option<tokio::time::Interval>) {
+            match i {
+                Some(i) => {
+                    i.tick().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        loop {
+            tokio::select! {
+                () = next(&mut checkpoints) => {
+                    if let Err(err) = self.checkpoint(&db).await {
+                        tracing::warn!(error = %err.detail(), "cannot sign an audit checkpoint");
+                    }
+                }
+                () = next(&mut verifications) => {
+                    if let Err(err) = self.verify_in_background(&db).await {
+                        tracing::warn!(error = %err.detail(), "cannot verify the audit trail");
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parse_public_key(text: &str) -> Option<VerifyingKey> {
+    let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
+/// SHA-256 (hex) of a checkpoint's statement: what the next one links to.
+pub fn statement_hash(statement: &str) -> String {
+    hex::encode(Sha256::digest(statement.as_bytes()))
+}
