@@ -70,7 +70,8 @@ fn row_rules() -> Vec<RowRule> {
 
 fn rank_expression() -> String {
     let whens: Vec<String> = SEAT_ROLES.iter().enumerate().map(|(i, r)| format!("WHEN '{r}' THEN {i}")).collect();
-    format!("CASE role {} END", whens.join(" "))
+    // An unknown role ranks last; `ck_position_role` refuses it by name.
+    format!("CASE role {} ELSE 99 END", whens.join(" "))
 }
 
 #[derive(DeriveMigrationName)]
