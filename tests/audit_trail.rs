@@ -1,0 +1,253 @@
+//! The audit trail cannot be rewritten unnoticed: each committee's chain is
+//! checked link by link, and against signed checkpoints that someone with
+//! write access to the database cannot forge.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{TestApp, code};
+use entity::audit_event;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::json;
+use steerql::domain::audit::BreakKind;
+
+const RENAME: &str = "mutation($id: ID!, $n: String!) { updatePerson(id: $id, input: {fullName: $n}) { id } }";
+
+/// A trail with 8 entries in BAC_KAN's chain (one person created and renamed 7 times).
+async fn app_with_trail() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let bac_kan = app.committee_id("BAC_KAN").await;
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Kiểm\", partyMember: true, homeCommitteeId: $c}) { id } }";
+    let person = app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["id"].as_str().unwrap().to_owned();
+    for i in 1..=7 {
+        app.data(&admin, RENAME, json!({ "id": person, "n": format!("Người Kiểm {i}") })).await;
+    }
+    (app, bac_kan)
+}
+
+/// Runs `sql` as someone with write access to the database would: with the
+/// append-only triggers out of the way.
+async fn tamper(app: &TestApp, sql: &str) {
+    let conn = &app.db.conn;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute_unprepared("ALTER TABLE audit_event DISABLE TRIGGER USER").await.unwrap();
+        conn.execute_unprepared("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER").await.unwrap();
+        conn.execute_unprepared(sql).await.unwrap();
+        conn.execute_unprepared("ALTER TABLE audit_event ENABLE TRIGGER USER").await.unwrap();
+        conn.execute_unprepared("ALTER TABLE audit_checkpoint ENABLE TRIGGER USER").await.unwrap();
+    } else {
+        for t in [
+            "tr_audit_event_append_only_update",
+            "tr_audit_event_append_only_delete",
+            "tr_audit_checkpoint_append_only_update",
+            "tr_audit_checkpoint_append_only_delete",
+        ] {
+            conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}")).await.unwrap();
+        }
+        conn.execute_unprepared(sql).await.unwrap();
+    }
+}
+
+async fn chain_rows(app: &TestApp) -> Vec<audit_event::Model> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Chain.ne(""))
+        .order_by_asc(audit_event::Column::Chain)
+        .order_by_asc(audit_event::Column::Seq)
+        .all(&app.db.conn)
+        .await
+        .unwrap()
+}
+
+async fn verify(app: &TestApp) -> Option<BreakKind> {
+    app.audit.verify(&app.db, None).await.unwrap().problem.map(|p| p.kind)
+}
+
+async fn checkpoint(app: &TestApp) {
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
+}
+
+#[tokio::test]
+async fn an_intact_trail_verifies_through_the_api_and_checkpoints_are_signed() {
+    let (app, bac_kan) = app_with_trail().await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let cp = app
+        .data(&auditor, "mutation { createAuditCheckpoint { number publicKey statement signature } }", json!({}))
+        .await;
+    let cp = &cp["createAuditCheckpoint"];
+    assert_eq!(cp["publicKey"], app.audit.public_key());
+    assert!(cp["statement"].as_str().unwrap().contains(" 8 "), "{cp}");
+    // Nothing written since: the same checkpoint.
+    let again = app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
+    assert_eq!(again["createAuditCheckpoint"]["number"], cp["number"]);
+    let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok chains entries checkpoints problem { kind } } }";
+    let whole = app.data(&auditor, q, json!({ "c": null })).await;
+    assert_eq!(
+        whole["verifyAuditTrail"],
+        json!({ "ok": true, "chains": 1, "entries": 8, "checkpoints": 1, "problem": null })
+    );
+    let one = app.data(&auditor, q, json!({ "c": bac_kan })).await;
+    assert_eq!(one["verifyAuditTrail"]["entries"], 8);
+    // A provincial auditor verifies their own chain, not the whole trail.
+    let local = app.token(&["AUDITOR@BAC_KAN"]);
+    assert_eq!(app.data(&local, q, json!({ "c": bac_kan })).await["verifyAuditTrail"]["ok"], true);
+    assert_eq!(code(&app.gql(&local, q, json!({ "c": null })).await.1), "FORBIDDEN");
+    let other = app.committee_id("NGHE_AN").await;
+    assert_eq!(code(&app.gql(&local, q, json!({ "c": other })).await.1), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn an_edited_payload_is_reported() {
+    let (app, _) = app_with_trail().await;
+    let target = chain_rows(&app).await[3].id;
+    tamper(&app, &format!("UPDATE audit_event SET payload = '{{\"fullName\":\"someone else\"}}' WHERE id = {target}"))
+        .await;
+    assert_eq!(verify(&app).await, Some(BreakKind::HashMismatch));
+}
+
+#[tokio::test]
+async fn a_deleted_middle_entry_is_reported() {
+    let (app, _) = app_with_trail().await;
+    let target = chain_rows(&app).await[3].id;
+    tamper(&app, &format!("DELETE FROM audit_event WHERE id = {target}")).await;
+    assert_eq!(verify(&app).await, Some(BreakKind::MissingEntry));
+}
+
+#[tokio::test]
+async fn deleting_the_newest_entries_is_reported_against_the_signed_checkpoint() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    let rows = chain_rows(&app).await;
+    let keep = &rows[rows.len() - 4];
+    // The attacker also rewinds the chain head, so only the checkpoint can tell.
+    tamper(&app, &format!("DELETE FROM audit_event WHERE chain = '{}' AND seq > {}", keep.chain, keep.seq)).await;
+    tamper(
+        &app,
+        &format!("UPDATE audit_chain SET seq = {}, head = '{}' WHERE chain = '{}'", keep.seq, keep.hash, keep.chain),
+    )
+    .await;
+    assert_eq!(verify(&app).await, Some(BreakKind::Truncated));
+}
+
+#[tokio::test]
+async fn two_reordered_entries_are_reported() {
+    let (app, _) = app_with_trail().await;
+    let rows = chain_rows(&app).await;
+    let (a, b) = (&rows[2], &rows[3]);
+    tamper(&app, &format!("UPDATE audit_event SET seq = 1000000 WHERE id = {}", a.id)).await;
+    tamper(&app, &format!("UPDATE audit_event SET seq = {} WHERE id = {}", a.seq, b.id)).await;
+    tamper(&app, &format!("UPDATE audit_event SET seq = {} WHERE id = {}", b.seq, a.id)).await;
+    assert!(matches!(verify(&app).await, Some(BreakKind::HashMismatch | BreakKind::BrokenLink)));
+}
+
+#[tokio::test]
+async fn an_edit_rehashed_through_the_end_of_the_chain_is_caught_by_the_checkpoint() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    let rows = chain_rows(&app).await;
+    // Edit entry 4, then recompute every hash from there, and the head: a
+    // chain that verifies link by link.
+    let mut prev = rows[2].hash.clone();
+    for (i, row) in rows.iter().enumerate().skip(3) {
+        let mut row = row.clone();
+        if i == 3 {
+            row.payload = r#"{"fullName":"someone else"}"#.into();
+        }
+        row.prev_hash = prev.clone();
+        row.hash = row.compute_hash();
+        tamper(
+            &app,
+            &format!(
+                "UPDATE audit_event SET payload = '{}', prev_hash = '{}', hash = '{}' WHERE id = {}",
+                row.payload, row.prev_hash, row.hash, row.id
+            ),
+        )
+        .await;
+        prev = row.hash;
+    }
+    let last = rows.last().unwrap();
+    tamper(&app, &format!("UPDATE audit_chain SET head = '{prev}' WHERE chain = '{}'", last.chain)).await;
+    assert_eq!(verify(&app).await, Some(BreakKind::CheckpointMismatch));
+}
+
+#[tokio::test]
+async fn a_forged_checkpoint_is_reported() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    tamper(&app, "UPDATE audit_checkpoint SET statement = REPLACE(statement, ' 8 ', ' 7 ')").await;
+    assert_eq!(verify(&app).await, Some(BreakKind::BadSignature));
+}
+
+#[tokio::test]
+async fn the_database_refuses_to_change_or_remove_audit_entries() {
+    let (app, _) = app_with_trail().await;
+    for sql in ["UPDATE audit_event SET actor = 'x'", "DELETE FROM audit_event"] {
+        let err = app.db.conn.execute_unprepared(sql).await.expect_err(sql);
+        assert_eq!(steerql::db::constraints::violated(&err).map(|c| c.names[0]), Some("tr_audit_append_only"), "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn a_break_found_in_the_background_shows_in_readyz_and_metrics() {
+    let (app, _) = app_with_trail().await;
+    let base = app.url.trim_end_matches("/graphql").to_owned();
+    app.audit.verify_in_background(&app.db).await.unwrap();
+    let ready: serde_json::Value = reqwest::get(format!("{base}/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["auditTrail"]["status"], "intact", "{ready}");
+    let target = chain_rows(&app).await[1].id;
+    tamper(&app, &format!("DELETE FROM audit_event WHERE id = {target}")).await;
+    app.audit.verify_in_background(&app.db).await.unwrap();
+    let ready: serde_json::Value = reqwest::get(format!("{base}/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["auditTrail"]["status"], "broken", "{ready}");
+    assert_eq!(ready["auditTrail"]["kind"], "MISSING_ENTRY", "{ready}");
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("steerql_audit_trail_broken 1"), "{metrics}");
+    assert!(metrics.contains("steerql_audit_breaks_total 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn a_person_seated_elsewhere_and_renamed_there_is_in_both_committees_trails() {
+    let app = TestApp::spawn().await;
+    let central = app.token(&["ADMIN@CENTRAL"]);
+    let (ha_tinh, nghe_an) = (app.committee_id("HA_TINH").await, app.committee_id("NGHE_AN").await);
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Hà Tĩnh\", partyMember: true, homeCommitteeId: $c}) { id } }";
+    let person =
+        app.data(&central, q, json!({ "c": ha_tinh })).await["createPerson"]["id"].as_str().unwrap().to_owned();
+    let appoint = "mutation($p: ID!, $c: ID!) { appointPosition(input: {personId: $p, committeeId: $c, role: MEMBER, title: \"Ủy viên\", startOn: \"2025-01-01\"}) { id } }";
+    app.data(&central, appoint, json!({ "p": person, "c": nghe_an })).await;
+    let nghe_an_admin = app.token(&["ADMIN@NGHE_AN"]);
+    app.data(&nghe_an_admin, RENAME, json!({ "id": person, "n": "Người Đổi Tên" })).await;
+    let trail = "query($c: ID!) { auditEvents(first: 5, committeeId: $c) { nodes { action entityId chain payload } } }";
+    for (committee, auditor) in [(&ha_tinh, "AUDITOR@HA_TINH"), (&nghe_an, "AUDITOR@NGHE_AN")] {
+        let data = app.data(&app.token(&[auditor]), trail, json!({ "c": committee })).await;
+        let newest = &data["auditEvents"]["nodes"][0];
+        assert_eq!(newest["action"], "PERSON_UPDATE", "{auditor}: {data}");
+        assert_eq!(newest["entityId"], person.as_str());
+        assert_eq!(newest["payload"]["fullName"], "Người Đổi Tên");
+    }
+    assert_eq!(verify(&app).await, None);
+}
+
+#[tokio::test]
+async fn every_hashed_field_is_readable_and_rehashes_to_the_entry_hash() {
+    let (app, _) = app_with_trail().await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "{ auditEvents(first: 3) { nodes { chain seq prevHash hash hashedFields payload } } }";
+    let data = app.data(&auditor, q, json!({})).await;
+    for e in data["auditEvents"]["nodes"].as_array().unwrap() {
+        let fields: Vec<String> = serde_json::from_value(e["hashedFields"].clone()).unwrap();
+        assert_eq!(fields[0], e["chain"].as_str().unwrap());
+        assert_eq!(fields[1], e["seq"].to_string());
+        assert_eq!(fields[2], e["prevHash"].as_str().unwrap());
+        assert_eq!(fields[9], entity::audit_event::canonical_json(&e["payload"]));
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for f in &fields {
+            h.update((f.len() as u64).to_be_bytes());
+            h.update(f.as_bytes());
+        }
+        assert_eq!(hex::encode(h.finalize()), e["hash"].as_str().unwrap());
+    }
+}
