@@ -122,25 +122,43 @@ fn announce_database() {
 
 /// A connection to a fresh, migrated database, counting its statements.
 pub async fn fresh_database() -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
+    fresh_database_with(false).await
+}
+
+/// A fresh, migrated database, with the demo data if `demo`. On PostgreSQL
+/// it is a copy of a template database built once per version of the
+/// migrations and demo data, which is much faster than migrating per test.
+pub async fn fresh_database_with(demo: bool) -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
     announce_database();
-    let (url, guard) = match std::env::var("TEST_DATABASE_URL") {
+    let (url, guard, ready) = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let template = postgres_template(&admin_url, demo).await;
             let name = unique_name();
             let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             let (base, _) = admin_url.rsplit_once('/').expect("a database URL with a path");
-            (format!("{base}/{name}"), DatabaseGuard::Postgres { admin_url, name })
+            (format!("{base}/{name}"), DatabaseGuard::Postgres { admin_url, name }, true)
         }
         _ => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            (url, DatabaseGuard::Sqlite(dir))
+            (url, DatabaseGuard::Sqlite(dir), false)
         }
     };
     let options = steerql::db::DbOptions { url, max_connections: 8, statement_timeout: None };
     let db = Db::connect(&options).await.expect("open the test database");
-    db.migrate().await.expect("migrate");
+    if !ready {
+        db.migrate().await.expect("migrate");
+        if demo {
+            let write = db.begin_write().await.unwrap();
+            seed::load_demo(&write.txn).await.unwrap();
+            write.commit().await.unwrap();
+        }
+    }
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
     let mut conn = db.conn.clone();
@@ -150,18 +168,92 @@ pub async fn fresh_database() -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
     (Db::from_connection(conn), statements, guard)
 }
 
+/// A fingerprint of what a template holds: the migrations and the demo data
+/// as their sources read now, so an edited migration gets a new template.
+fn template_fingerprint() -> String {
+    use sha2::Digest;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(root.join("migration/src")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.push(root.join("src/db/seed.rs"));
+    files.push(root.join("src/db/demo_data.rs"));
+    files.sort();
+    let mut h = sha2::Sha256::new();
+    for f in files {
+        h.update(std::fs::read(&f).unwrap());
+    }
+    hex::encode(h.finalize())[..16].to_owned()
+}
+
+/// The name of a migrated (and, if `demo`, seeded) template database,
+/// building it if no test process has yet. Built under an advisory lock and
+/// published by renaming, so concurrent test processes never copy a half-built one.
+async fn postgres_template(admin_url: &str, demo: bool) -> String {
+    static BUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let fingerprint = template_fingerprint();
+    let name = format!("steerql_tpl_{fingerprint}_{}", if demo { "demo" } else { "empty" });
+    let _one_thread = BUILDING.lock().await;
+    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    let exists = |admin: &sea_orm::DatabaseConnection, name: String| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .unwrap()
+                .is_some()
+        }
+    };
+    if !exists(&admin, name.clone()).await {
+        admin.execute_unprepared("SELECT pg_advisory_lock(7400402)").await.unwrap();
+        if !exists(&admin, name.clone()).await {
+            let building = format!("{name}_building");
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)")).await.unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{building}\"")).await.unwrap();
+            let (base, _) = admin_url.rsplit_once('/').unwrap();
+            let options = steerql::db::DbOptions {
+                url: format!("{base}/{building}"),
+                max_connections: 2,
+                statement_timeout: None,
+            };
+            let db = Db::connect(&options).await.unwrap();
+            db.migrate().await.expect("migrate the template");
+            if demo {
+                let write = db.begin_write().await.unwrap();
+                seed::load_demo(&write.txn).await.unwrap();
+                write.commit().await.unwrap();
+            }
+            db.conn.execute_unprepared("ANALYZE").await.unwrap();
+            db.conn.close().await.unwrap();
+            admin.execute_unprepared(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\"")).await.unwrap();
+            // Templates of other versions of the migrations are of no more use.
+            let stale = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT datname FROM pg_database WHERE datname LIKE 'steerql_tpl_%' AND datname NOT LIKE 'steerql_tpl_{fingerprint}_%'"),
+                ))
+                .await
+                .unwrap();
+            for row in stale {
+                let old: String = row.try_get("", "datname").unwrap();
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)")).await;
+            }
+        }
+        admin.execute_unprepared("SELECT pg_advisory_unlock(7400402)").await.unwrap();
+    }
+    admin.close().await.ok();
+    name
+}
+
 impl TestApp {
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(Options::default()).await
     }
 
     pub async fn spawn_with(options: Options) -> TestApp {
-        let (db, statements, guard) = fresh_database().await;
-        if options.seed {
-            let write = db.begin_write().await.unwrap();
-            seed::load_demo(&write.txn).await.unwrap();
-            write.commit().await.unwrap();
-        }
+        let (db, statements, guard) = fresh_database_with(options.seed).await;
         let verifier = Verifier::new(&options.auth, options.auth.jwt_secret.as_deref().map(str::as_bytes)).unwrap();
         let audit = Arc::new(AuditKeeper::ephemeral());
         let app = Application::build_with(
