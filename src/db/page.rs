@@ -5,9 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
-use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
@@ -166,18 +164,15 @@ where
                 .key
                 .to_value(sort.kind)
                 .ok_or_else(|| AppError::bad_input(&[arg], "the cursor is not one this list gave out"))?;
-            // "Comes after the cursor in display order" (or before, for `before`).
+            // "Comes after the cursor in display order" (or before, for
+            // `before`), as one row-value comparison `(k, id) > ($k, $id)`:
+            // both databases walk the `(k, id)` index from there, where the
+            // equivalent `k > $k OR (k = $k AND id > $id)` is a filter over
+            // every row before the page.
             let greater = after != sort.descending;
-            let (k, id) = (Expr::col(sort.column), Expr::col(id_col));
-            let cond = if greater {
-                Condition::any()
-                    .add(k.clone().gt(key.clone()))
-                    .add(Condition::all().add(k.eq(key)).add(id.gt(cursor.id)))
-            } else {
-                Condition::any()
-                    .add(k.clone().lt(key.clone()))
-                    .add(Condition::all().add(k.eq(key)).add(id.lt(cursor.id)))
-            };
+            let columns = Expr::tuple([Expr::col(sort.column), Expr::col(id_col)]);
+            let at = Expr::tuple([Expr::val(key), Expr::val(cursor.id)]);
+            let cond = if greater { columns.gt(at) } else { columns.lt(at) };
             select = select.filter(cond);
         }
     }

@@ -50,7 +50,7 @@ pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
     pub db: Db,
-    pub statements: Arc<AtomicUsize>,
+    pub statements: Arc<Recorder>,
     pub database: DatabaseGuard,
     /// The instance's audit signer and verifier.
     pub audit: Arc<AuditKeeper>,
@@ -120,15 +120,22 @@ fn announce_database() {
     });
 }
 
+/// Counts the statements a test's database runs and keeps the latest 64.
+#[derive(Default)]
+pub struct Recorder {
+    pub count: AtomicUsize,
+    pub recent: std::sync::Mutex<std::collections::VecDeque<String>>,
+}
+
 /// A connection to a fresh, migrated database, counting its statements.
-pub async fn fresh_database() -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
+pub async fn fresh_database() -> (Db, Arc<Recorder>, DatabaseGuard) {
     fresh_database_with(false).await
 }
 
 /// A fresh, migrated database, with the demo data if `demo`. On PostgreSQL
 /// it is a copy of a template database built once per version of the
 /// migrations and demo data, which is much faster than migrating per test.
-pub async fn fresh_database_with(demo: bool) -> (Db, Arc<AtomicUsize>, DatabaseGuard) {
+pub async fn fresh_database_with(demo: bool) -> (Db, Arc<Recorder>, DatabaseGuard) {
     announce_database();
     let (url, guard, ready) = match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
@@ -159,11 +166,16 @@ pub async fn fresh_database_with(demo: bool) -> (Db, Arc<AtomicUsize>, DatabaseG
             write.commit().await.unwrap();
         }
     }
-    let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
+    let statements = Arc::new(Recorder::default());
+    let recorder = statements.clone();
     let mut conn = db.conn.clone();
-    conn.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
+    conn.set_metric_callback(move |info| {
+        recorder.count.fetch_add(1, Ordering::SeqCst);
+        let mut recent = recorder.recent.lock().unwrap();
+        if recent.len() == 64 {
+            recent.pop_front();
+        }
+        recent.push_back(info.statement.to_string());
     });
     (Db::from_connection(conn), statements, guard)
 }
@@ -267,7 +279,7 @@ impl TestApp {
         .unwrap();
         let addr = app.addr().unwrap();
         tokio::spawn(app.serve(std::future::pending()));
-        statements.store(0, Ordering::SeqCst);
+        statements.count.store(0, Ordering::SeqCst);
         TestApp {
             addr,
             url: format!("http://{addr}/graphql"),
@@ -310,6 +322,32 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body:#}");
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// Registers `n` fictitious people with committee `code`, in one statement.
+    pub async fn add_people(&self, code: &str, n: u32) {
+        use sea_orm::{ConnectionTrait, DbBackend};
+        let pg = self.db.conn.get_database_backend() == DbBackend::Postgres;
+        let (series, t, now) = if pg {
+            (format!("generate_series(0, {}) AS n(i)", n - 1), "true", "now()")
+        } else {
+            (
+                format!(
+                    "(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {}) SELECT i FROM s) AS n",
+                    n - 1
+                ),
+                "1",
+                "'2024-01-01 00:00:00+00:00'",
+            )
+        };
+        let sql = format!(
+            "INSERT INTO person (full_name, search_name, party_member, home_committee_id, created_at, updated_at) \
+             SELECT 'Volume ' || n.i, 'volume ' || n.i, {t}, c.id, {now}, {now} FROM {series}, committee c WHERE c.code = '{code}'"
+        );
+        self.db.conn.execute_unprepared(&sql).await.unwrap();
+        if pg {
+            self.db.conn.execute_unprepared("ANALYZE person").await.unwrap();
+        }
     }
 
     /// Gives committee `code` a history of `seats` one-day member seats, held
@@ -361,11 +399,32 @@ impl TestApp {
     }
 
     pub fn statements(&self) -> usize {
-        self.statements.load(Ordering::SeqCst)
+        self.statements.count.load(Ordering::SeqCst)
     }
 
     pub fn reset_statements(&self) {
-        self.statements.store(0, Ordering::SeqCst);
+        self.statements.count.store(0, Ordering::SeqCst);
+        self.statements.recent.lock().unwrap().clear();
+    }
+
+    /// The statements run since [`TestApp::reset_statements`] (the latest 64),
+    /// values inlined.
+    pub fn recent_statements(&self) -> Vec<String> {
+        self.statements.recent.lock().unwrap().iter().cloned().collect()
+    }
+
+    /// The database's plan for `sql`: PostgreSQL's `EXPLAIN (ANALYZE,
+    /// BUFFERS)` or SQLite's `EXPLAIN QUERY PLAN`, as text.
+    pub async fn plan(&self, sql: &str) -> String {
+        use sea_orm::{ConnectionTrait, DbBackend};
+        let backend = self.db.conn.get_database_backend();
+        let explain = match backend {
+            DbBackend::Postgres => format!("EXPLAIN (ANALYZE, BUFFERS) {sql}"),
+            _ => format!("EXPLAIN QUERY PLAN {sql}"),
+        };
+        let rows = self.db.conn.query_all_raw(sea_orm::Statement::from_string(backend, explain)).await.unwrap();
+        let column = if backend == DbBackend::Postgres { "QUERY PLAN" } else { "detail" };
+        rows.iter().map(|r| r.try_get::<String>("", column).unwrap()).collect::<Vec<_>>().join("\n")
     }
 
     /// The global ID of a committee, by code.
