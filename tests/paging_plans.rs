@@ -74,3 +74,40 @@ async fn a_page_of_people_100000_rows_deep_walks_the_index_like_the_first_page()
         assert!(!deep_plan.contains("TEMP B-TREE"), "{deep_plan}");
     }
 }
+
+#[tokio::test]
+async fn a_page_of_seats_costs_the_same_on_a_committee_with_200000_in_its_history_as_on_one_with_a_few() {
+    let app = TestApp::spawn().await;
+    app.add_seat_history("BAC_KAN", 200_000).await;
+    let member = app.token(&["MEMBER@CENTRAL"]);
+    let q = "query($code: String!, $after: String) { committeeByCode(code: $code) {
+        positions(first: 10, after: $after) { totalCount nodes { title } pageInfo { endCursor } } } }";
+    let mut plans = Vec::new();
+    for code in ["CAO_BANG", "BAC_KAN"] {
+        app.reset_statements();
+        let data = app.data(&member, q, json!({ "code": code, "after": null })).await;
+        assert_eq!(data["committeeByCode"]["positions"]["nodes"].as_array().unwrap().len(), 10, "{code}");
+        plans.push((code, app.plan(&page_statement(&app, "position")).await));
+        // And a page further on.
+        let after = data["committeeByCode"]["positions"]["pageInfo"]["endCursor"].clone();
+        app.reset_statements();
+        app.data(&member, q, json!({ "code": code, "after": after })).await;
+        plans.push((code, app.plan(&page_statement(&app, "position")).await));
+    }
+    let total = app.data(&member, q, json!({ "code": "BAC_KAN", "after": null })).await;
+    assert!(total["committeeByCode"]["positions"]["totalCount"].as_u64().unwrap() > 200_000);
+    for (code, plan) in &plans {
+        if is_postgres(&app) {
+            assert!(plan.contains("ix_position_precedence"), "{code}: {plan}");
+            assert!(!plan.contains("Sort Method"), "{code}: {plan}");
+        } else {
+            assert!(plan.contains("USING INDEX ix_position_precedence"), "{code}: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{code}: {plan}");
+        }
+    }
+    if is_postgres(&app) {
+        let small = plans[..2].iter().map(|(_, p)| buffers(p)).max().unwrap();
+        let large = plans[2..].iter().map(|(_, p)| buffers(p)).max().unwrap();
+        assert!(large <= 2 * small + 20, "a few seats: {small} buffers; 200,000: {large}\n{plans:#?}");
+    }
+}

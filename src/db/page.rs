@@ -122,7 +122,7 @@ impl PageArgs {
 }
 
 /// One page of rows with their cursors.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Page<T> {
     pub items: Vec<(String, T)>,
     pub has_next: bool,

@@ -239,3 +239,141 @@ pub async fn end<C: ConnectionTrait>(
     row.version = Set(version);
     Ok(row.update(db).await?)
 }
+
+/// A seat's place in its committee's precedence order: the keyset that
+/// pages a committee's seats (index `ix_position_precedence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeatKey {
+    pub rank: i16,
+    pub start_on: NaiveDate,
+    pub id: i64,
+}
+
+impl SeatKey {
+    /// The ordering name cursors of this list carry.
+    pub const ORDER: &'static str = "PRECEDENCE";
+
+    pub fn of(p: &position::Model) -> SeatKey {
+        SeatKey { rank: p.role_rank, start_on: p.start_on, id: p.id }
+    }
+
+    pub fn cursor(&self) -> String {
+        let key = SortKey::Text(format!("{}:{}", self.rank, self.start_on.format("%Y-%m-%d")));
+        page::Cursor { order: Self::ORDER.to_owned(), key, id: self.id }.encode()
+    }
+
+    /// The key a cursor of this list holds; `None` for any other cursor.
+    pub fn from_cursor(cursor: &page::Cursor) -> Option<SeatKey> {
+        let SortKey::Text(text) = &cursor.key else { return None };
+        let (rank, day) = text.split_once(':')?;
+        let rank: i16 = rank.parse().ok().filter(|r| (0..=99).contains(r))?;
+        let start_on = crate::domain::input::parse_date(day)?;
+        let key = SeatKey { rank, start_on, id: cursor.id };
+        // One form only: what `cursor` would give for this key.
+        (cursor.order == Self::ORDER && key.cursor() == cursor.encode()).then_some(key)
+    }
+}
+
+/// Which page of each parent's list: its size, direction and bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    pub size: u64,
+    pub backward: bool,
+    pub after: Option<SeatKey>,
+    pub before: Option<SeatKey>,
+}
+
+/// One page of each committee's seats in precedence order, in one statement:
+/// a `UNION ALL` of one index walk per committee, each starting at the
+/// cursor and stopping after the page (`LIMIT`), so a page costs the same
+/// whether a committee has 10 seats in its history or 200,000.
+pub async fn pages_by_committees<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    committees: &[i64],
+    scope: PositionScope,
+    window: Window,
+) -> AppResult<HashMap<i64, Page<position::Model>>> {
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, UnionType};
+    use sea_orm::{FromQueryResult, Order, QueryTrait};
+    let key = |k: SeatKey| Expr::tuple([Expr::val(k.rank), Expr::val(k.start_on), Expr::val(k.id)]);
+    let columns = || {
+        Expr::tuple([
+            Expr::col(position::Column::RoleRank),
+            Expr::col(position::Column::StartOn),
+            Expr::col(position::Column::Id),
+        ])
+    };
+    let order = if window.backward { Order::Desc } else { Order::Asc };
+    let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
+    for (i, committee) in committees.iter().enumerate() {
+        let mut one = scope.apply(in_reach(reach)).filter(position::Column::CommitteeId.eq(*committee));
+        if let Some(after) = window.after {
+            one = one.filter(columns().gt(key(after)));
+        }
+        if let Some(before) = window.before {
+            one = one.filter(columns().lt(key(before)));
+        }
+        let one = one
+            .order_by(position::Column::RoleRank, order.clone())
+            .order_by(position::Column::StartOn, order.clone())
+            .order_by(position::Column::Id, order.clone())
+            .limit(window.size + 1)
+            .into_query();
+        // SQLite allows ORDER BY and LIMIT in a compound select's parts only inside a subquery.
+        let wrapped = Query::select().column(Asterisk).from_subquery(one, Alias::new(format!("s{i}"))).to_owned();
+        union = Some(match union {
+            None => wrapped,
+            Some(mut all) => {
+                all.union(UnionType::All, wrapped);
+                all
+            }
+        });
+    }
+    let mut out: HashMap<i64, Vec<position::Model>> = HashMap::new();
+    if let Some(statement) = union {
+        for row in db.query_all(&statement).await? {
+            let seat = position::Model::from_query_result(&row, "")?;
+            out.entry(seat.committee_id).or_default().push(seat);
+        }
+    }
+    let mut pages = HashMap::new();
+    for committee in committees {
+        let mut rows = out.remove(committee).unwrap_or_default();
+        // The union's parts keep their order only within themselves.
+        rows.sort_by_key(SeatKey::of);
+        if window.backward {
+            rows.reverse();
+        }
+        let more = rows.len() as u64 > window.size;
+        rows.truncate(window.size as usize);
+        if window.backward {
+            rows.reverse();
+        }
+        let items = rows.into_iter().map(|r| (SeatKey::of(&r).cursor(), r)).collect();
+        let (has_next, has_previous) =
+            if window.backward { (window.before.is_some(), more) } else { (more, window.after.is_some()) };
+        pages.insert(*committee, Page { items, has_next, has_previous });
+    }
+    Ok(pages)
+}
+
+/// How many seats each committee has in `scope`, for `totalCount`.
+pub async fn counts_by_committees<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    committees: &[i64],
+    scope: PositionScope,
+) -> AppResult<HashMap<i64, u64>> {
+    let rows: Vec<(i64, i64)> = scope
+        .apply(in_reach(reach))
+        .filter(position::Column::CommitteeId.is_in(committees.iter().copied()))
+        .select_only()
+        .column(position::Column::CommitteeId)
+        .column_as(position::Column::Id.count(), "n")
+        .group_by(position::Column::CommitteeId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(c, n)| (c, u64::try_from(n).unwrap_or(0))).collect())
+}

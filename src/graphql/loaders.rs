@@ -9,7 +9,8 @@ use async_graphql::dataloader::Loader;
 use entity::{agency, committee, person, position};
 
 use crate::db::Db;
-use crate::db::positions::PositionScope;
+use crate::db::page::Page;
+use crate::db::positions::{PositionScope, Window};
 use crate::db::{agencies, committees, people, positions};
 use crate::domain::Reach;
 
@@ -32,6 +33,12 @@ pub struct AgencyId(pub i64);
 /// The seats of a committee matching a scope, in precedence order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SeatsOf(pub i64, pub PositionScope);
+/// One page of the seats of a committee matching a scope, in precedence order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeatsPage(pub i64, pub PositionScope, pub Window);
+/// How many seats of a committee match a scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SeatCount(pub i64, pub PositionScope);
 /// The seats a person holds or held matching a scope, oldest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SeatsHeldBy(pub i64, pub PositionScope);
@@ -149,5 +156,42 @@ impl Loader<AgenciesOf> for OrgLoader {
         let committees = ids(keys, |k| k.0);
         let mut found = agencies::by_committees(&self.db.conn, &self.reach, &committees).await?;
         Ok(committees.into_iter().map(|id| (AgenciesOf(id), found.remove(&id).unwrap_or_default())).collect())
+    }
+}
+
+impl Loader<SeatsPage> for OrgLoader {
+    type Value = Page<position::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SeatsPage]) -> LoadResult<SeatsPage, Page<position::Model>> {
+        // One statement per distinct scope and window (usually one: the same
+        // field on every committee of a page).
+        let mut groups: HashMap<(PositionScope, Window), Vec<i64>> = HashMap::new();
+        for k in keys {
+            groups.entry((k.1, k.2)).or_default().push(k.0);
+        }
+        let mut out = HashMap::new();
+        for ((scope, window), committees) in groups {
+            let found =
+                positions::pages_by_committees(&self.db.conn, &self.members, &committees, scope, window).await?;
+            out.extend(found.into_iter().map(|(id, page)| (SeatsPage(id, scope, window), page)));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<SeatCount> for OrgLoader {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[SeatCount]) -> LoadResult<SeatCount, u64> {
+        let mut out = HashMap::new();
+        for (scope, committees) in by_scope(keys, |k| (k.0, k.1)) {
+            let found = positions::counts_by_committees(&self.db.conn, &self.members, &committees, scope).await?;
+            for id in committees {
+                out.insert(SeatCount(id, scope), found.get(&id).copied().unwrap_or(0));
+            }
+        }
+        Ok(out)
     }
 }

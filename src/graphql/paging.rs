@@ -13,11 +13,11 @@ use std::hash::Hash;
 use async_graphql::dataloader::Loader;
 
 use super::context::{self, RequestContext};
-use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatsOf};
+use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatCount, SeatsOf, SeatsPage};
 use super::types::filters::SeatFilter;
 use crate::db::Db;
 use crate::db::page::{self, Page, PageArgs};
-use crate::db::positions::PositionScope;
+use crate::db::positions::{PositionScope, SeatKey, Window};
 use crate::domain::Operation;
 use crate::error::AppResult;
 
@@ -38,6 +38,9 @@ pub fn args(
 enum Count {
     Known(u64),
     Query(Db, Box<SelectStatement>),
+    /// The seats of a committee in a scope, counted with those of the other
+    /// committees on the page in one statement.
+    Seats(i64, PositionScope),
 }
 
 /// The total of a connection.
@@ -52,6 +55,10 @@ impl Extra {
 
     pub fn query(db: &Db, stmt: SelectStatement) -> Extra {
         Extra { count: Count::Query(db.clone(), Box::new(stmt)) }
+    }
+
+    pub fn seats(committee: i64, scope: PositionScope) -> Extra {
+        Extra { count: Count::Seats(committee, scope) }
     }
 }
 
@@ -113,10 +120,13 @@ impl<N: OutputType> Conn<N> {
 
     /// How many items the list holds across all pages (with the same filter).
     /// Counted only when asked for.
-    async fn total_count(&self) -> async_graphql::Result<u64> {
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
         Ok(match &self.extra.count {
             Count::Known(n) => *n,
             Count::Query(db, stmt) => page::count(&db.conn, stmt).await?,
+            Count::Seats(committee, scope) => {
+                context::request(ctx)?.org.load_one(SeatCount(*committee, *scope)).await?.unwrap_or(0)
+            }
         })
     }
 }
@@ -203,6 +213,49 @@ pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<Positi
     Some(filter.scope(today))
 }
 
+/// The page of a committee's seats that paging arguments ask for.
+pub fn seat_window(args: &PageArgs) -> AppResult<Window> {
+    let key = |cursor: &Option<page::Cursor>, arg: &'static str| -> AppResult<Option<SeatKey>> {
+        cursor
+            .as_ref()
+            .map(|c| {
+                SeatKey::from_cursor(c)
+                    .ok_or_else(|| crate::error::AppError::bad_input(&[arg], "the cursor belongs to a different list"))
+            })
+            .transpose()
+    };
+    Ok(Window {
+        size: args.size,
+        backward: args.backward,
+        after: key(&args.after, "after")?,
+        before: key(&args.before, "before")?,
+    })
+}
+
+/// The page a connection field's selection asks for, as its resolver will
+/// read it; `None` if the arguments do not parse (the resolver then says why).
+fn selected_window(field: &SelectionField<'_>, max: u32) -> Option<Window> {
+    let (mut first, mut last, mut after, mut before) = (None, None, None, None);
+    for (name, value) in field.arguments().ok()? {
+        let int = |v: &Value| match v {
+            Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            _ => None,
+        };
+        let text = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        };
+        match name.as_str() {
+            "first" => first = int(&value),
+            "last" => last = int(&value),
+            "after" => after = text(&value),
+            "before" => before = text(&value),
+            _ => {}
+        }
+    }
+    seat_window(&PageArgs::parse(first, after, last, before, max).ok()?).ok()
+}
+
 /// Loads `keys` in one statement, straight from the loader (no batch
 /// window to wait out), lets `inspect` look at the results, and feeds them to
 /// the request's cache, where the nested resolvers will find them.
@@ -243,17 +296,23 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
         seat_fields.extend(node_fields(this, "standingCommittee"));
     }
     let mut people = Vec::new();
+    let max = context::limits(ctx)?.max_page_size;
     for field in seat_fields {
-        let scope = if field.name() == "standingCommittee" {
-            Some(PositionScope { active_at: Some(today), standing: Some(true), role: None })
-        } else {
-            seat_scope(&field, today)
-        };
-        let Some(scope) = scope else { continue };
         let wants_people = !node_fields(field, "person").is_empty();
-        prime(req, committees.iter().map(|id| SeatsOf(*id, scope)), |found| {
+        if field.name() == "standingCommittee" {
+            let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
+            prime(req, committees.iter().map(|id| SeatsOf(*id, scope)), |found| {
+                if wants_people {
+                    people.extend(found.values().flatten().map(|p| PersonId(p.person_id)));
+                }
+            })
+            .await?;
+            continue;
+        }
+        let (Some(scope), Some(window)) = (seat_scope(&field, today), selected_window(&field, max)) else { continue };
+        prime(req, committees.iter().map(|id| SeatsPage(*id, scope, window)), |found| {
             if wants_people {
-                people.extend(found.values().flatten().map(|p| PersonId(p.person_id)));
+                people.extend(found.values().flat_map(|page| page.items.iter().map(|(_, p)| PersonId(p.person_id))));
             }
         })
         .await?;

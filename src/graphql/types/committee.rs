@@ -10,14 +10,15 @@ use super::enums::{CommitteeLevel, CommitteeStatus};
 use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
 use super::position::Position;
 use super::scalars::Date;
+use crate::db::page::Page;
 use crate::db::positions::PositionScope;
 use crate::domain::Operation;
 use crate::domain::org;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf};
-use crate::graphql::paging::{self, Conn};
+use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf, SeatsPage};
+use crate::graphql::paging::{self, Conn, Extra};
 
 /// The `Committee` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
@@ -165,8 +166,10 @@ impl Committee {
         context::require(ctx, Operation::ReadMembership)?;
         let args = paging::args(ctx, first, after, last, before)?;
         let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
-        let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
-        Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
+        let window = paging::seat_window(&args)?;
+        let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window)).await?;
+        let page = page.unwrap_or(Page { items: Vec::new(), has_next: false, has_previous: false });
+        Ok(paging::connection(page, Extra::seats(self.0.id, scope), Position))
     }
 
     /// The standing committee today: the head and the deputies who decide day to day.
