@@ -22,6 +22,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,16 +39,13 @@ use steerql::config::{AuthArgs, Limits};
 use steerql::db::{Db, DbOptions, seed};
 use steerql::domain::{Principal, PrincipalKind};
 
+use common::{SECRET, env_or, median, percentile};
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const SECRET: &str = "bench-secret-bench-secret-bench-secret-0123456789";
 const QUERY: &str = "query($d: Date!) { committees(first: 100) { edges { node { code name
   positions(first: 100, filter: {activeAt: $d}) { nodes { role title person { fullName } } } } } } }";
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// The plain handler: one hand-written SQL statement, grouped in Rust.
 async fn plain(State((db, today)): State<(Db, String)>) -> impl IntoResponse {
@@ -153,19 +152,6 @@ async fn drive(
         statements_per_request: (statements.load(Ordering::SeqCst) - stmt0) as f64 / n,
         cpu_ms_per_request: (server_cpu() - cpu0) * 1000.0 / n,
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
 }
 
 fn main() {
