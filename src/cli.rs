@@ -1,4 +1,4 @@
-//! The subcommands: serve, migrate, seed-demo, print-schema, permissions, token.
+//! The subcommands: serve, migrate, seed-demo, print-schema, permissions, limits, token, audit-key.
 
 use migration::{Migrator, MigratorTrait};
 
@@ -72,6 +72,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 global.auth.jwt_audience.as_deref(),
             )?;
             println!("{token}");
+            Ok(())
+        }
+        Command::AuditKey { audit_key_file } => {
+            let path = audit_key_file.unwrap_or_else(|| global.data_dir.join("audit-signing.key"));
+            let key = crate::service::audit::AuditKeeper::load_or_create_key(&path)?;
+            println!("{}", hex::encode(key.verifying_key().as_bytes()));
             Ok(())
         }
     }

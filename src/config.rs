@@ -49,6 +49,7 @@ const SUBCOMMAND_OPTIONS: &[(&str, &[&str])] = &[
     ("permissions", &[]),
     ("limits", &[]),
     ("token", &["database_url", "data_dir", "log", "jwt_secret", "jwt_issuer", "jwt_audience"]),
+    ("audit-key", &["data_dir"]),
 ];
 
 /// The clap command, with each subcommand's help showing only its own options.
@@ -88,6 +89,12 @@ pub enum Command {
     Limits,
     /// Issue an HS256 token signed with the configured secret, for scripts and local use.
     Token(TokenArgs),
+    /// Print the public key (hex) that verifies the audit checkpoints, for auditors (creates the key if missing).
+    AuditKey {
+        /// The signing key file (default: `audit-signing.key` in the data directory).
+        #[arg(long, env = "STEERQL_AUDIT_KEY_FILE")]
+        audit_key_file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]

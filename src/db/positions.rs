@@ -283,10 +283,10 @@ pub struct Window {
     pub before: Option<SeatKey>,
 }
 
-/// One page of each committee's seats in precedence order, in one statement:
-/// a `UNION ALL` of one index walk per committee, each starting at the
-/// cursor and stopping after the page (`LIMIT`), so a page costs the same
-/// whether a committee has 10 seats in its history or 200,000.
+/// One page of each committee's seats in precedence order, in one statement
+/// of one index walk per committee, each starting at the cursor and stopping
+/// after the page (`LIMIT`), so a page costs the same whether a committee has
+/// 10 seats in its history or 200,000.
 pub async fn pages_by_committees<C: ConnectionTrait>(
     db: &C,
     reach: &Reach,
@@ -305,34 +305,54 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         ])
     };
     let order = if window.backward { Order::Desc } else { Order::Asc };
-    let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
-    for (i, committee) in committees.iter().enumerate() {
-        let mut one = scope.apply(in_reach(reach)).filter(position::Column::CommitteeId.eq(*committee));
+    // One committee's page: an index walk from the cursor, LIMIT page + 1.
+    let page_of = |parent: Expr| {
+        let mut one = scope.apply(in_reach(reach)).filter(Expr::col(position::Column::CommitteeId).eq(parent));
         if let Some(after) = window.after {
             one = one.filter(columns().gt(key(after)));
         }
         if let Some(before) = window.before {
             one = one.filter(columns().lt(key(before)));
         }
-        let one = one
-            .order_by(position::Column::RoleRank, order.clone())
+        one.order_by(position::Column::RoleRank, order.clone())
             .order_by(position::Column::StartOn, order.clone())
             .order_by(position::Column::Id, order.clone())
             .limit(window.size + 1)
-            .into_query();
-        // SQLite allows ORDER BY and LIMIT in a compound select's parts only inside a subquery.
-        let wrapped = Query::select().column(Asterisk).from_subquery(one, Alias::new(format!("s{i}"))).to_owned();
-        union = Some(match union {
-            None => wrapped,
-            Some(mut all) => {
-                all.union(UnionType::All, wrapped);
-                all
-            }
-        });
-    }
+            .into_query()
+    };
+    let backend = db.get_database_backend();
+    let statement = if committees.is_empty() {
+        None
+    } else if backend == sea_orm::DbBackend::Postgres {
+        // PostgreSQL: one LATERAL join over the parents' ids, planned once
+        // whatever their number. The ids are our own integers, inlined.
+        let (inner, values) = page_of(Expr::cust("parent.id")).build(sea_orm::sea_query::PostgresQueryBuilder);
+        let ids: Vec<String> = committees.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT s.* FROM unnest(ARRAY[{}]::bigint[]) AS parent(id) CROSS JOIN LATERAL ({inner}) AS s",
+            ids.join(",")
+        );
+        Some(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+    } else {
+        // SQLite has no LATERAL: a UNION ALL of one walk per parent (ORDER BY
+        // and LIMIT are allowed in a compound select's parts only in a subquery).
+        let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
+        for (i, committee) in committees.iter().enumerate() {
+            let one = page_of(Expr::val(*committee));
+            let wrapped = Query::select().column(Asterisk).from_subquery(one, Alias::new(format!("s{i}"))).to_owned();
+            union = Some(match union {
+                None => wrapped,
+                Some(mut all) => {
+                    all.union(UnionType::All, wrapped);
+                    all
+                }
+            });
+        }
+        union.map(|u| backend.build(&u))
+    };
     let mut out: HashMap<i64, Vec<position::Model>> = HashMap::new();
-    if let Some(statement) = union {
-        for row in db.query_all(&statement).await? {
+    if let Some(statement) = statement {
+        for row in db.query_all_raw(statement).await? {
             let seat = position::Model::from_query_result(&row, "")?;
             out.entry(seat.committee_id).or_default().push(seat);
         }

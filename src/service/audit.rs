@@ -134,6 +134,9 @@ impl AuditKeeper {
         {
             return Ok(latest.clone());
         }
+        if heads.is_empty() && latest.is_none() {
+            return Err(crate::error::AppError::Conflict("the audit trail is empty: nothing to checkpoint".into()));
+        }
         let at = Utc::now();
         let prev = latest.as_ref().map(|c| statement_hash(&c.statement)).unwrap_or_else(|| GENESIS.to_owned());
         let statement = Statement { at_micros: at.timestamp_micros(), prev, heads }.to_text();
