@@ -314,11 +314,11 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         if let Some(before) = window.before {
             one = one.filter(columns().lt(key(before)));
         }
-        one.order_by(position::Column::RoleRank, order.clone())
+        one = one
+            .order_by(position::Column::RoleRank, order.clone())
             .order_by(position::Column::StartOn, order.clone())
-            .order_by(position::Column::Id, order.clone())
-            .limit(window.size + 1)
-            .into_query()
+            .order_by(position::Column::Id, order.clone());
+        one.limit(window.size + 1).into_query()
     };
     let backend = db.get_database_backend();
     let statement = if committees.is_empty() {
@@ -326,13 +326,35 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
     } else if backend == sea_orm::DbBackend::Postgres {
         // PostgreSQL: one LATERAL join over the parents' ids, planned once
         // whatever their number. The ids are our own integers, inlined.
-        let (inner, values) = page_of(Expr::cust("parent.id")).build(sea_orm::sea_query::PostgresQueryBuilder);
         let ids: Vec<String> = committees.iter().map(i64::to_string).collect();
-        let sql = format!(
-            "SELECT s.* FROM unnest(ARRAY[{}]::bigint[]) AS parent(id) CROSS JOIN LATERAL ({inner}) AS s",
-            ids.join(",")
-        );
-        Some(sea_orm::Statement::from_sql_and_values(backend, sql, values))
+        let parents = format!("unnest(ARRAY[{}]::bigint[]) AS parent(id)", ids.join(","));
+        let sql = if scope.active_at.is_some() {
+            // Seats held on a day: fetched first by the (committee, end)
+            // index, which skips the ended history, then the page taken in
+            // precedence order from those (OFFSET 0 keeps the planner from
+            // walking the whole history in precedence order instead).
+            let mut held = scope
+                .apply(in_reach(reach))
+                .filter(Expr::col(position::Column::CommitteeId).eq(Expr::cust("parent.id")));
+            if let Some(after) = window.after {
+                held = held.filter(columns().gt(key(after)));
+            }
+            if let Some(before) = window.before {
+                held = held.filter(columns().lt(key(before)));
+            }
+            let (inner, values) = held.into_query().build(sea_orm::sea_query::PostgresQueryBuilder);
+            let dir = if window.backward { "DESC" } else { "ASC" };
+            let sql = format!(
+                "SELECT s.* FROM {parents} CROSS JOIN LATERAL (SELECT * FROM ({inner} OFFSET 0) AS held \
+                 ORDER BY held.role_rank {dir}, held.start_on {dir}, held.id {dir} LIMIT {}) AS s",
+                window.size + 1
+            );
+            (sql, values)
+        } else {
+            let (inner, values) = page_of(Expr::cust("parent.id")).build(sea_orm::sea_query::PostgresQueryBuilder);
+            (format!("SELECT s.* FROM {parents} CROSS JOIN LATERAL ({inner}) AS s"), values)
+        };
+        Some(sea_orm::Statement::from_sql_and_values(backend, sql.0, sql.1))
     } else {
         // SQLite has no LATERAL: a UNION ALL of one walk per parent (ORDER BY
         // and LIMIT are allowed in a compound select's parts only in a subquery).
