@@ -104,6 +104,14 @@ impl MigrationTrait for Migration {
         )
         .await?;
         db.execute_unprepared("CREATE INDEX ix_position_person_seats ON position (person_id, start_on, id)").await?;
+        // Seats held on a day: `COALESCE(end_on, '9999-12-31') >= day` is one
+        // index range (an open term ends never), where `end_on IS NULL OR
+        // end_on >= day` is not, on SQLite.
+        let open_end = if postgres { "COALESCE(end_on, '9999-12-31'::date)" } else { "COALESCE(end_on, '9999-12-31')" };
+        db.execute_unprepared(&format!(
+            "CREATE INDEX ix_position_held ON position (committee_id, ({open_end}), start_on)"
+        ))
+        .await?;
         db.execute_unprepared("DROP INDEX ix_position_person").await?;
 
         audit_chains(manager).await?;

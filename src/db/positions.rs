@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::position;
-use sea_orm::sea_query::SelectStatement;
+use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect, Select, Set,
@@ -31,9 +31,10 @@ pub struct PositionScope {
 impl PositionScope {
     fn apply(&self, mut select: Select<position::Entity>) -> Select<position::Entity> {
         if let Some(day) = self.active_at {
-            select = select
-                .filter(position::Column::StartOn.lte(day))
-                .filter(Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gte(day)));
+            // An open term never ends: written so, the condition is one range
+            // of the index `ix_position_held` on both databases.
+            let ends = Expr::cust(r#"COALESCE("position"."end_on", '9999-12-31')"#);
+            select = select.filter(position::Column::StartOn.lte(day)).filter(ends.gte(day));
         }
         if let Some(role) = self.role {
             select = select.filter(position::Column::Role.eq(role.as_str()));
@@ -57,18 +58,20 @@ pub async fn by_committees<C: ConnectionTrait>(
     committees: &[i64],
     scope: PositionScope,
 ) -> AppResult<HashMap<i64, Vec<position::Model>>> {
+    // Sorted here, not in SQL: an ORDER BY would lead SQLite, which keeps
+    // no statistics, to walk the precedence index through every past seat
+    // instead of finding the seats held on a day by the (committee, end) index.
     let rows = scope
         .apply(in_reach(reach))
         .filter(position::Column::CommitteeId.is_in(committees.iter().copied()))
-        .order_by_asc(position::Column::CommitteeId)
-        .order_by_asc(position::Column::RoleRank)
-        .order_by_asc(position::Column::StartOn)
-        .order_by_asc(position::Column::Id)
         .all(db)
         .await?;
     let mut out: HashMap<i64, Vec<_>> = HashMap::new();
     for row in rows {
         out.entry(row.committee_id).or_default().push(row);
+    }
+    for seats in out.values_mut() {
+        seats.sort_by_key(SeatKey::of);
     }
     Ok(out)
 }
@@ -321,7 +324,20 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         one.limit(window.size + 1).into_query()
     };
     let backend = db.get_database_backend();
+    let mut out: HashMap<i64, Vec<position::Model>> = HashMap::new();
     let statement = if committees.is_empty() {
+        None
+    } else if backend == sea_orm::DbBackend::Sqlite && scope.active_at.is_some() {
+        // SQLite, seats held on a day: read those seats (the (committee,
+        // end) index skips the ended history; their number is that of the
+        // seats held that day, not of the history) and page them here.
+        for (committee, seats) in by_committees(db, reach, committees, scope).await? {
+            let within = seats.into_iter().filter(|s| {
+                let k = SeatKey::of(s);
+                window.after.is_none_or(|a| k > a) && window.before.is_none_or(|b| k < b)
+            });
+            out.insert(committee, within.collect());
+        }
         None
     } else if backend == sea_orm::DbBackend::Postgres {
         // PostgreSQL: one LATERAL join over the parents' ids, planned once
@@ -372,7 +388,6 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         }
         union.map(|u| backend.build(&u))
     };
-    let mut out: HashMap<i64, Vec<position::Model>> = HashMap::new();
     if let Some(statement) = statement {
         for row in db.query_all_raw(statement).await? {
             let seat = position::Model::from_query_result(&row, "")?;
