@@ -188,11 +188,12 @@ fn main() {
     let database = if pg_admin.is_some() { "PostgreSQL" } else { "SQLite" };
 
     let (addr, statements, token) = server_rt.block_on(async {
-        let options = DbOptions { url: url.clone(), max_connections: 16, statement_timeout: None };
+        let options =
+            DbOptions { url: url.clone(), max_connections: env_or("BENCH_POOL", 16), statement_timeout: None };
         let db = Db::connect(&options).await.unwrap();
         db.migrate().await.unwrap();
         let write = db.begin_write().await.unwrap();
-        seed::load_demo(&write.txn).await.unwrap();
+        steerql::service::demo::load(&write.txn).await.unwrap();
         seed::load_volume(&write.txn, 5_000, 20_000).await.unwrap();
         write.commit().await.unwrap();
         if db.backend() == DbBackend::Postgres {
@@ -227,6 +228,7 @@ fn main() {
             name: None,
             kind: PrincipalKind::Person,
             grants: vec!["MEMBER@CENTRAL".parse().unwrap()],
+            agency: None,
         };
         let token = auth::issue(SECRET.as_bytes(), &principal, Duration::from_secs(3600), None, None).unwrap();
         (addr, statements, token)

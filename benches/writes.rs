@@ -20,7 +20,7 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
 use steerql::auth::{self, Verifier};
 use steerql::config::{AuthArgs, Limits};
-use steerql::db::{Db, DbOptions, seed};
+use steerql::db::{Db, DbOptions};
 use steerql::domain::{Principal, PrincipalKind};
 
 #[global_allocator]
@@ -88,7 +88,7 @@ fn main() {
         let db = Db::connect(&options).await.unwrap();
         db.migrate().await.unwrap();
         let write = db.begin_write().await.unwrap();
-        seed::load_demo(&write.txn).await.unwrap();
+        steerql::service::demo::load(&write.txn).await.unwrap();
         write.commit().await.unwrap();
         // 32 people, each registered with a different provincial committee and seated nowhere.
         let (t, now) =
@@ -134,6 +134,7 @@ fn main() {
         name: None,
         kind: PrincipalKind::Person,
         grants: vec!["ADMIN@CENTRAL".parse().unwrap()],
+        agency: None,
     };
     let token = auth::issue(SECRET.as_bytes(), &principal, Duration::from_secs(3600), None, None).unwrap();
     let url = format!("http://{addr}/graphql");

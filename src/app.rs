@@ -82,12 +82,14 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, String> {
         return Ok(false);
     }
     let write = db.begin_write().await.map_err(|e| e.detail())?;
-    let report = seed::load_demo(&write.txn).await.map_err(|e| e.detail())?;
+    let (report, cases) = crate::service::demo::load(&write.txn).await.map_err(|e| e.detail())?;
     write.commit().await.map_err(|e| e.detail())?;
     tracing::info!(
         committees = report.committees,
         people = report.people,
         positions = report.positions,
+        cases = cases.matters,
+        defendants = cases.defendants,
         "loaded the demo data"
     );
     Ok(true)

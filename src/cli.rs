@@ -47,6 +47,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             print!("{}", permissions::markdown_table());
             Ok(())
         }
+        Command::Workflow => {
+            print!("{}", crate::domain::cases::markdown());
+            Ok(())
+        }
         Command::Limits => {
             print!("{}", crate::config::limits_markdown());
             Ok(())
@@ -63,6 +67,13 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 name: args.name,
                 kind: if args.service { PrincipalKind::Service } else { PrincipalKind::Person },
                 grants: args.grants,
+                agency: match &args.agency {
+                    Some(id) => match crate::graphql::ids::decode_any(id) {
+                        Some((crate::graphql::ids::Kind::Agency, n)) => Some(n),
+                        _ => return Err("--agency is not an agency's global ID".into()),
+                    },
+                    None => None,
+                },
             };
             let token = auth::issue(
                 &secret,

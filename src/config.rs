@@ -47,6 +47,7 @@ const SUBCOMMAND_OPTIONS: &[(&str, &[&str])] = &[
     ("seed-demo", &["database_url", "data_dir", "log"]),
     ("print-schema", &[]),
     ("permissions", &[]),
+    ("workflow", &[]),
     ("limits", &[]),
     ("token", &["database_url", "data_dir", "log", "jwt_secret", "jwt_issuer", "jwt_audience"]),
     ("audit-key", &["data_dir"]),
@@ -70,7 +71,6 @@ pub fn command() -> clap::Command {
 }
 
 #[derive(Subcommand, Debug)]
-#[expect(clippy::large_enum_variant, reason = "parsed once at start-up")]
 pub enum Command {
     /// Run the HTTP server (the default).
     Serve(ServeArgs),
@@ -85,6 +85,8 @@ pub enum Command {
     PrintSchema,
     /// Print the permission table (role × operation) as Markdown.
     Permissions,
+    /// Print the case workflows (steps, states, roles, requirements) as Markdown.
+    Workflow,
     /// Print the request limits and their defaults as Markdown.
     Limits,
     /// Issue an HS256 token signed with the configured secret, for scripts and local use.
@@ -350,6 +352,10 @@ pub struct TokenArgs {
     /// Mark the token as a service account's.
     #[arg(long)]
     pub service: bool,
+    /// The functional agency an `AGENCY` role acts for (its global ID, as
+    /// `agencies` lists it).
+    #[arg(long)]
+    pub agency: Option<String>,
     /// Lifetime, e.g. `1h`, `30m`.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: Duration,

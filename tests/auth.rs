@@ -189,16 +189,36 @@ fn base64_url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// One representative call per operation, run against the committee `target`.
-async fn call(app: &TestApp, token: &str, op: Operation, target: &str) -> Value {
+/// Where the representative calls act: a committee and a matter it
+/// monitors (proposed, handled by its police).
+struct Target {
+    committee: String,
+    case: String,
+}
+
+/// One representative call per operation, run against `target`.
+async fn call(app: &TestApp, token: &str, op: Operation, target: &Target) -> Value {
+    let (committee, case) = (&target.committee, &target.case);
     let query = match op {
         Operation::ReadOrganisation => "{ committees(first: 1) { totalCount } }".to_owned(),
         Operation::ReadMembership => "{ people(first: 1) { totalCount } }".to_owned(),
         Operation::ManageOrganisation => {
-            format!("mutation {{ updateCommittee(id: \"{target}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
+            format!("mutation {{ updateCommittee(id: \"{committee}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
         }
         Operation::ReadAuditTrail => "{ auditEvents(first: 1) { totalCount } }".to_owned(),
-        Operation::VerifyAuditTrail => format!("{{ verifyAuditTrail(committeeId: \"{target}\") {{ ok }} }}"),
+        Operation::VerifyAuditTrail => format!("{{ verifyAuditTrail(committeeId: \"{committee}\") {{ ok }} }}"),
+        Operation::ReadCases => "{ cases(first: 1) { totalCount } }".to_owned(),
+        Operation::ReadCaseDetails => format!("{{ case(id: \"{case}\") {{ defendants(first: 1) {{ totalCount }} }} }}"),
+        Operation::ManageCases => {
+            format!("mutation {{ updateCase(id: \"{case}\", input: {{summary: \"Checked\"}}) {{ id }} }}")
+        }
+        Operation::RecordProcedure => {
+            format!("mutation {{ addDefendant(caseId: \"{case}\", input: {{fullName: \"Bị Can Thử\"}}) {{ id }} }}")
+        }
+        Operation::DecideMonitoring => format!(
+            "mutation {{ transitionCase(id: \"{case}\", transition: TAKE_UNDER_MONITORING, \
+             effectiveOn: \"2024-06-01\", decisionRef: \"1/QD\") {{ id }} }}"
+        ),
     };
     app.gql(token, &query, json!({})).await.1
 }
@@ -206,9 +226,35 @@ async fn call(app: &TestApp, token: &str, op: Operation, target: &str) -> Value 
 #[tokio::test]
 async fn the_permission_table_is_enforced_for_every_role_and_operation() {
     let app = TestApp::spawn().await;
-    let target = app.committee_id("NGHE_AN").await;
+    let committee = app.committee_id("NGHE_AN").await;
+    let agencies = app
+        .data(
+            &app.token(&["ADMIN@CENTRAL"]),
+            "{ committeeByCode(code: \"NGHE_AN\") { agencies(first: 20) { nodes { id kind } } } }",
+            json!({}),
+        )
+        .await;
+    let police = agencies["committeeByCode"]["agencies"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "POLICE")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let create = "mutation($c: ID!, $a: ID!) { createCase(input: {kind: CASE, code: \"NA-P-1\", title: \"Thử\",
+      field: LAND, source: PRESS, committeeId: $c, handlingAgencyId: $a, openedOn: \"2024-01-02\"}) { id } }";
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let case = app.data(&officer, create, json!({ "c": committee, "a": police })).await["createCase"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let target = Target { committee, case };
     for role in Role::ALL {
-        let token = app.token(&[&format!("{role}@NGHE_AN")]);
+        // An AGENCY role acts for an agency, here the one handling the matter.
+        let grant = format!("{role}@NGHE_AN");
+        let token = common::token_with_agency("tester", &[&grant], false, Some(&police));
         for op in Operation::ALL {
             let body = call(&app, &token, op, &target).await;
             if op.allows(role) {
@@ -216,7 +262,10 @@ async fn the_permission_table_is_enforced_for_every_role_and_operation() {
             } else {
                 assert_eq!(code(&body), "FORBIDDEN", "{role} should be refused {op:?}: {body}");
                 let message = body["errors"][0]["message"].as_str().unwrap();
-                assert!(message.contains(op.name()), "the refusal names the operation: {message}");
+                // Case details are refused at `case` itself to roles that may not read cases.
+                let named = message.contains(op.name())
+                    || (op == Operation::ReadCaseDetails && message.contains(Operation::ReadCases.name()));
+                assert!(named, "the refusal names the operation: {message}");
             }
         }
     }
@@ -331,7 +380,9 @@ async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
             "READ_MEMBERSHIP",
             "MANAGE_ORGANISATION",
             "READ_AUDIT_TRAIL",
-            "VERIFY_AUDIT_TRAIL"
+            "VERIFY_AUDIT_TRAIL",
+            "READ_CASES",
+            "READ_CASE_DETAILS"
         ])
     );
     let id = app.committee_id("HA_TINH").await;

@@ -136,8 +136,29 @@ fn every_stored_value_list_the_database_checks_is_the_domains() {
     let single: Vec<_> = SeatRole::ALL.iter().filter(|r| r.is_single_seat()).map(|r| r.as_str()).collect();
     assert_eq!(single, m::SINGLE_SEAT_ROLES);
     assert_eq!(names(AgencyKind::ALL, AgencyKind::as_str), m::AGENCY_KINDS);
-    assert_eq!(names(AuditAction::ALL, AuditAction::as_str), m::AUDIT_ACTIONS);
-    assert_eq!(names(AuditEntity::ALL, AuditEntity::as_str), m::AUDIT_ENTITIES);
+    // The latest migration's lists: the cases migration extended them.
+    use migration::m20261124_000001_cases as c;
+    use steerql::domain::cases::{
+        CaseField, CaseKind, CaseSource, CaseState, DefendantStatus, DisciplineForm, DisciplineSubject, Machine,
+    };
+    assert_eq!(names(AuditAction::ALL, AuditAction::as_str), c::AUDIT_ACTIONS);
+    assert_eq!(names(AuditEntity::ALL, AuditEntity::as_str), c::AUDIT_ENTITIES);
+    assert_eq!(names(CaseKind::ALL, CaseKind::as_str), c::CASE_KINDS);
+    let states = |machine: Machine, kind: Option<CaseKind>| -> Vec<&'static str> {
+        CaseState::ALL
+            .iter()
+            .filter(|s| s.machine() == machine && kind.is_none_or(|k| s.kinds() == [k]))
+            .map(|s| s.as_str())
+            .collect()
+    };
+    assert_eq!(states(Machine::Monitoring, None), c::MONITORING_STATES);
+    assert_eq!(states(Machine::Procedure, Some(CaseKind::Case)), c::CASE_STATES);
+    assert_eq!(states(Machine::Procedure, Some(CaseKind::Incident)), c::INCIDENT_STATES);
+    assert_eq!(names(CaseField::ALL, CaseField::as_str), c::CASE_FIELDS);
+    assert_eq!(names(CaseSource::ALL, CaseSource::as_str), c::CASE_SOURCES);
+    assert_eq!(names(DefendantStatus::ALL, DefendantStatus::as_str), c::DEFENDANT_STATUSES);
+    assert_eq!(names(DisciplineSubject::ALL, DisciplineSubject::as_str), c::DISCIPLINE_SUBJECTS);
+    assert_eq!(names(DisciplineForm::ALL, DisciplineForm::as_str), c::DISCIPLINE_FORMS);
 }
 
 const RENAME: &str = "mutation($id: ID!, $n: String!, $v: Int) {

@@ -194,7 +194,11 @@ async fn an_admin_creates_and_updates_a_committee_and_each_write_is_audited() {
 
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
     let data = app
-        .data(&auditor, "{ auditEvents(first: 10) { totalCount nodes { action entityType actorKind } } }", json!({}))
+        .data(
+            &auditor,
+            "query($c: ID) { auditEvents(committeeId: $c, first: 10) { totalCount nodes { action entityType actorKind } } }",
+            json!({ "c": id }),
+        )
         .await;
     assert_eq!(data["auditEvents"]["totalCount"], 2);
     assert_eq!(data["auditEvents"]["nodes"][0]["action"], "COMMITTEE_UPDATE");

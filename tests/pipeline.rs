@@ -20,6 +20,7 @@ fn principal(grants: &[&str]) -> Principal {
         name: None,
         kind: PrincipalKind::Person,
         grants: grants.iter().map(|g| g.parse::<Grant>().unwrap()).collect(),
+        agency: None,
     }
 }
 

@@ -72,6 +72,10 @@ fn the_readme_shows_the_permission_table_and_limits_the_server_enforces() {
         "README.md's permission table is stale; paste `cargo run -- permissions` into it"
     );
     assert!(
+        readme.contains(&steerql::domain::cases::markdown()),
+        "README.md's workflow table is stale; paste `cargo run -- workflow` into it"
+    );
+    assert!(
         readme.contains(&steerql::config::limits_markdown()),
         "README.md's limits table is stale; paste `cargo run -- limits` into it"
     );

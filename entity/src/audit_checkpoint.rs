@@ -16,6 +16,9 @@ pub struct Model {
     pub statement: String,
     /// Ed25519 signature of `statement` (hex).
     pub signature: String,
+    /// The hash of the statement before (`GENESIS` for the first); unique,
+    /// so the checkpoints never fork. Also inside the signed statement.
+    pub prev: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -46,6 +46,12 @@ pub fn committee_chain(committee_id: i64) -> String {
     format!("committee:{committee_id}")
 }
 
+/// The chain of one case or incident and its records (defendants,
+/// recoveries, steps): its history.
+pub fn case_chain(case_id: i64) -> String {
+    format!("case:{case_id}")
+}
+
 impl Model {
     /// The fields an entry's hash covers, in order. Each is hashed as its
     /// UTF-8 length (8 bytes, big-endian) and its bytes; `at` as microseconds

@@ -4,12 +4,19 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_organisation;
 pub mod m20261123_000001_integrity;
+mod m20261123_000002_checkpoint_chain;
+pub mod m20261124_000001_cases;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_organisation::Migration), Box::new(m20261123_000001_integrity::Migration)]
+        vec![
+            Box::new(m20261122_000001_organisation::Migration),
+            Box::new(m20261123_000001_integrity::Migration),
+            Box::new(m20261123_000002_checkpoint_chain::Migration),
+            Box::new(m20261124_000001_cases::Migration),
+        ]
     }
 }

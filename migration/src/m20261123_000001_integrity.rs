@@ -39,13 +39,65 @@ pub const AUDIT_ENTITIES: &[&str] = &["Committee", "Agency", "Person", "Position
 
 /// A rule on one row: its name (what a violation reports), table, and the
 /// condition every row must meet.
-struct RowRule {
-    name: &'static str,
-    table: &'static str,
-    holds: String,
+pub(crate) struct RowRule {
+    pub name: &'static str,
+    pub table: &'static str,
+    pub holds: String,
 }
 
-fn one_of(column: &str, values: &[&str]) -> String {
+/// Adds `rules`: CHECK constraints on PostgreSQL, triggers on SQLite (which
+/// cannot add a constraint to an existing table).
+pub(crate) async fn add_row_rules(
+    db: &SchemaManagerConnection<'_>,
+    postgres: bool,
+    rules: &[RowRule],
+) -> Result<(), DbErr> {
+    if postgres {
+        for rule in rules {
+            db.execute_unprepared(&format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
+                rule.table,
+                rule.name,
+                rule.holds.replace("{r}", "")
+            ))
+            .await?;
+        }
+    } else {
+        for rule in rules {
+            for (event, suffix) in [("INSERT", "ins"), ("UPDATE", "upd")] {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {name}_{suffix} BEFORE {event} ON {table} WHEN NOT ({holds}) \
+                     BEGIN SELECT RAISE(ABORT, 'constraint failed: {name}'); END",
+                    name = rule.name,
+                    table = rule.table,
+                    holds = rule.holds.replace("{r}", "NEW."),
+                ))
+                .await
+                .map_err(|e| DbErr::Migration(format!("{}: {e}", rule.name)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes rules [`add_row_rules`] added, to add them again changed.
+pub(crate) async fn drop_row_rules(
+    db: &SchemaManagerConnection<'_>,
+    postgres: bool,
+    rules: &[(&str, &str)],
+) -> Result<(), DbErr> {
+    for (name, table) in rules {
+        if postgres {
+            db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?;
+        } else {
+            db.execute_unprepared(&format!("DROP TRIGGER {name}_ins")).await?;
+            db.execute_unprepared(&format!("DROP TRIGGER {name}_upd")).await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn one_of(column: &str, values: &[&str]) -> String {
     let list: Vec<String> = values.iter().map(|v| format!("'{v}'")).collect();
     format!("{column} IN ({})", list.join(", "))
 }
@@ -189,15 +241,7 @@ async fn audit_chains(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
 }
 
 async fn postgres_constraints(db: &SchemaManagerConnection<'_>, rules: &[RowRule]) -> Result<(), DbErr> {
-    for rule in rules {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE {} ADD CONSTRAINT {} CHECK ({})",
-            rule.table,
-            rule.name,
-            rule.holds.replace("{r}", "")
-        ))
-        .await?;
-    }
+    add_row_rules(db, true, rules).await?;
     // btree_gist lets one exclusion constraint compare ids by equality and
     // terms by overlap; it is a trusted extension (no superuser needed).
     db.execute_unprepared("CREATE EXTENSION IF NOT EXISTS btree_gist").await?;
@@ -265,19 +309,7 @@ CREATE TRIGGER tr_checkpoint_append_only BEFORE UPDATE OR DELETE ON audit_checkp
 /// `steerql::db::constraints` maps like PostgreSQL's constraint names.
 async fn sqlite_constraints(db: &SchemaManagerConnection<'_>, rules: &[RowRule]) -> Result<(), DbErr> {
     let raise = |name: &str| format!("SELECT RAISE(ABORT, 'constraint failed: {name}')");
-    for rule in rules {
-        for (event, suffix) in [("INSERT", "ins"), ("UPDATE", "upd")] {
-            db.execute_unprepared(&format!(
-                "CREATE TRIGGER {name}_{suffix} BEFORE {event} ON {table} WHEN NOT ({holds}) BEGIN {raise}; END",
-                name = rule.name,
-                table = rule.table,
-                holds = rule.holds.replace("{r}", "NEW."),
-                raise = raise(rule.name),
-            ))
-            .await
-            .map_err(|e| DbErr::Migration(format!("{}: {e}", rule.name)))?;
-        }
-    }
+    add_row_rules(db, false, rules).await?;
     let overlaps = "p.id IS NOT NEW.id AND p.committee_id = NEW.committee_id \
         AND p.start_on <= COALESCE(NEW.end_on, '9999-12-31') AND NEW.start_on <= COALESCE(p.end_on, '9999-12-31')";
     let single = one_of("NEW.role", SINGLE_SEAT_ROLES);

@@ -72,6 +72,9 @@ pub struct Claims {
     /// Roles, each held on one committee.
     #[serde(default)]
     pub grants: Vec<Grant>,
+    /// The functional agency `AGENCY` roles act for: its global ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
 }
 
 /// The longest `sub` or `name` a token may carry (they are written to the audit trail).
@@ -213,11 +216,19 @@ impl Verifier {
         if grants.iter().any(|g| !crate::domain::principal::is_committee_code(&g.committee)) {
             return Err(TokenError::BadClaims("a grant names no committee code".into()));
         }
+        let agency = match &claims.agency {
+            None => None,
+            Some(id) => match crate::graphql::ids::decode_any(id) {
+                Some((crate::graphql::ids::Kind::Agency, n)) => Some(n),
+                _ => return Err(TokenError::BadClaims("`agency` is not an agency's global ID".into())),
+            },
+        };
         Ok(Principal {
             subject: claims.sub,
             name: claims.name,
             kind: if claims.svc { PrincipalKind::Service } else { PrincipalKind::Person },
             grants,
+            agency,
         })
     }
 }
@@ -241,6 +252,7 @@ pub fn issue(
         name: principal.name.clone(),
         svc: principal.kind == PrincipalKind::Service,
         grants: principal.grants.clone(),
+        agency: principal.agency.map(|id| crate::graphql::ids::encode(crate::graphql::ids::Kind::Agency, id).0),
     };
     let header = Header { typ: Some("JWT".into()), ..Header::new(Algorithm::HS256) };
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret)).map_err(|e| e.to_string())

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use entity::audit_event::{self, GENESIS, committee_chain};
+use entity::audit_event::{self, GENESIS, case_chain, committee_chain};
 use entity::{audit_chain, audit_checkpoint};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -25,8 +25,25 @@ pub struct Event {
     pub entity: AuditEntity,
     pub entity_id: i64,
     /// The committees whose trails record it (the first is the record's own).
+    /// For a case's record: the case's committee, stated in the entry.
     pub committees: Vec<i64>,
+    /// A case's records go to the case's own chain (its history) instead.
+    pub case: Option<i64>,
     pub payload: serde_json::Value,
+}
+
+impl Event {
+    /// The chains it is appended to, each with the committee it states.
+    fn chains(&self) -> Vec<(String, i64)> {
+        match (self.case, self.committees.first()) {
+            (Some(case), Some(committee)) => vec![(case_chain(case), *committee)],
+            _ => {
+                let mut committees = self.committees.clone();
+                committees.dedup();
+                committees.into_iter().map(|c| (committee_chain(c), c)).collect()
+            }
+        }
+    }
 }
 
 /// Appends a write's events, done by `actor`, to the chain of every
@@ -35,8 +52,7 @@ pub struct Event {
 /// deadlock on them) until the write commits, so appends to one committee's
 /// chain take turns and appends to different chains do not wait.
 pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<Event>) -> AppResult<()> {
-    let mut chains: Vec<String> =
-        events.iter().flat_map(|e| e.committees.iter().map(|c| committee_chain(*c))).collect();
+    let mut chains: Vec<String> = events.iter().flat_map(|e| e.chains().into_iter().map(|(c, _)| c)).collect();
     chains.sort();
     chains.dedup();
     if chains.is_empty() {
@@ -62,10 +78,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<E
     let mut rows = Vec::new();
     for event in events {
         let payload = audit_event::canonical_json(&event.payload);
-        let mut committees = event.committees.clone();
-        committees.dedup();
-        for committee in committees {
-            let chain = committee_chain(committee);
+        for (chain, committee) in event.chains() {
             let Some(head) = heads.get_mut(&chain) else { continue };
             let mut row = audit_event::Model {
                 id: 0,
@@ -162,12 +175,14 @@ pub async fn insert_checkpoint<C: ConnectionTrait>(
     public_key: String,
     statement: String,
     signature: String,
+    prev: String,
 ) -> AppResult<audit_checkpoint::Model> {
     Ok(audit_checkpoint::ActiveModel {
         at: Set(at),
         public_key: Set(public_key),
         statement: Set(statement),
         signature: Set(signature),
+        prev: Set(Some(prev)),
         ..Default::default()
     }
     .insert(db)

@@ -4,6 +4,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod cases;
 pub mod committees;
 pub mod constraints;
 pub mod demo_data;

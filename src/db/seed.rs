@@ -231,12 +231,17 @@ fn position_row(
 /// Fictitious Vietnamese names from the demo name parts, never one of the
 /// officials the reports name.
 #[derive(Default)]
-struct NameGenerator {
+pub(crate) struct NameGenerator {
     n: usize,
 }
 
 impl NameGenerator {
-    fn next(&mut self) -> String {
+    /// A generator that skips the first `n` names (another set's).
+    pub(crate) fn starting_at(n: usize) -> NameGenerator {
+        NameGenerator { n }
+    }
+
+    pub(crate) fn next(&mut self) -> String {
         loop {
             let i = self.n;
             self.n += 1;

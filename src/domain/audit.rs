@@ -11,12 +11,30 @@ string_enum!(
         PositionAppoint = "position.appoint",
         PositionUpdate = "position.update",
         PositionEnd = "position.end",
+        CaseCreate = "case.create",
+        CaseUpdate = "case.update",
+        CaseTransition = "case.transition",
+        CaseAssign = "case.assign",
+        CaseReference = "case.reference",
+        DefendantAdd = "defendant.add",
+        DefendantUpdate = "defendant.update",
+        DisciplineRecord = "discipline.record",
+        RecoveryRecord = "recovery.record",
     }
 );
 
 string_enum!(
     /// The type of record a write touched (its global ID type).
-    AuditEntity { Committee = "Committee", Agency = "Agency", Person = "Person", Position = "Position" }
+    AuditEntity {
+        Committee = "Committee",
+        Agency = "Agency",
+        Person = "Person",
+        Position = "Position",
+        Case = "Case",
+        Defendant = "Defendant",
+        DisciplinaryAction = "DisciplinaryAction",
+        Recovery = "Recovery",
+    }
 );
 
 /// One chain's last entry, as a checkpoint states it.

@@ -26,6 +26,7 @@ macro_rules! string_enum {
 }
 
 pub mod audit;
+pub mod cases;
 pub mod input;
 pub mod org;
 pub mod permissions;

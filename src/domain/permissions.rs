@@ -21,15 +21,34 @@ pub enum Operation {
     /// Verify the audit trail's chains within reach against the signed
     /// checkpoints; sign a checkpoint (whole trail: central reach).
     VerifyAuditTrail,
+    /// Read cases and incidents within reach: their facts, states, counts.
+    /// An `AGENCY` role reads the matters its agency handles.
+    ReadCases,
+    /// Read defendants' personal details and a matter's history (which
+    /// carries them): the roles that handle cases, and auditors.
+    ReadCaseDetails,
+    /// Create and edit matters; record disciplinary actions and recoveries.
+    ManageCases,
+    /// Record procedure steps and defendants (`AGENCY`: on the matters its
+    /// agency handles).
+    RecordProcedure,
+    /// Decide monitoring (take under, decline, end, reopen) and assign a
+    /// matter from the central committee to a provincial one.
+    DecideMonitoring,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 5] = [
+    pub const ALL: [Operation; 10] = [
         Operation::ReadOrganisation,
         Operation::ReadMembership,
         Operation::ManageOrganisation,
         Operation::ReadAuditTrail,
         Operation::VerifyAuditTrail,
+        Operation::ReadCases,
+        Operation::ReadCaseDetails,
+        Operation::ManageCases,
+        Operation::RecordProcedure,
+        Operation::DecideMonitoring,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +58,11 @@ impl Operation {
             Operation::ManageOrganisation => "MANAGE_ORGANISATION",
             Operation::ReadAuditTrail => "READ_AUDIT_TRAIL",
             Operation::VerifyAuditTrail => "VERIFY_AUDIT_TRAIL",
+            Operation::ReadCases => "READ_CASES",
+            Operation::ReadCaseDetails => "READ_CASE_DETAILS",
+            Operation::ManageCases => "MANAGE_CASES",
+            Operation::RecordProcedure => "RECORD_PROCEDURE",
+            Operation::DecideMonitoring => "DECIDE_MONITORING",
         }
     }
 
@@ -51,6 +75,11 @@ impl Operation {
             Operation::ManageOrganisation => &[Admin],
             Operation::ReadAuditTrail => &[Auditor],
             Operation::VerifyAuditTrail => &[Auditor],
+            Operation::ReadCases => &[Standing, Officer, Agency, Member, Auditor],
+            Operation::ReadCaseDetails => &[Standing, Officer, Agency, Auditor],
+            Operation::ManageCases => &[Standing, Officer],
+            Operation::RecordProcedure => &[Standing, Officer, Agency],
+            Operation::DecideMonitoring => &[Standing],
         }
     }
 
@@ -66,6 +95,29 @@ pub enum RootRule {
     Authenticated,
     /// A caller holding a role allowed for this operation somewhere.
     Op(Operation),
+    /// A caller holding a role for one of these (the field is each of them,
+    /// depending on its arguments: `transitionCase` by its step).
+    AnyOf(&'static [Operation]),
+}
+
+impl RootRule {
+    /// Whether a caller with `principal`'s grants passes the rule somewhere.
+    pub fn admits(self, principal: &super::Principal) -> bool {
+        match self {
+            RootRule::Authenticated => true,
+            RootRule::Op(op) => principal.holds_any(op.allowed_roles()),
+            RootRule::AnyOf(ops) => ops.iter().any(|op| principal.holds_any(op.allowed_roles())),
+        }
+    }
+
+    /// The operation names, as a refusal or the README states them.
+    pub fn describe(self) -> String {
+        match self {
+            RootRule::Authenticated => "any valid token".to_owned(),
+            RootRule::Op(op) => format!("`{}`", op.name()),
+            RootRule::AnyOf(ops) => ops.iter().map(|op| format!("`{}`", op.name())).collect::<Vec<_>>().join(" or "),
+        }
+    }
 }
 
 /// Every root field of the API and its rule. A field missing here is refused
@@ -87,6 +139,10 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("auditEvents", RootRule::Op(Operation::ReadAuditTrail)),
     ("auditCheckpoints", RootRule::Op(Operation::ReadAuditTrail)),
     ("verifyAuditTrail", RootRule::Op(Operation::VerifyAuditTrail)),
+    ("workflow", RootRule::Authenticated),
+    ("case", RootRule::Op(Operation::ReadCases)),
+    ("caseByReference", RootRule::Op(Operation::ReadCases)),
+    ("cases", RootRule::Op(Operation::ReadCases)),
     // Mutation
     ("createCommittee", RootRule::Op(Operation::ManageOrganisation)),
     ("updateCommittee", RootRule::Op(Operation::ManageOrganisation)),
@@ -97,6 +153,15 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("updatePosition", RootRule::Op(Operation::ManageOrganisation)),
     ("endPosition", RootRule::Op(Operation::ManageOrganisation)),
     ("createAuditCheckpoint", RootRule::Op(Operation::VerifyAuditTrail)),
+    ("createCase", RootRule::Op(Operation::ManageCases)),
+    ("updateCase", RootRule::Op(Operation::ManageCases)),
+    ("addCaseReference", RootRule::AnyOf(&[Operation::ManageCases, Operation::RecordProcedure])),
+    ("recordDisciplinaryAction", RootRule::Op(Operation::ManageCases)),
+    ("recordRecovery", RootRule::Op(Operation::ManageCases)),
+    ("transitionCase", RootRule::AnyOf(&[Operation::RecordProcedure, Operation::DecideMonitoring])),
+    ("assignCase", RootRule::Op(Operation::DecideMonitoring)),
+    ("addDefendant", RootRule::Op(Operation::RecordProcedure)),
+    ("updateDefendant", RootRule::Op(Operation::RecordProcedure)),
 ];
 
 /// The rule for a root field, or `None` (refused) if it has none.
@@ -120,11 +185,7 @@ pub fn markdown_table() -> String {
     }
     out.push_str("\n\n| root field | requires |\n|---|---|");
     for (field, rule) in ROOT_FIELDS {
-        let rule = match rule {
-            RootRule::Authenticated => "any valid token".to_owned(),
-            RootRule::Op(op) => format!("`{}`", op.name()),
-        };
-        out.push_str(&format!("\n| `{field}` | {rule} |"));
+        out.push_str(&format!("\n| `{field}` | {} |", rule.describe()));
     }
     out.push('\n');
     out

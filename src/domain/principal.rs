@@ -124,6 +124,9 @@ pub struct Principal {
     pub name: Option<String>,
     pub kind: PrincipalKind,
     pub grants: Vec<Grant>,
+    /// The functional agency the principal's `AGENCY` roles act for (the
+    /// `agency` claim); without it an `AGENCY` role handles no matter.
+    pub agency: Option<i64>,
 }
 
 /// Which committees an operation may touch for a principal. Turned into SQL by
@@ -178,6 +181,7 @@ mod tests {
             name: None,
             kind: PrincipalKind::Person,
             grants: grants.iter().map(|g| g.parse().unwrap()).collect(),
+            agency: None,
         }
     }
 

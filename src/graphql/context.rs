@@ -9,7 +9,7 @@ use async_graphql::{Context, ServerError};
 use futures_util::task::{FutureObj, Spawn, SpawnError};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use super::loaders::OrgLoader;
+use super::loaders::{CaseLoader, OrgLoader};
 use super::pipeline::Budget;
 use crate::config::Limits;
 use crate::db::Db;
@@ -24,6 +24,8 @@ pub struct RequestContext {
     pub db: Db,
     /// Loads organisation records within the caller's read reach.
     pub org: DataLoader<OrgLoader, HashMapCache>,
+    /// Loads cases and their records within the caller's case scope.
+    pub cases: DataLoader<CaseLoader, HashMapCache>,
     /// The transport allows queries only (GraphQL over HTTP GET).
     pub read_only: bool,
     /// The complexity budget, shared by the operations of one batch.
@@ -67,13 +69,31 @@ impl RequestContext {
             reach: reach_for(Operation::ReadOrganisation),
             members: reach_for(Operation::ReadMembership),
         };
+        let case_loader = CaseLoader {
+            db: db.clone(),
+            scope: principal
+                .as_ref()
+                .map(|p| crate::db::cases::CaseScope::of(p, Operation::ReadCases))
+                .unwrap_or_else(crate::db::cases::CaseScope::nothing),
+        };
         let cancel = CancellationToken::new();
-        let spawner = RequestSpawner(cancel.clone());
-        let org = DataLoader::with_cache(loader, spawner, TokioTimer::default(), HashMapCache::default());
+        let org = DataLoader::with_cache(
+            loader,
+            RequestSpawner(cancel.clone()),
+            TokioTimer::default(),
+            HashMapCache::default(),
+        );
+        let cases = DataLoader::with_cache(
+            case_loader,
+            RequestSpawner(cancel.clone()),
+            TokioTimer::default(),
+            HashMapCache::default(),
+        );
         RequestContext {
             principal,
             db,
             org,
+            cases,
             read_only: false,
             budget,
             field_errors: Mutex::new(Vec::new()),

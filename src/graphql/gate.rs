@@ -13,7 +13,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Pos, Positioned};
 
 use crate::config::Limits;
-use crate::domain::{Principal, RootRule, permissions};
+use crate::domain::{Principal, permissions};
 use crate::error::Code;
 
 /// Why a document may not run.
@@ -120,13 +120,14 @@ pub fn check(
                 Some(pos),
             ));
         };
-        if let RootRule::Op(op) = rule
-            && !principal.holds_any(op.allowed_roles())
-        {
+        if !rule.admits(principal) {
             return Err(Refusal::new(
                 Code::Forbidden,
                 "ROLE_MISSING",
-                format!("`{field}` is operation {}, which none of the caller's roles grants", op.name()),
+                format!(
+                    "`{field}` is operation {}, which none of the caller's roles grants",
+                    rule.describe().replace('`', "")
+                ),
                 Some(pos),
             ));
         }
@@ -214,6 +215,7 @@ mod tests {
             name: None,
             kind: PrincipalKind::Person,
             grants: g.iter().map(|s| s.parse().unwrap()).collect(),
+            agency: None,
         });
         let known = |_: OperationType, f: &str| ["committees", "createCommittee", "secretField"].contains(&f);
         check(&doc, None, &Limits::default(), known, principal.as_ref())

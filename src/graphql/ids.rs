@@ -15,10 +15,24 @@ pub enum Kind {
     Person,
     Position,
     AuditEvent,
+    Case,
+    Defendant,
+    DisciplinaryAction,
+    Recovery,
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [Kind::Committee, Kind::Agency, Kind::Person, Kind::Position, Kind::AuditEvent];
+    const ALL: [Kind; 9] = [
+        Kind::Committee,
+        Kind::Agency,
+        Kind::Person,
+        Kind::Position,
+        Kind::AuditEvent,
+        Kind::Case,
+        Kind::Defendant,
+        Kind::DisciplinaryAction,
+        Kind::Recovery,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -27,6 +41,10 @@ impl Kind {
             Kind::Person => "Person",
             Kind::Position => "Position",
             Kind::AuditEvent => "AuditEvent",
+            Kind::Case => "Case",
+            Kind::Defendant => "Defendant",
+            Kind::DisciplinaryAction => "DisciplinaryAction",
+            Kind::Recovery => "Recovery",
         }
     }
 }

@@ -195,3 +195,113 @@ impl Loader<SeatCount> for OrgLoader {
         Ok(out)
     }
 }
+
+/// Loads cases and their records within the caller's case scope
+/// (`READ_CASES`): a case out of scope is simply not found.
+pub struct CaseLoader {
+    pub db: Db,
+    pub scope: crate::db::cases::CaseScope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CaseId(pub i64);
+/// A case's defendant counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DefendantCountsOf(pub i64);
+/// One page of a case's defendants: after this defendant id, this many (+1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DefendantsOf(pub i64, pub Option<i64>, pub u64);
+/// A case's latest history entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LastEventOf(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReferencesOf(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DisciplineOf(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecoveriesOf(pub i64);
+
+use crate::db::cases;
+use entity::{audit_event, case_record, case_reference, defendant, disciplinary_action, recovery};
+
+impl Loader<CaseId> for CaseLoader {
+    type Value = case_record::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CaseId]) -> LoadResult<CaseId, case_record::Model> {
+        let rows = cases::by_ids(&self.db.conn, &self.scope, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (CaseId(id), row)).collect())
+    }
+}
+
+impl Loader<DefendantCountsOf> for CaseLoader {
+    type Value = cases::DefendantCounts;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[DefendantCountsOf]) -> LoadResult<DefendantCountsOf, cases::DefendantCounts> {
+        let rows = cases::defendant_counts(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (DefendantCountsOf(id), row)).collect())
+    }
+}
+
+impl Loader<DefendantsOf> for CaseLoader {
+    type Value = Vec<defendant::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[DefendantsOf]) -> LoadResult<DefendantsOf, Vec<defendant::Model>> {
+        // One statement per distinct page shape (usually one: the same
+        // `first` and no cursor for every case of a page).
+        let mut shapes: HashMap<(Option<i64>, u64), Vec<i64>> = HashMap::new();
+        for k in keys {
+            shapes.entry((k.1, k.2)).or_default().push(k.0);
+        }
+        let mut out = HashMap::new();
+        for ((after, size), case_ids) in shapes {
+            let mut found = cases::defendants_pages(&self.db.conn, &case_ids, after, size).await?;
+            for id in case_ids {
+                out.insert(DefendantsOf(id, after, size), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<LastEventOf> for CaseLoader {
+    type Value = audit_event::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[LastEventOf]) -> LoadResult<LastEventOf, audit_event::Model> {
+        let rows = cases::last_events(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (LastEventOf(id), row)).collect())
+    }
+}
+
+impl Loader<ReferencesOf> for CaseLoader {
+    type Value = Vec<case_reference::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ReferencesOf]) -> LoadResult<ReferencesOf, Vec<case_reference::Model>> {
+        let rows = cases::references_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (ReferencesOf(id), row)).collect())
+    }
+}
+
+impl Loader<DisciplineOf> for CaseLoader {
+    type Value = Vec<disciplinary_action::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[DisciplineOf]) -> LoadResult<DisciplineOf, Vec<disciplinary_action::Model>> {
+        let rows = cases::discipline_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (DisciplineOf(id), row)).collect())
+    }
+}
+
+impl Loader<RecoveriesOf> for CaseLoader {
+    type Value = Vec<recovery::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RecoveriesOf]) -> LoadResult<RecoveriesOf, Vec<recovery::Model>> {
+        let rows = cases::recoveries_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(rows.into_iter().map(|(id, row)| (RecoveriesOf(id), row)).collect())
+    }
+}

@@ -2,6 +2,7 @@
 //! database), per-request context, output types, loaders and paging.
 
 pub mod audit;
+pub mod cases;
 pub mod context;
 pub mod gate;
 pub mod ids;

@@ -17,7 +17,7 @@ use crate::service;
 
 /// Every write: the organisation area and the audit area.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(pub OrgMutation, pub super::audit::AuditMutation);
+pub struct Mutation(pub OrgMutation, pub super::audit::AuditMutation, pub super::cases::CaseMutation);
 
 #[derive(Default)]
 pub struct OrgMutation;

@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 
 /// The root of every read: the organisation area and the audit area.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(pub OrgQuery, pub super::audit::AuditQuery);
+pub struct Query(pub OrgQuery, pub super::audit::AuditQuery, pub super::cases::CaseQuery);
 
 #[derive(Default)]
 pub struct OrgQuery;
@@ -333,6 +333,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID, arg: &[&str]) -> Result<Node> {
                 .one(&db.conn)
                 .await?
                 .map(|e| Node::AuditEvent(AuditEvent(e)))
+        }
+        Kind::Case | Kind::Defendant | Kind::DisciplinaryAction | Kind::Recovery => {
+            super::types::case::load_node(ctx, kind, n).await?
         }
     };
     Ok(node.ok_or(AppError::NotFound("node"))?)

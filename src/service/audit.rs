@@ -16,12 +16,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use entity::audit_checkpoint;
-use entity::audit_event::{GENESIS, committee_chain};
+use entity::audit_event::{GENESIS, case_chain, committee_chain};
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, audit};
+
 use crate::domain::audit::{Break, BreakKind, ChainHead, ChainWalk, Statement, WalkedEntry};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Entries read per statement while verifying: memory stays bounded
 /// whatever the trail's length.
@@ -120,32 +121,49 @@ impl AuditKeeper {
     }
 
     /// Signs a checkpoint of every chain head, unless nothing was appended
-    /// since the last one (then that one is returned).
+    /// since the last one (then that one is returned). An empty trail has
+    /// nothing to sign: `CONFLICT`.
     pub async fn checkpoint(&self, db: &Db) -> AppResult<audit_checkpoint::Model> {
-        let latest = audit::latest_checkpoint(&db.conn).await?;
-        let heads: Vec<ChainHead> = audit::heads(&db.conn)
-            .await?
-            .into_iter()
-            .filter(|h| h.seq > 0)
-            .map(|h| ChainHead { chain: h.chain, seq: h.seq, hash: h.head })
-            .collect();
-        if let Some(latest) = &latest
-            && Statement::parse(&latest.statement).is_some_and(|s| s.heads == heads)
-        {
-            return Ok(latest.clone());
-        }
-        if heads.is_empty() && latest.is_none() {
-            return Err(crate::error::AppError::Conflict("the audit trail is empty: nothing to checkpoint".into()));
-        }
-        let at = Utc::now();
-        let prev = latest.as_ref().map(|c| statement_hash(&c.statement)).unwrap_or_else(|| GENESIS.to_owned());
-        let statement = Statement { at_micros: at.timestamp_micros(), prev, heads }.to_text();
-        let signature = hex::encode(self.key.sign(statement.as_bytes()).to_bytes());
-        let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
-        audit::insert_checkpoint(&db.conn, at, self.public_key(), statement, signature).await
+        self.sign(db).await?.ok_or_else(|| AppError::Conflict("the audit trail is empty: nothing to checkpoint".into()))
     }
 
-    /// Verifies the chain of `committee` (or every chain) and every checkpoint.
+    /// The checkpoint covering the current heads, signed now if need be;
+    /// `None` while the trail is empty.
+    async fn sign(&self, db: &Db) -> AppResult<Option<audit_checkpoint::Model>> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let latest = audit::latest_checkpoint(&db.conn).await?;
+            let heads: Vec<ChainHead> = audit::heads(&db.conn)
+                .await?
+                .into_iter()
+                .filter(|h| h.seq > 0)
+                .map(|h| ChainHead { chain: h.chain, seq: h.seq, hash: h.head })
+                .collect();
+            if let Some(latest) = &latest
+                && Statement::parse(&latest.statement).is_some_and(|s| s.heads == heads)
+            {
+                return Ok(Some(latest.clone()));
+            }
+            if heads.is_empty() && latest.is_none() {
+                return Ok(None);
+            }
+            let at = Utc::now();
+            let prev = latest.as_ref().map(|c| statement_hash(&c.statement)).unwrap_or_else(|| GENESIS.to_owned());
+            let statement = Statement { at_micros: at.timestamp_micros(), prev: prev.clone(), heads }.to_text();
+            let signature = hex::encode(self.key.sign(statement.as_bytes()).to_bytes());
+            let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
+            match audit::insert_checkpoint(&db.conn, at, self.public_key(), statement, signature, prev).await {
+                // Another instance signed after the same checkpoint first
+                // (`ux_audit_checkpoint_prev`): start again from its one.
+                Err(AppError::Conflict(_)) if attempts < 3 => continue,
+                other => return other.map(Some),
+            }
+        }
+    }
+
+    /// Verifies the chains of `committee` (its own and its matters') or
+    /// every chain, and every checkpoint.
     pub async fn verify(&self, db: &Db, committee: Option<i64>) -> AppResult<Verification> {
         let mut report = Verification { at: Utc::now(), chains: 0, entries: 0, checkpoints: 0, problem: None };
         let latest = match self.verify_checkpoints(db, &mut report).await? {
@@ -156,7 +174,12 @@ impl AuditKeeper {
             }
         };
         let chains = match committee {
-            Some(id) => vec![committee_chain(id)],
+            // The committee's chain and those of the matters it monitors or assigned.
+            Some(id) => {
+                let mut chains = vec![committee_chain(id)];
+                chains.extend(crate::db::cases::ids_of_committee(&db.conn, id).await?.into_iter().map(case_chain));
+                chains
+            }
             None => {
                 let mut all = audit::chains_with_entries(&db.conn).await?;
                 // A chain the checkpoint or the heads know of but that has no entries left.
@@ -359,7 +382,7 @@ impl AuditKeeper {
         loop {
             tokio::select! {
                 () = next(&mut checkpoints) => {
-                    if let Err(err) = self.checkpoint(&db).await {
+                    if let Err(err) = self.sign(&db).await {
                         tracing::warn!(error = %err.detail(), "cannot sign an audit checkpoint");
                     }
                 }

@@ -20,7 +20,7 @@ pub fn event(action: AuditAction, c: &committee::Model, committees: Vec<i64>) ->
         "province": c.province, "establishedOn": c.established_on, "regulation": c.regulation,
         "status": c.status, "successorId": c.successor_id, "endedOn": c.ended_on, "version": c.version,
     });
-    Event { action, entity: AuditEntity::Committee, entity_id: c.id, committees, payload }
+    Event { action, entity: AuditEntity::Committee, entity_id: c.id, committees, case: None, payload }
 }
 
 /// Creates a provincial committee under the central one.

@@ -4,7 +4,9 @@
 //! GraphQL layer parses input and calls these; nothing else writes.
 
 pub mod audit;
+pub mod cases;
 pub mod committees;
+pub mod demo;
 pub mod people;
 pub mod positions;
 

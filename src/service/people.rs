@@ -18,7 +18,7 @@ pub fn event(action: AuditAction, p: &person::Model, committees: Vec<i64>) -> Ev
         "fullName": p.full_name, "partyMember": p.party_member, "homeCommitteeId": p.home_committee_id,
         "version": p.version,
     });
-    Event { action, entity: AuditEntity::Person, entity_id: p.id, committees, payload }
+    Event { action, entity: AuditEntity::Person, entity_id: p.id, committees, case: None, payload }
 }
 
 pub async fn create(db: &Db, actor: &Principal, reach: &Reach, new: NewPerson) -> AppResult<person::Model> {

@@ -22,7 +22,14 @@ pub fn event(action: AuditAction, p: &position::Model) -> Event {
         "title": p.title, "startOn": p.start_on, "endOn": p.end_on, "endReason": p.end_reason,
         "version": p.version,
     });
-    Event { action, entity: AuditEntity::Position, entity_id: p.id, committees: vec![p.committee_id], payload }
+    Event {
+        action,
+        entity: AuditEntity::Position,
+        entity_id: p.id,
+        committees: vec![p.committee_id],
+        case: None,
+        payload,
+    }
 }
 
 /// Seats a person on a committee.

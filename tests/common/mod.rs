@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use steerql::app::Application;
 use steerql::auth::{self, Verifier};
 use steerql::config::{AuthArgs, Limits, TokenAlgorithm};
-use steerql::db::{Db, seed};
+use steerql::db::Db;
 use steerql::domain::{Grant, Principal, PrincipalKind};
 use steerql::service::audit::AuditKeeper;
 
@@ -162,7 +162,7 @@ pub async fn fresh_database_with(demo: bool) -> (Db, Arc<Recorder>, DatabaseGuar
         db.migrate().await.expect("migrate");
         if demo {
             let write = db.begin_write().await.unwrap();
-            seed::load_demo(&write.txn).await.unwrap();
+            steerql::service::demo::load(&write.txn).await.unwrap();
             write.commit().await.unwrap();
         }
     }
@@ -234,7 +234,7 @@ async fn postgres_template(admin_url: &str, demo: bool) -> String {
             db.migrate().await.expect("migrate the template");
             if demo {
                 let write = db.begin_write().await.unwrap();
-                seed::load_demo(&write.txn).await.unwrap();
+                steerql::service::demo::load(&write.txn).await.unwrap();
                 write.commit().await.unwrap();
             }
             db.conn.execute_unprepared("ANALYZE").await.unwrap();
@@ -437,11 +437,17 @@ impl TestApp {
 }
 
 pub fn token_for(sub: &str, grants: &[&str], service: bool) -> String {
+    token_with_agency(sub, grants, service, None)
+}
+
+/// A token whose `AGENCY` roles act for `agency` (a global ID).
+pub fn token_with_agency(sub: &str, grants: &[&str], service: bool, agency: Option<&str>) -> String {
     let principal = Principal {
         subject: sub.into(),
         name: Some("Test User".into()),
         kind: if service { PrincipalKind::Service } else { PrincipalKind::Person },
         grants: grants.iter().map(|g| g.parse::<Grant>().unwrap()).collect(),
+        agency: agency.map(|a| steerql::graphql::ids::decode_any(a).unwrap().1),
     };
     auth::issue(SECRET.as_bytes(), &principal, std::time::Duration::from_secs(600), None, None).unwrap()
 }

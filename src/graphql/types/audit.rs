@@ -78,6 +78,10 @@ impl AuditEvent {
             audit::AuditEntity::Person => Kind::Person,
             audit::AuditEntity::Agency => Kind::Agency,
             audit::AuditEntity::Position => Kind::Position,
+            audit::AuditEntity::Case => Kind::Case,
+            audit::AuditEntity::Defendant => Kind::Defendant,
+            audit::AuditEntity::DisciplinaryAction => Kind::DisciplinaryAction,
+            audit::AuditEntity::Recovery => Kind::Recovery,
         };
         Ok(ids::encode(kind, self.0.entity_id))
     }

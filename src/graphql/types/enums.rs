@@ -115,6 +115,16 @@ pub enum Operation {
     ReadAuditTrail,
     /// Verify the audit trail against its signed checkpoints; sign a checkpoint.
     VerifyAuditTrail,
+    /// Read cases and incidents within reach (an agency: those it handles).
+    ReadCases,
+    /// Read defendants' personal details and a matter's history.
+    ReadCaseDetails,
+    /// Create and edit matters; record disciplinary actions and recoveries.
+    ManageCases,
+    /// Record procedure steps and defendants (an agency: on matters it handles).
+    RecordProcedure,
+    /// Decide monitoring and assign matters from the central committee.
+    DecideMonitoring,
 }
 
 /// How the audit trail failed verification.
@@ -157,6 +167,24 @@ pub enum AuditAction {
     PositionUpdate,
     /// A seat's term ended.
     PositionEnd,
+    /// A case or incident was recorded.
+    CaseCreate,
+    /// A matter's details were changed.
+    CaseUpdate,
+    /// A matter took a workflow step.
+    CaseTransition,
+    /// The central committee assigned a matter to a provincial one.
+    CaseAssign,
+    /// Another agency's reference number was recorded for a matter.
+    CaseReference,
+    /// A defendant was added to a case.
+    DefendantAdd,
+    /// A defendant's details or status changed.
+    DefendantUpdate,
+    /// A disciplinary action was recorded.
+    DisciplineRecord,
+    /// An amount recovered was recorded.
+    RecoveryRecord,
 }
 
 /// The type of record an audit entry is about: the type of its global ID.
@@ -171,4 +199,204 @@ pub enum AuditEntityType {
     Person,
     /// A `Position`.
     Position,
+    /// A `Case` (a case or an incident).
+    Case,
+    /// A `Defendant`.
+    Defendant,
+    /// A `DisciplinaryAction`.
+    DisciplinaryAction,
+    /// A `Recovery`.
+    Recovery,
+}
+
+/// A criminal case or an incident under verification.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::CaseKind")]
+pub enum CaseKind {
+    /// A criminal case ("vụ án").
+    Case,
+    /// A matter under verification ("vụ việc").
+    Incident,
+}
+
+/// A state of either workflow (monitoring, procedure); `workflow` says which.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::CaseState")]
+pub enum CaseState {
+    /// Monitoring: proposed to the standing committee.
+    Proposed,
+    /// Monitoring: under the committee's monitoring and direction.
+    UnderMonitoring,
+    /// Monitoring: removed from monitoring, handling complete (the record is closed).
+    MonitoringEnded,
+    /// Monitoring: the committee decided not to monitor it (the record is closed).
+    Declined,
+    /// Incident procedure: under verification.
+    Verification,
+    /// Incident procedure: verification concluded without signs of crime.
+    Concluded,
+    /// Incident procedure: signs of crime found, sent to investigation (a linked case was opened).
+    TransferredToInvestigation,
+    /// Case procedure: prosecuted.
+    Prosecuted,
+    /// Case procedure: under investigation.
+    Investigation,
+    /// Case procedure: indicted.
+    Indictment,
+    /// Case procedure: first-instance trial.
+    FirstInstanceTrial,
+    /// Case procedure: appeal trial.
+    AppealTrial,
+    /// Case procedure: the sentence is being executed.
+    SentenceExecution,
+    /// Case procedure: over.
+    Closed,
+    /// Case procedure: suspended.
+    Suspended,
+    /// Case procedure: dismissed.
+    Dismissed,
+}
+
+/// One of the two workflows a matter moves through.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::Machine")]
+pub enum CaseWorkflow {
+    /// The committee's monitoring and direction.
+    Monitoring,
+    /// The functional agencies' procedure.
+    Procedure,
+}
+
+/// A workflow step, by name (see `workflow` for each one's states and roles).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::Transition")]
+pub enum CaseTransition {
+    /// Take the matter under monitoring and direction.
+    TakeUnderMonitoring,
+    /// Decide not to monitor the matter.
+    DeclineMonitoring,
+    /// Remove the matter from monitoring (closes the record).
+    EndMonitoring,
+    /// Take a closed record under monitoring again, for a reason.
+    Reopen,
+    /// End an incident's verification without signs of crime.
+    ConcludeVerification,
+    /// Send an incident to investigation; opens a linked case.
+    TransferToInvestigation,
+    /// Start the investigation.
+    StartInvestigation,
+    /// Indict.
+    Indict,
+    /// Open the first-instance trial.
+    OpenTrial,
+    /// Open the first-instance trial in the defendant's absence.
+    OpenTrialInAbsentia,
+    /// Appeal the first-instance judgment.
+    Appeal,
+    /// Execute the sentence.
+    ExecuteSentence,
+    /// Close the procedure.
+    Close,
+    /// Suspend the procedure.
+    Suspend,
+    /// Resume a suspended procedure where it stopped.
+    Resume,
+    /// Dismiss the case.
+    Dismiss,
+}
+
+/// What a workflow step must carry.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::Requirement")]
+pub enum StepRequirement {
+    /// `decisionRef`: the decision's reference number.
+    DecisionRef,
+    /// `effectiveOn`: the day it takes effect.
+    EffectiveOn,
+    /// `reason`.
+    Reason,
+}
+
+/// The domain a matter concerns.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::CaseField")]
+pub enum CaseField {
+    /// Land management.
+    Land,
+    /// Banking and credit.
+    Banking,
+    /// Health.
+    Health,
+    /// Public procurement.
+    Procurement,
+    /// Education.
+    Education,
+    /// Energy.
+    Energy,
+    /// Infrastructure and construction.
+    Infrastructure,
+    /// Natural resources and minerals.
+    NaturalResources,
+    /// Public finance and assets.
+    PublicFinance,
+    /// Anything else.
+    Other,
+}
+
+/// Where a matter came to light.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::CaseSource")]
+pub enum CaseSource {
+    /// An inspection.
+    Inspection,
+    /// A state audit.
+    Audit,
+    /// A denunciation.
+    Denunciation,
+    /// The press.
+    Press,
+    /// An investigation.
+    Investigation,
+    /// Anything else.
+    Other,
+}
+
+/// Where a defendant stands.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::DefendantStatus")]
+pub enum DefendantStatus {
+    /// Prosecuted.
+    Prosecuted,
+    /// Indicted.
+    Indicted,
+    /// Convicted.
+    Convicted,
+    /// Acquitted.
+    Acquitted,
+    /// Fled; tried in absentia.
+    FledTriedInAbsentia,
+}
+
+/// Who a disciplinary action is against.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::DisciplineSubject")]
+pub enum DisciplineSubject {
+    /// A Party organisation.
+    Organisation,
+    /// An individual.
+    Individual,
+}
+
+/// The Party's disciplinary forms.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "domain::cases::DisciplineForm")]
+pub enum DisciplineForm {
+    /// Reprimand.
+    Reprimand,
+    /// Warning.
+    Warning,
+    /// Dismissal from office.
+    Dismissal,
+    /// Expulsion from the Party.
+    Expulsion,
 }

@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod audit;
+pub mod case;
 pub mod committee;
 pub mod enums;
 pub mod filters;
@@ -15,6 +16,7 @@ use async_graphql::Interface;
 
 pub use agency::Agency;
 pub use audit::AuditEvent;
+pub use case::{Case, Defendant, DisciplinaryAction, Recovery};
 pub use committee::Committee;
 pub use person::Person;
 pub use position::Position;
@@ -28,4 +30,8 @@ pub enum Node {
     Person(Person),
     Position(Position),
     AuditEvent(AuditEvent),
+    Case(Case),
+    Defendant(Defendant),
+    DisciplinaryAction(DisciplinaryAction),
+    Recovery(Recovery),
 }

@@ -59,3 +59,38 @@ impl ScalarType for DateTime {
         Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
     }
 }
+
+/// An amount of Vietnamese đồng, exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vnd(pub i64);
+
+impl Vnd {
+    /// Digits only, no sign, no leading zeros, at most what a 64-bit column holds.
+    fn parse_text(s: &str) -> Option<i64> {
+        let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+        if canonical { s.parse().ok() } else { None }
+    }
+}
+
+/// An amount in Vietnamese đồng (VND), exact: a string of decimal digits
+/// (`"1250000000000"`), since amounts exceed what JSON numbers carry
+/// exactly in every client. Not negative, at most 9223372036854775807.
+#[Scalar(name = "VND")]
+impl ScalarType for Vnd {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => Vnd::parse_text(s)
+                .map(Vnd)
+                .ok_or_else(|| InputValueError::custom("expected an amount as a string of digits, e.g. \"1500000\"")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if Vnd::parse_text(s).is_some())
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}

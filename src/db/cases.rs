@@ -1,0 +1,730 @@
+//! Cases and incidents and their records: reads within a viewer's case
+//! scope (applied in SQL), the rows a write locks and changes, references,
+//! defendants, disciplinary actions, recoveries and idempotency keys.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{
+    audit_chain, audit_event, case_record, case_reference, committee, defendant, disciplinary_action, idempotency_key,
+    recovery,
+};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set, Statement,
+};
+
+use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
+use super::{for_update, reach, search_contains};
+use crate::domain::cases::{CaseKind, CaseState};
+use crate::domain::org::search_key;
+use crate::domain::{Operation, Principal, Reach, Role};
+use crate::error::{AppError, AppResult};
+
+/// Which matters a viewer may touch for one operation: those of the
+/// committees their roles reach (monitoring or assigning), and, for an
+/// `AGENCY` role, those its agency handles within that role's reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseScope {
+    pub committees: Reach,
+    pub agency: Option<(Reach, i64)>,
+}
+
+impl CaseScope {
+    pub fn of(principal: &Principal, op: Operation) -> CaseScope {
+        let roles: Vec<Role> = op.allowed_roles().iter().copied().filter(|r| *r != Role::Agency).collect();
+        let agency = match principal.agency {
+            Some(agency) if op.allows(Role::Agency) => {
+                let reach = principal.reach_for(&[Role::Agency]);
+                (!reach.is_empty()).then_some((reach, agency))
+            }
+            _ => None,
+        };
+        CaseScope { committees: principal.reach_for(&roles), agency }
+    }
+
+    /// Every matter (for the system's own work, such as the demo data).
+    pub fn all() -> CaseScope {
+        CaseScope { committees: Reach::All, agency: None }
+    }
+
+    pub fn nothing() -> CaseScope {
+        CaseScope { committees: Reach::Committees(Default::default()), agency: None }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.committees.is_empty() && self.agency.is_none()
+    }
+
+    fn condition(&self) -> Condition {
+        let of = |reach: &Reach| {
+            Condition::any()
+                .add(reach::committee_column(case_record::Column::MonitoringCommitteeId, reach))
+                .add(reach::committee_column(case_record::Column::AssigningCommitteeId, reach))
+        };
+        let mut cond = Condition::any().add(of(&self.committees));
+        if let Some((reach, agency)) = &self.agency {
+            cond = cond.add(Condition::all().add(of(reach)).add(case_record::Column::HandlingAgencyId.eq(*agency)));
+        }
+        cond
+    }
+}
+
+fn in_scope(scope: &CaseScope) -> Select<case_record::Entity> {
+    case_record::Entity::find().filter(scope.condition())
+}
+
+/// The committee and those merged into it (the committees "below" it in
+/// the hierarchy are its children: the provinces under the central one).
+fn committee_and_below(id: i64, below: bool) -> Condition {
+    if !below {
+        return Condition::all().add(case_record::Column::MonitoringCommitteeId.eq(id));
+    }
+    let children = Query::select()
+        .column(committee::Column::Id)
+        .from(committee::Entity)
+        .cond_where(Condition::any().add(committee::Column::ParentId.eq(id)).add(committee::Column::SuccessorId.eq(id)))
+        .to_owned();
+    Condition::any()
+        .add(case_record::Column::MonitoringCommitteeId.eq(id))
+        .add(case_record::Column::MonitoringCommitteeId.in_subquery(children))
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub committee: Option<(i64, bool)>,
+    pub kind: Option<CaseKind>,
+    pub monitoring_state: Option<CaseState>,
+    pub procedure_state: Option<CaseState>,
+    pub public_concern: Option<bool>,
+    pub non_state_sector: Option<bool>,
+    pub field: Option<String>,
+    pub opened_from: Option<NaiveDate>,
+    pub opened_to: Option<NaiveDate>,
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseOrder {
+    Code,
+    OpenedOn,
+}
+
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    filter: &CaseFilter,
+    args: &PageArgs,
+    order: CaseOrder,
+    descending: bool,
+) -> AppResult<(Page<case_record::Model>, SelectStatement)> {
+    let mut select = in_scope(scope);
+    if let Some((id, below)) = filter.committee {
+        select = select.filter(committee_and_below(id, below));
+    }
+    if let Some(kind) = filter.kind {
+        select = select.filter(case_record::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(state) = filter.monitoring_state {
+        select = select.filter(case_record::Column::MonitoringState.eq(state.as_str()));
+    }
+    if let Some(state) = filter.procedure_state {
+        select = select.filter(case_record::Column::ProcedureState.eq(state.as_str()));
+    }
+    if let Some(v) = filter.public_concern {
+        select = select.filter(case_record::Column::PublicConcern.eq(v));
+    }
+    if let Some(v) = filter.non_state_sector {
+        select = select.filter(case_record::Column::NonStateSector.eq(v));
+    }
+    if let Some(field) = &filter.field {
+        select = select.filter(case_record::Column::Field.eq(field.as_str()));
+    }
+    if let Some(from) = filter.opened_from {
+        select = select.filter(case_record::Column::OpenedOn.gte(from));
+    }
+    if let Some(to) = filter.opened_to {
+        select = select.filter(case_record::Column::OpenedOn.lte(to));
+    }
+    if let Some(text) = &filter.text {
+        select = select.filter(search_contains(case_record::Column::SearchText, text));
+    }
+    let count = page::count_statement(select.clone());
+    let page = match order {
+        CaseOrder::Code => {
+            let sort = Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending };
+            page::fetch(db, select, case_record::Column::Id, sort, args, |c| (SortKey::Text(c.code.clone()), c.id))
+                .await?
+        }
+        CaseOrder::OpenedOn => {
+            let sort =
+                Sort { name: "OPENED_ON", column: case_record::Column::OpenedOn, kind: KeyKind::Date, descending };
+            page::fetch(db, select, case_record::Column::Id, sort, args, |c| (SortKey::date(c.opened_on), c.id)).await?
+        }
+    };
+    Ok((page, count))
+}
+
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, case_record::Model>> {
+    let rows = in_scope(scope).filter(case_record::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+}
+
+/// The matter another agency knows by `number`.
+pub async fn by_reference<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    agency: i64,
+    number: &str,
+) -> AppResult<Option<case_record::Model>> {
+    let refs = Query::select()
+        .column(case_reference::Column::CaseId)
+        .from(case_reference::Entity)
+        .and_where(case_reference::Column::AgencyId.eq(agency))
+        .and_where(case_reference::Column::Number.eq(number))
+        .to_owned();
+    Ok(in_scope(scope).filter(case_record::Column::Id.in_subquery(refs)).one(db).await?)
+}
+
+/// Locks a matter within scope for the rest of the write.
+pub async fn lock_one<C: ConnectionTrait>(db: &C, scope: &CaseScope, id: i64) -> AppResult<case_record::Model> {
+    let select = in_scope(scope).filter(case_record::Column::Id.eq(id));
+    for_update(select).one(db).await?.ok_or(AppError::NotFound("case"))
+}
+
+/// A matter whatever the scope (the service checks the viewer's roles on it).
+pub async fn lock_any<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<case_record::Model>> {
+    Ok(for_update(case_record::Entity::find_by_id(id)).one(db).await?)
+}
+
+#[derive(Clone, Debug)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub code: String,
+    pub title: String,
+    pub summary: String,
+    pub field: String,
+    pub public_concern: bool,
+    pub non_state_sector: bool,
+    pub source: String,
+    pub loss_amount: Option<i64>,
+    pub monitoring_committee_id: i64,
+    pub handling_agency_id: Option<i64>,
+    pub monitoring_state: CaseState,
+    pub procedure_state: CaseState,
+    pub origin_case_id: Option<i64>,
+    pub opened_on: NaiveDate,
+}
+
+fn search_text(code: &str, title: &str) -> String {
+    search_key(&format!("{code} {title}"))
+}
+
+pub async fn insert<C: ConnectionTrait>(db: &C, new: &NewCase) -> AppResult<case_record::Model> {
+    let now = Utc::now();
+    Ok(case_record::ActiveModel {
+        kind: Set(new.kind.as_str().to_owned()),
+        code: Set(new.code.clone()),
+        title: Set(new.title.clone()),
+        search_text: Set(search_text(&new.code, &new.title)),
+        summary: Set(new.summary.clone()),
+        field: Set(new.field.clone()),
+        public_concern: Set(new.public_concern),
+        non_state_sector: Set(new.non_state_sector),
+        source: Set(new.source.clone()),
+        loss_amount: Set(new.loss_amount),
+        recovered_amount: Set(0),
+        monitoring_committee_id: Set(new.monitoring_committee_id),
+        assigning_committee_id: Set(None),
+        handling_agency_id: Set(new.handling_agency_id),
+        monitoring_state: Set(new.monitoring_state.as_str().to_owned()),
+        procedure_state: Set(new.procedure_state.as_str().to_owned()),
+        suspended_from: Set(None),
+        in_absentia: Set(false),
+        origin_case_id: Set(new.origin_case_id),
+        opened_on: Set(new.opened_on),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Changes to a matter's details; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct CaseChanges {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub field: Option<String>,
+    pub public_concern: Option<bool>,
+    pub non_state_sector: Option<bool>,
+    pub source: Option<String>,
+    pub loss_amount: Option<i64>,
+    pub handling_agency_id: Option<i64>,
+}
+
+/// Where a write moves a matter (states, assignment, totals).
+#[derive(Clone, Debug, Default)]
+pub struct CaseMove {
+    pub monitoring_state: Option<CaseState>,
+    pub procedure_state: Option<CaseState>,
+    /// `Some(None)` clears it.
+    pub suspended_from: Option<Option<CaseState>>,
+    pub in_absentia: Option<bool>,
+    pub monitoring_committee_id: Option<i64>,
+    pub assigning_committee_id: Option<i64>,
+    pub add_recovered: Option<i64>,
+}
+
+/// Writes `changes` and `moved` to a locked row and bumps its version.
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    current: case_record::Model,
+    changes: &CaseChanges,
+    moved: &CaseMove,
+) -> AppResult<case_record::Model> {
+    let version = current.version + 1;
+    let (code, recovered) = (current.code.clone(), current.recovered_amount);
+    let mut row = current.into_active_model();
+    if let Some(title) = &changes.title {
+        row.search_text = Set(search_text(&code, title));
+        row.title = Set(title.clone());
+    }
+    if let Some(v) = &changes.summary {
+        row.summary = Set(v.clone());
+    }
+    if let Some(v) = &changes.field {
+        row.field = Set(v.clone());
+    }
+    if let Some(v) = changes.public_concern {
+        row.public_concern = Set(v);
+    }
+    if let Some(v) = changes.non_state_sector {
+        row.non_state_sector = Set(v);
+    }
+    if let Some(v) = &changes.source {
+        row.source = Set(v.clone());
+    }
+    if let Some(v) = changes.loss_amount {
+        row.loss_amount = Set(Some(v));
+    }
+    if let Some(v) = changes.handling_agency_id {
+        row.handling_agency_id = Set(Some(v));
+    }
+    if let Some(s) = moved.monitoring_state {
+        row.monitoring_state = Set(s.as_str().to_owned());
+    }
+    if let Some(s) = moved.procedure_state {
+        row.procedure_state = Set(s.as_str().to_owned());
+    }
+    if let Some(s) = moved.suspended_from {
+        row.suspended_from = Set(s.map(|s| s.as_str().to_owned()));
+    }
+    if let Some(v) = moved.in_absentia {
+        row.in_absentia = Set(v);
+    }
+    if let Some(v) = moved.monitoring_committee_id {
+        row.monitoring_committee_id = Set(v);
+    }
+    if let Some(v) = moved.assigning_committee_id {
+        row.assigning_committee_id = Set(Some(v));
+    }
+    if let Some(v) = moved.add_recovered {
+        let total = recovered.checked_add(v).ok_or_else(|| {
+            AppError::bad_input(&["input", "amount"], "the total recovered would exceed the largest amount stored")
+        })?;
+        row.recovered_amount = Set(total);
+    }
+    row.updated_at = Set(Utc::now());
+    row.version = Set(version);
+    Ok(row.update(db).await?)
+}
+
+pub async fn insert_reference<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    agency_id: i64,
+    number: &str,
+) -> AppResult<case_reference::Model> {
+    Ok(case_reference::ActiveModel {
+        case_id: Set(case_id),
+        agency_id: Set(agency_id),
+        number: Set(number.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The references of these matters, oldest first.
+pub async fn references_of<C: ConnectionTrait>(
+    db: &C,
+    cases: &[i64],
+) -> AppResult<HashMap<i64, Vec<case_reference::Model>>> {
+    let rows = case_reference::Entity::find()
+        .filter(case_reference::Column::CaseId.is_in(cases.iter().copied()))
+        .order_by_asc(case_reference::Column::CaseId)
+        .order_by_asc(case_reference::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<case_reference::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.case_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// A page of each matter's defendants (in the order they were added), in
+/// one statement whatever the number of matters: a window per matter over
+/// `ix_defendant_case`.
+pub async fn defendants_pages<C: ConnectionTrait>(
+    db: &C,
+    cases: &[i64],
+    after: Option<i64>,
+    size: u64,
+) -> AppResult<HashMap<i64, Vec<defendant::Model>>> {
+    let mut out: HashMap<i64, Vec<defendant::Model>> = HashMap::new();
+    if cases.is_empty() {
+        return Ok(out);
+    }
+    let backend = db.get_database_backend();
+    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
+    let after_clause = after.map(|a| format!(" AND d.id > {a}")).unwrap_or_default();
+    // Integers only are spliced in (parsed ids and a page size); no text.
+    let sql = format!(
+        "SELECT * FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.case_id ORDER BY d.id) AS rn \
+           FROM defendant d WHERE d.case_id IN ({}){after_clause}) w WHERE w.rn <= {} ORDER BY w.case_id, w.id",
+        list.join(", "),
+        size + 1
+    );
+    let rows = defendant::Entity::find().from_raw_sql(Statement::from_string(backend, sql)).all(db).await?;
+    for row in rows {
+        out.entry(row.case_id).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// Counts of each matter's defendants by the attributes the figures use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct DefendantCounts {
+    pub case_id: i64,
+    pub total: i64,
+    pub cadres: i64,
+    pub party_members: i64,
+    pub leaders: i64,
+    pub centrally_managed: i64,
+    pub non_state_sector: i64,
+}
+
+pub async fn defendant_counts<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, DefendantCounts>> {
+    let sum = |col: &str| Expr::cust(format!("SUM(CASE WHEN {col} THEN 1 ELSE 0 END)"));
+    let rows = defendant::Entity::find()
+        .select_only()
+        .column(defendant::Column::CaseId)
+        .column_as(Expr::cust("COUNT(*)"), "total")
+        .column_as(sum("cadre"), "cadres")
+        .column_as(sum("party_member"), "party_members")
+        .column_as(sum("leader"), "leaders")
+        .column_as(sum("centrally_managed"), "centrally_managed")
+        .column_as(sum("non_state_sector"), "non_state_sector")
+        .filter(defendant::Column::CaseId.is_in(cases.iter().copied()))
+        .group_by(defendant::Column::CaseId)
+        .into_model::<DefendantCounts>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.case_id, r)).collect())
+}
+
+pub async fn defendant_by_id<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<defendant::Model>> {
+    Ok(defendant::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn lock_defendant<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<defendant::Model>> {
+    Ok(for_update(defendant::Entity::find_by_id(id)).one(db).await?)
+}
+
+#[derive(Clone, Debug)]
+pub struct DefendantFields {
+    pub full_name: String,
+    pub position_held: String,
+    pub cadre: bool,
+    pub party_member: bool,
+    pub leader: bool,
+    pub centrally_managed: bool,
+    pub non_state_sector: bool,
+    pub status: String,
+    pub charges: Vec<String>,
+}
+
+pub async fn insert_defendant<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    d: &DefendantFields,
+) -> AppResult<defendant::Model> {
+    let now = Utc::now();
+    Ok(defendant::ActiveModel {
+        case_id: Set(case_id),
+        full_name: Set(d.full_name.clone()),
+        position_held: Set(d.position_held.clone()),
+        cadre: Set(d.cadre),
+        party_member: Set(d.party_member),
+        leader: Set(d.leader),
+        centrally_managed: Set(d.centrally_managed),
+        non_state_sector: Set(d.non_state_sector),
+        status: Set(d.status.clone()),
+        charges: Set(serde_json::to_string(&d.charges).unwrap_or_else(|_| "[]".into())),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn update_defendant<C: ConnectionTrait>(
+    db: &C,
+    current: defendant::Model,
+    d: &DefendantFields,
+) -> AppResult<defendant::Model> {
+    let version = current.version + 1;
+    let mut row = current.into_active_model();
+    row.full_name = Set(d.full_name.clone());
+    row.position_held = Set(d.position_held.clone());
+    row.cadre = Set(d.cadre);
+    row.party_member = Set(d.party_member);
+    row.leader = Set(d.leader);
+    row.centrally_managed = Set(d.centrally_managed);
+    row.non_state_sector = Set(d.non_state_sector);
+    row.status = Set(d.status.clone());
+    row.charges = Set(serde_json::to_string(&d.charges).unwrap_or_else(|_| "[]".into()));
+    row.version = Set(version);
+    row.updated_at = Set(Utc::now());
+    Ok(row.update(db).await?)
+}
+
+#[derive(Clone, Debug)]
+pub struct NewDiscipline {
+    pub committee_id: i64,
+    pub case_id: Option<i64>,
+    pub subject_kind: String,
+    pub subject_name: String,
+    pub form: String,
+    pub deciding_body: String,
+    pub decided_on: NaiveDate,
+}
+
+pub async fn insert_discipline<C: ConnectionTrait>(
+    db: &C,
+    new: &NewDiscipline,
+) -> AppResult<disciplinary_action::Model> {
+    Ok(disciplinary_action::ActiveModel {
+        committee_id: Set(new.committee_id),
+        case_id: Set(new.case_id),
+        subject_kind: Set(new.subject_kind.clone()),
+        subject_name: Set(new.subject_name.clone()),
+        form: Set(new.form.clone()),
+        deciding_body: Set(new.deciding_body.clone()),
+        decided_on: Set(new.decided_on),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The disciplinary actions linked to these matters, in date order.
+pub async fn discipline_of<C: ConnectionTrait>(
+    db: &C,
+    cases: &[i64],
+) -> AppResult<HashMap<i64, Vec<disciplinary_action::Model>>> {
+    let rows = disciplinary_action::Entity::find()
+        .filter(disciplinary_action::Column::CaseId.is_in(cases.iter().copied()))
+        .order_by_asc(disciplinary_action::Column::DecidedOn)
+        .order_by_asc(disciplinary_action::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<disciplinary_action::Model>> = HashMap::new();
+    for r in rows {
+        if let Some(case) = r.case_id {
+            out.entry(case).or_default().push(r);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn insert_recovery<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    amount: i64,
+    on: NaiveDate,
+    reference: &str,
+) -> AppResult<recovery::Model> {
+    Ok(recovery::ActiveModel {
+        case_id: Set(case_id),
+        amount: Set(amount),
+        recovered_on: Set(on),
+        reference: Set(reference.to_owned()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn recoveries_of<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, Vec<recovery::Model>>> {
+    let rows = recovery::Entity::find()
+        .filter(recovery::Column::CaseId.is_in(cases.iter().copied()))
+        .order_by_asc(recovery::Column::RecoveredOn)
+        .order_by_asc(recovery::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<recovery::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.case_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// A page of one matter's history (its chain), oldest first, after `seq`:
+/// one range of `ux_audit_chain_seq`, however long the history.
+pub async fn history_page<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    after_seq: Option<i64>,
+    before_seq: Option<i64>,
+    size: u64,
+    backward: bool,
+) -> AppResult<Vec<audit_event::Model>> {
+    let mut select =
+        audit_event::Entity::find().filter(audit_event::Column::Chain.eq(audit_event::case_chain(case_id)));
+    if let Some(seq) = after_seq {
+        select = select.filter(audit_event::Column::Seq.gt(seq));
+    }
+    if let Some(seq) = before_seq {
+        select = select.filter(audit_event::Column::Seq.lt(seq));
+    }
+    let order = if backward { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    let mut rows = select.order_by(audit_event::Column::Seq, order).limit(size + 1).all(db).await?;
+    if backward {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+/// The latest history entry of each matter: its chain head's entry.
+pub async fn last_events<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, audit_event::Model>> {
+    let chains: Vec<String> = cases.iter().map(|c| audit_event::case_chain(*c)).collect();
+    let heads = audit_chain::Entity::find().filter(audit_chain::Column::Chain.is_in(chains)).all(db).await?;
+    if heads.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut cond = Condition::any();
+    for head in &heads {
+        cond = cond.add(
+            Condition::all()
+                .add(audit_event::Column::Chain.eq(head.chain.clone()))
+                .add(audit_event::Column::Seq.eq(head.seq)),
+        );
+    }
+    let rows = audit_event::Entity::find().filter(cond).all(db).await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        if let Some(id) = row.chain.strip_prefix("case:").and_then(|n| n.parse().ok()) {
+            out.insert(id, row);
+        }
+    }
+    Ok(out)
+}
+
+/// Claims `key` for this principal's write, inside the write's
+/// transaction. `Ok(None)`: the key is new and now taken (the caller writes
+/// and then [`finish_key`]s it). `Ok(Some(row))`: it was used before; the
+/// caller compares the request hash and answers with the first result.
+/// Expired keys are free again.
+pub async fn claim_key<C: ConnectionTrait>(
+    db: &C,
+    principal: &str,
+    key: &str,
+    operation: &str,
+    request_hash: &str,
+    ttl: chrono::Duration,
+) -> AppResult<Option<idempotency_key::Model>> {
+    let now = Utc::now();
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::Principal.eq(principal))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .filter(idempotency_key::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    let row = idempotency_key::ActiveModel {
+        principal: Set(principal.to_owned()),
+        key: Set(key.to_owned()),
+        operation: Set(operation.to_owned()),
+        request_hash: Set(request_hash.to_owned()),
+        result_kind: Set(String::new()),
+        result_id: Set(0),
+        created_at: Set(now),
+        expires_at: Set(now + ttl),
+    };
+    // A concurrent claim of the same key waits here (PostgreSQL) until the
+    // first commits, then finds its row.
+    let inserted = idempotency_key::Entity::insert(row)
+        .on_conflict_do_nothing_on([idempotency_key::Column::Principal, idempotency_key::Column::Key])
+        .exec_without_returning(db)
+        .await?;
+    if matches!(inserted, sea_orm::TryInsertResult::Inserted(n) if n > 0) {
+        return Ok(None);
+    }
+    let existing = idempotency_key::Entity::find_by_id((principal.to_owned(), key.to_owned())).one(db).await?;
+    existing.map(Some).ok_or_else(|| AppError::Conflict("the idempotency key is being used by another request".into()))
+}
+
+/// Records the result a claimed key answers with from now on.
+pub async fn finish_key<C: ConnectionTrait>(
+    db: &C,
+    principal: &str,
+    key: &str,
+    result_kind: &str,
+    result_id: i64,
+) -> AppResult<()> {
+    idempotency_key::Entity::update_many()
+        .col_expr(idempotency_key::Column::ResultKind, Expr::value(result_kind))
+        .col_expr(idempotency_key::Column::ResultId, Expr::value(result_id))
+        .filter(idempotency_key::Column::Principal.eq(principal))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes keys that expired before `now` (run in the background).
+pub async fn purge_keys<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    let res =
+        idempotency_key::Entity::delete_many().filter(idempotency_key::Column::ExpiresAt.lt(now)).exec(db).await?;
+    Ok(res.rows_affected)
+}
+
+/// The matters a committee monitors or assigned, by id.
+pub async fn ids_of_committee<C: ConnectionTrait>(db: &C, committee: i64) -> AppResult<Vec<i64>> {
+    Ok(case_record::Entity::find()
+        .select_only()
+        .column(case_record::Column::Id)
+        .filter(
+            Condition::any()
+                .add(case_record::Column::MonitoringCommitteeId.eq(committee))
+                .add(case_record::Column::AssigningCommitteeId.eq(committee)),
+        )
+        .order_by_asc(case_record::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

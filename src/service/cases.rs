@@ -1,0 +1,676 @@
+//! Writes to cases and incidents and their records. Each write locks the
+//! matter, works out what the viewer is to it (roles with reach, the agency
+//! they act for), lets the workflow decide, writes, and appends the entry to
+//! the matter's own chain (its history), in one transaction. A write sent
+//! with an idempotency key claims the key in that same transaction, so a
+//! repeat (on any instance) finds the first result and writes nothing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{case_record, committee, defendant, disciplinary_action, recovery};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::check_version;
+use crate::db::audit::{self, Event};
+use crate::db::cases::{self, CaseChanges, CaseMove, CaseScope, DefendantFields, NewCase, NewDiscipline};
+use crate::db::{Db, committees};
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::cases::{
+    self as workflow, Actor, CaseFacts, CaseKind, CaseState, Effect, Refusal, Requirement, StepDetails, Transition,
+};
+use crate::domain::principal::CENTRAL_CODE;
+use crate::domain::{Operation, Principal, Role};
+use crate::error::{AppError, AppResult};
+
+/// How long a write's idempotency key answers repeats.
+pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
+
+/// A write's idempotency key and a hash of its input.
+#[derive(Clone, Debug)]
+pub struct Idempotency {
+    pub key: String,
+    pub operation: &'static str,
+    pub request_hash: String,
+}
+
+impl Idempotency {
+    /// `key` for the mutation `operation` whose input (arguments, variables
+    /// resolved, the key itself left out) is `input`.
+    pub fn new(key: String, operation: &'static str, input: &Value) -> Idempotency {
+        let canonical = entity::audit_event::canonical_json(input);
+        Idempotency { key, operation, request_hash: hex::encode(Sha256::digest(canonical.as_bytes())) }
+    }
+}
+
+/// What a write returns: its result now, or the id of the first result
+/// when it repeats an earlier write with the same key.
+pub enum Written<T> {
+    Fresh(T),
+    Repeat(i64),
+}
+
+/// Claims the key (if any) inside the write; `Some(id)` when the write is a
+/// repeat that must not run again.
+async fn claim<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    idem: Option<&Idempotency>,
+) -> AppResult<Option<i64>> {
+    let Some(idem) = idem else { return Ok(None) };
+    let ttl = chrono::Duration::hours(IDEMPOTENCY_TTL_HOURS);
+    let Some(prior) = cases::claim_key(txn, &actor.subject, &idem.key, idem.operation, &idem.request_hash, ttl).await?
+    else {
+        return Ok(None);
+    };
+    if prior.operation != idem.operation || prior.request_hash != idem.request_hash {
+        return Err(AppError::Conflict(format!(
+            "the idempotency key was used for a different request ({}) in the last {IDEMPOTENCY_TTL_HOURS} hours",
+            prior.operation
+        )));
+    }
+    Ok(Some(prior.result_id))
+}
+
+async fn finish<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    idem: Option<&Idempotency>,
+    kind: &str,
+    id: i64,
+) -> AppResult<()> {
+    match idem {
+        Some(idem) => cases::finish_key(txn, &actor.subject, &idem.key, kind, id).await,
+        None => Ok(()),
+    }
+}
+
+/// The roles `actor` holds with reach over a committee.
+fn roles_on(actor: &Principal, committee: &committee::Model, successor_code: Option<&str>) -> Vec<Role> {
+    let mut roles: Vec<Role> = actor
+        .grants
+        .iter()
+        .filter(|g| {
+            g.committee == CENTRAL_CODE || g.committee == committee.code || Some(g.committee.as_str()) == successor_code
+        })
+        .map(|g| g.role)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// What the viewer is to a matter: the roles they hold over its monitoring
+/// or assigning committee, and whether they act for its handling agency.
+pub struct Standing {
+    pub roles: Vec<Role>,
+    pub handles: bool,
+}
+
+impl Standing {
+    pub fn actor(&self) -> Actor<'_> {
+        Actor { roles: &self.roles, handles: self.handles }
+    }
+
+    pub fn may(&self, op: Operation) -> bool {
+        self.actor().may(op)
+    }
+}
+
+/// The viewer's standing on `case`, from its committees (loaded here).
+pub async fn standing_on<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    case: &case_record::Model,
+) -> AppResult<Standing> {
+    let ids: Vec<i64> =
+        [Some(case.monitoring_committee_id), case.assigning_committee_id].into_iter().flatten().collect();
+    let found = committees::by_ids(db, &crate::domain::Reach::All, &ids).await?;
+    Ok(standing_with(actor, case, &found))
+}
+
+/// The viewer's standing on `case`, given its committees (and successors).
+pub fn standing_with(
+    actor: &Principal,
+    case: &case_record::Model,
+    committees: &HashMap<i64, committee::Model>,
+) -> Standing {
+    let mut roles = Vec::new();
+    for id in [Some(case.monitoring_committee_id), case.assigning_committee_id].into_iter().flatten() {
+        if let Some(c) = committees.get(&id) {
+            let successor = c.successor_id.and_then(|s| committees.get(&s)).map(|s| s.code.as_str());
+            roles.extend(roles_on(actor, c, successor));
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    let handles = actor.agency.is_some() && actor.agency == case.handling_agency_id;
+    Standing { roles, handles }
+}
+
+/// The workflow's view of a stored matter; an unknown stored value is an
+/// internal error naming the row.
+pub fn facts(case: &case_record::Model) -> AppResult<CaseFacts> {
+    let state = |column: &str, v: &str| {
+        CaseState::parse(v).ok_or_else(|| AppError::unknown_stored("case_record", case.id, column, v))
+    };
+    Ok(CaseFacts {
+        kind: CaseKind::parse(&case.kind)
+            .ok_or_else(|| AppError::unknown_stored("case_record", case.id, "kind", &case.kind))?,
+        monitoring: state("monitoring_state", &case.monitoring_state)?,
+        procedure: state("procedure_state", &case.procedure_state)?,
+        suspended_from: case.suspended_from.as_deref().map(|s| state("suspended_from", s)).transpose()?,
+    })
+}
+
+/// A matter as its history records it.
+pub fn snapshot(c: &case_record::Model) -> Value {
+    json!({
+        "kind": c.kind, "code": c.code, "title": c.title, "summary": c.summary, "field": c.field,
+        "publicConcern": c.public_concern, "nonStateSector": c.non_state_sector, "source": c.source,
+        "lossAmount": c.loss_amount.map(|v| v.to_string()), "recoveredAmount": c.recovered_amount.to_string(),
+        "monitoringCommitteeId": c.monitoring_committee_id, "assigningCommitteeId": c.assigning_committee_id,
+        "handlingAgencyId": c.handling_agency_id, "monitoringState": c.monitoring_state,
+        "procedureState": c.procedure_state, "suspendedFrom": c.suspended_from, "inAbsentia": c.in_absentia,
+        "originCaseId": c.origin_case_id, "openedOn": c.opened_on.to_string(), "version": c.version,
+    })
+}
+
+fn defendant_snapshot(d: &defendant::Model) -> Value {
+    json!({
+        "fullName": d.full_name, "positionHeld": d.position_held, "cadre": d.cadre, "partyMember": d.party_member,
+        "leader": d.leader, "centrallyManaged": d.centrally_managed, "nonStateSector": d.non_state_sector,
+        "status": d.status, "charges": serde_json::from_str::<Value>(&d.charges).unwrap_or(Value::Null),
+        "version": d.version,
+    })
+}
+
+/// An entry of the matter's history.
+fn case_event(
+    action: AuditAction,
+    entity: AuditEntity,
+    entity_id: i64,
+    case: &case_record::Model,
+    payload: Value,
+) -> Event {
+    Event { action, entity, entity_id, committees: vec![case.monitoring_committee_id], case: Some(case.id), payload }
+}
+
+/// The matter `id` if the viewer may read it; `NOT_FOUND` otherwise (a
+/// matter out of reach does not exist for them).
+async fn lock_visible<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    id: i64,
+) -> AppResult<(case_record::Model, Standing)> {
+    let case = cases::lock_any(txn, id).await?.ok_or(AppError::NotFound("case"))?;
+    let standing = standing_on(txn, actor, &case).await?;
+    if !standing.may(Operation::ReadCases) {
+        return Err(AppError::NotFound("case"));
+    }
+    Ok((case, standing))
+}
+
+fn require(standing: &Standing, op: Operation) -> AppResult<()> {
+    if standing.may(op) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "operation {} on this matter needs one of the roles {} over its committee{}",
+            op.name(),
+            op.allowed_roles().iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            if op.allows(Role::Agency) { " (AGENCY: acting for its handling agency)" } else { "" }
+        )))
+    }
+}
+
+fn open(facts: &CaseFacts) -> AppResult<()> {
+    if facts.is_closed() {
+        return Err(AppError::Conflict(
+            "the record is closed (monitoring ended or declined); only REOPEN, with a reason, changes it".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a new matter and its references, with its first history entry.
+pub async fn create_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    new: &NewCase,
+    references: &[(i64, String)],
+) -> AppResult<case_record::Model> {
+    let row = cases::insert(txn, new).await?;
+    for (agency, number) in references {
+        cases::insert_reference(txn, row.id, *agency, number).await?;
+    }
+    let refs: Vec<Value> = references.iter().map(|(a, n)| json!({ "agencyId": a, "number": n })).collect();
+    let payload = json!({ "after": snapshot(&row), "references": refs });
+    audit::append(txn, actor, vec![case_event(AuditAction::CaseCreate, AuditEntity::Case, row.id, &row, payload)])
+        .await?;
+    Ok(row)
+}
+
+/// A new matter, proposed to its committee's standing committee.
+pub async fn create(
+    db: &Db,
+    actor: &Principal,
+    new: NewCase,
+    references: Vec<(i64, String)>,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<case_record::Model>> {
+    let scope = CaseScope::of(actor, Operation::ManageCases);
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        if committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?.is_empty() {
+            return Err(AppError::NotFound("committee"));
+        }
+        let row = create_in(txn, actor, &new, &references).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    expected_version: Option<i64>,
+    changes: CaseChanges,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<case_record::Model>> {
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let (current, standing) = lock_visible(txn, actor, id).await?;
+        require(&standing, Operation::ManageCases)?;
+        open(&facts(&current)?)?;
+        check_version("case", current.version, expected_version)?;
+        let before = snapshot(&current);
+        let row = cases::update(txn, current, &changes, &CaseMove::default()).await?;
+        let payload = json!({ "before": before, "after": snapshot(&row) });
+        audit::append(txn, actor, vec![case_event(AuditAction::CaseUpdate, AuditEntity::Case, row.id, &row, payload)])
+            .await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+/// The refusal of a step, as the client sees it.
+fn refused(refusal: Refusal, name: Transition) -> AppError {
+    let list = |allowed: &[Transition]| {
+        if allowed.is_empty() {
+            "none".to_owned()
+        } else {
+            allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    match refusal {
+        Refusal::NotFromHere { state, allowed } => AppError::bad_input(
+            &["transition"],
+            format!(
+                "{} is not possible from {}; possible for you now: {}",
+                name.as_str(),
+                state.as_str(),
+                list(&allowed)
+            ),
+        ),
+        Refusal::NotYours { operation, allowed } => AppError::Forbidden(format!(
+            "{} is operation {}, which none of your roles on this matter grants; possible for you now: {}",
+            name.as_str(),
+            operation.name(),
+            list(&allowed)
+        )),
+        Refusal::Closed => AppError::Conflict(format!(
+            "the record is closed (monitoring ended or declined): {} needs REOPEN first, with a reason",
+            name.as_str()
+        )),
+        Refusal::Missing(r) => {
+            let field = match r {
+                Requirement::DecisionRef => "decisionRef",
+                Requirement::EffectiveOn => "effectiveOn",
+                Requirement::Reason => "reason",
+            };
+            AppError::bad_input(&[field], format!("{} requires `{field}`", name.as_str()))
+        }
+    }
+}
+
+/// Takes a step on a locked matter: the workflow decides, the states move,
+/// a transfer opens its linked case, and the history records it.
+pub async fn take_step<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    current: case_record::Model,
+    standing: &Standing,
+    name: Transition,
+    details: &StepDetails,
+) -> AppResult<case_record::Model> {
+    let facts = facts(&current)?;
+    let to = workflow::decide(&facts, &standing.actor(), name, details).map_err(|r| refused(r, name))?;
+    if let Some(on) = details.effective_on
+        && on < current.opened_on
+    {
+        return Err(AppError::bad_input(&["effectiveOn"], "a step cannot take effect before the matter was opened"));
+    }
+    let step = name.step();
+    let mut moved = CaseMove::default();
+    match step.machine {
+        workflow::Machine::Monitoring => moved.monitoring_state = Some(to),
+        workflow::Machine::Procedure => moved.procedure_state = Some(to),
+    }
+    if to == CaseState::Suspended {
+        moved.suspended_from = Some(Some(facts.procedure));
+    } else if facts.procedure == CaseState::Suspended && step.machine == workflow::Machine::Procedure {
+        moved.suspended_from = Some(None);
+    }
+    if step.effect == Effect::InAbsentia {
+        moved.in_absentia = Some(true);
+    }
+    let before = json!({ "monitoringState": current.monitoring_state, "procedureState": current.procedure_state });
+    let mut linked = None;
+    if step.effect == Effect::OpenLinkedCase {
+        let new = NewCase {
+            kind: CaseKind::Case,
+            code: format!("{}-VA", current.code),
+            title: current.title.clone(),
+            summary: current.summary.clone(),
+            field: current.field.clone(),
+            public_concern: current.public_concern,
+            non_state_sector: current.non_state_sector,
+            source: "INVESTIGATION".to_owned(),
+            loss_amount: current.loss_amount,
+            monitoring_committee_id: current.monitoring_committee_id,
+            handling_agency_id: None,
+            monitoring_state: facts.monitoring,
+            procedure_state: workflow::initial_procedure(CaseKind::Case),
+            origin_case_id: Some(current.id),
+            opened_on: details.effective_on.unwrap_or(current.opened_on),
+        };
+        let case = cases::insert(txn, &new).await?;
+        let payload = json!({ "after": snapshot(&case), "openedBy": name.as_str(), "originCaseId": current.id });
+        audit::append(
+            txn,
+            actor,
+            vec![case_event(AuditAction::CaseCreate, AuditEntity::Case, case.id, &case, payload)],
+        )
+        .await?;
+        linked = Some(case.id);
+    }
+    let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+    let payload = json!({
+        "transition": name.as_str(),
+        "before": before,
+        "after": { "monitoringState": row.monitoring_state, "procedureState": row.procedure_state },
+        "effectiveOn": details.effective_on.map(|d| d.to_string()),
+        "decisionRef": details.decision_ref,
+        "reason": details.reason,
+        "linkedCaseId": linked,
+        "version": row.version,
+    });
+    audit::append(txn, actor, vec![case_event(AuditAction::CaseTransition, AuditEntity::Case, row.id, &row, payload)])
+        .await?;
+    Ok(row)
+}
+
+/// Takes a workflow step.
+pub async fn transition(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    name: Transition,
+    expected_version: Option<i64>,
+    details: StepDetails,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<case_record::Model>> {
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let (current, standing) = lock_visible(txn, actor, id).await?;
+        // The version first: of many writers who read one version, the
+        // first wins and every other is told the record moved on.
+        check_version("case", current.version, expected_version)?;
+        let row = take_step(txn, actor, current, &standing, name, &details).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+/// The central committee hands a matter to a provincial committee to
+/// direct; the central committee stays its assigning committee (and keeps
+/// seeing it).
+#[allow(clippy::too_many_arguments)]
+pub async fn assign(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    committee_id: i64,
+    expected_version: Option<i64>,
+    decision_ref: String,
+    effective_on: NaiveDate,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<case_record::Model>> {
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let (current, standing) = lock_visible(txn, actor, id).await?;
+        require(&standing, Operation::DecideMonitoring)?;
+        open(&facts(&current)?)?;
+        check_version("case", current.version, expected_version)?;
+        let found = committees::by_ids(txn, &crate::domain::Reach::All, &[current.monitoring_committee_id, committee_id])
+            .await?;
+        let from = found.get(&current.monitoring_committee_id).ok_or(AppError::NotFound("committee"))?;
+        if from.code != CENTRAL_CODE {
+            return Err(AppError::Conflict("only a matter the central committee monitors can be assigned".into()));
+        }
+        let to = found.get(&committee_id).ok_or(AppError::NotFound("committee"))?;
+        if to.code == CENTRAL_CODE || to.status != "ACTIVE" {
+            return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to an active provincial committee"));
+        }
+        let moved = CaseMove {
+            monitoring_committee_id: Some(to.id),
+            assigning_committee_id: Some(from.id),
+            ..Default::default()
+        };
+        let before = current.monitoring_committee_id;
+        let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+        let payload = json!({
+            "before": { "monitoringCommitteeId": before },
+            "after": { "monitoringCommitteeId": row.monitoring_committee_id, "assigningCommitteeId": row.assigning_committee_id },
+            "decisionRef": decision_ref, "effectiveOn": effective_on.to_string(), "version": row.version,
+        });
+        audit::append(txn, actor, vec![case_event(AuditAction::CaseAssign, AuditEntity::Case, row.id, &row, payload)])
+            .await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+/// Records another agency's number for a matter (an `AGENCY` role: its own
+/// agency's number, on a matter it handles).
+pub async fn add_reference(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    agency_id: i64,
+    number: String,
+) -> AppResult<case_record::Model> {
+    crate::in_transaction!(db, txn => {
+        let (current, standing) = lock_visible(txn, actor, id).await?;
+        let own = standing.handles && actor.agency == Some(agency_id) && standing.may(Operation::RecordProcedure);
+        if !own {
+            require(&standing, Operation::ManageCases)?;
+        }
+        open(&facts(&current)?)?;
+        if crate::db::agencies::by_ids(txn, &crate::domain::Reach::All, &[agency_id]).await?.is_empty() {
+            return Err(AppError::NotFound("agency"));
+        }
+        cases::insert_reference(txn, current.id, agency_id, &number).await?;
+        let row = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
+        let payload = json!({ "reference": { "agencyId": agency_id, "number": number }, "version": row.version });
+        audit::append(txn, actor, vec![case_event(AuditAction::CaseReference, AuditEntity::Case, row.id, &row, payload)])
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Adds a defendant to a locked case (bumping the case's version) and
+/// records it in the case's history.
+pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    current: case_record::Model,
+    fields: &DefendantFields,
+) -> AppResult<defendant::Model> {
+    let facts = facts(&current)?;
+    open(&facts)?;
+    if facts.kind != CaseKind::Case {
+        return Err(AppError::bad_input(&["caseId"], "defendants belong to cases; an incident has none"));
+    }
+    let row = cases::insert_defendant(txn, current.id, fields).await?;
+    // The matter's version moves too: its defendant counts changed.
+    let case = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
+    let payload = json!({ "after": defendant_snapshot(&row), "caseVersion": case.version });
+    audit::append(
+        txn,
+        actor,
+        vec![case_event(AuditAction::DefendantAdd, AuditEntity::Defendant, row.id, &case, payload)],
+    )
+    .await?;
+    Ok(row)
+}
+
+pub async fn add_defendant(
+    db: &Db,
+    actor: &Principal,
+    case_id: i64,
+    fields: DefendantFields,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<defendant::Model>> {
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let (current, standing) = lock_visible(txn, actor, case_id).await?;
+        require(&standing, Operation::RecordProcedure)?;
+        let row = add_defendant_in(txn, actor, current, &fields).await?;
+        finish(txn, actor, idem.as_ref(), "Defendant", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+pub async fn update_defendant(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    expected_version: Option<i64>,
+    change: impl Fn(&defendant::Model) -> DefendantFields,
+) -> AppResult<defendant::Model> {
+    crate::in_transaction!(db, txn => {
+        let found = cases::defendant_by_id(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
+        // The matter first, then the defendant: the order every write locks in.
+        let (case, standing) = lock_visible(txn, actor, found.case_id).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("defendant"),
+            other => other,
+        })?;
+        require(&standing, Operation::RecordProcedure)?;
+        open(&facts(&case)?)?;
+        let current = cases::lock_defendant(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
+        check_version("defendant", current.version, expected_version)?;
+        let before = defendant_snapshot(&current);
+        let fields = change(&current);
+        let row = cases::update_defendant(txn, current, &fields).await?;
+        let payload = json!({ "before": before, "after": defendant_snapshot(&row) });
+        audit::append(txn, actor, vec![case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, row.id, &case, payload)])
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Records a disciplinary action, in the linked matter's history when there
+/// is one, else in the committee's trail.
+pub async fn record_discipline(
+    db: &Db,
+    actor: &Principal,
+    new: NewDiscipline,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<disciplinary_action::Model>> {
+    let scope = CaseScope::of(actor, Operation::ManageCases);
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let mut new = new.clone();
+        let case = match new.case_id {
+            Some(case_id) => {
+                let (case, standing) = lock_visible(txn, actor, case_id).await?;
+                require(&standing, Operation::ManageCases)?;
+                new.committee_id = case.monitoring_committee_id;
+                Some(case)
+            }
+            None => {
+                if committees::by_ids(txn, &scope.committees, &[new.committee_id]).await?.is_empty() {
+                    return Err(AppError::NotFound("committee"));
+                }
+                None
+            }
+        };
+        let row = cases::insert_discipline(txn, &new).await?;
+        let payload = json!({ "after": {
+            "committeeId": row.committee_id, "caseId": row.case_id, "subjectKind": row.subject_kind,
+            "subjectName": row.subject_name, "form": row.form, "decidingBody": row.deciding_body,
+            "decidedOn": row.decided_on.to_string(),
+        }});
+        let event = match &case {
+            Some(case) => case_event(AuditAction::DisciplineRecord, AuditEntity::DisciplinaryAction, row.id, case, payload),
+            None => Event {
+                action: AuditAction::DisciplineRecord,
+                entity: AuditEntity::DisciplinaryAction,
+                entity_id: row.id,
+                committees: vec![row.committee_id],
+                case: None,
+                payload,
+            },
+        };
+        audit::append(txn, actor, vec![event]).await?;
+        finish(txn, actor, idem.as_ref(), "DisciplinaryAction", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}
+
+/// Records an amount recovered; the matter's total moves with it.
+pub async fn record_recovery(
+    db: &Db,
+    actor: &Principal,
+    case_id: i64,
+    amount: i64,
+    on: NaiveDate,
+    reference: String,
+    idem: Option<Idempotency>,
+) -> AppResult<Written<recovery::Model>> {
+    crate::in_transaction!(db, txn => {
+        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(id));
+        }
+        let (current, standing) = lock_visible(txn, actor, case_id).await?;
+        require(&standing, Operation::ManageCases)?;
+        open(&facts(&current)?)?;
+        let row = cases::insert_recovery(txn, current.id, amount, on, &reference).await?;
+        let moved = CaseMove { add_recovered: Some(amount), ..Default::default() };
+        let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+        let payload = json!({
+            "after": { "amount": amount.to_string(), "recoveredOn": on.to_string(), "reference": reference },
+            "recoveredAmount": case.recovered_amount.to_string(), "caseVersion": case.version,
+        });
+        audit::append(txn, actor, vec![case_event(AuditAction::RecoveryRecord, AuditEntity::Recovery, row.id, &case, payload)])
+            .await?;
+        finish(txn, actor, idem.as_ref(), "Recovery", row.id).await?;
+        Ok(Written::Fresh(row))
+    })
+}

@@ -1,0 +1,422 @@
+//! Cases and incidents through the API: the workflow as data and the steps
+//! a viewer is offered, the path from proposal to closed, idempotent writes,
+//! concurrent steps, who sees what, precise refusals and the demo figures.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{TestApp, code, token_with_agency};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use steerql::domain::Role;
+use steerql::domain::cases::{CaseKind, CaseState, Transition};
+
+const CREATE: &str = "mutation($c: ID!, $kind: CaseKind!, $code: String!, $agency: ID, $key: String) {
+  createCase(input: {kind: $kind, code: $code, title: \"Kiểm tra dự án đất\", field: LAND, source: INSPECTION,
+                     lossAmount: \"125000000000\", committeeId: $c, handlingAgencyId: $agency, openedOn: \"2024-03-01\"},
+             idempotencyKey: $key) { id version code monitoringState procedureState lossAmount } }";
+
+const STEP: &str =
+    "mutation($id: ID!, $t: CaseTransition!, $v: Int, $on: Date, $ref: String, $why: String, $key: String) {
+  transitionCase(id: $id, transition: $t, expectedVersion: $v, effectiveOn: $on, decisionRef: $ref, reason: $why,
+                 idempotencyKey: $key) { id version monitoringState procedureState closed } }";
+
+const AVAILABLE: &str = "query($id: ID!) { case(id: $id) { availableTransitions { transition to requires } } }";
+
+/// The global ID of `code`'s functional agency of `kind`.
+async fn agency(app: &TestApp, committee: &str, kind: &str) -> String {
+    let q = "query($c: String!) { committeeByCode(code: $c) { agencies(first: 20) { nodes { id kind } } } }";
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let data = app.data(&admin, q, json!({ "c": committee })).await;
+    let agencies = data["committeeByCode"]["agencies"]["nodes"].as_array().unwrap().clone();
+    agencies.iter().find(|a| a["kind"] == kind).unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn create(app: &TestApp, committee: &str, kind: &str, code: &str) -> Value {
+    let officer = app.token(&[&format!("OFFICER@{committee}")]);
+    let police = agency(app, committee, "POLICE").await;
+    let vars = json!({ "c": app.committee_id(committee).await, "kind": kind, "code": code, "agency": police });
+    app.data(&officer, CREATE, vars).await["createCase"].clone()
+}
+
+fn full(id: &str, t: &str) -> Value {
+    json!({ "id": id, "t": t, "on": "2024-06-01", "ref": "12/QD-BCD", "why": "Decided at the meeting" })
+}
+
+#[tokio::test]
+async fn a_case_goes_from_proposal_to_closed_as_the_right_roles_and_its_history_verifies() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-T-001").await;
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(case["monitoringState"], "PROPOSED");
+    assert_eq!(case["procedureState"], "PROSECUTED");
+    assert_eq!(case["lossAmount"], "125000000000");
+
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let liaison = token_with_agency("police-liaison", &["AGENCY@NGHE_AN"], true, Some(&police));
+    let steps = |token: &str| {
+        let (app, token) = (&app, token.to_owned());
+        async move {
+            let data = app.data(&token, AVAILABLE, json!({ "id": id })).await;
+            data["case"]["availableTransitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["transition"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        steps(&standing).await,
+        ["TAKE_UNDER_MONITORING", "DECLINE_MONITORING", "START_INVESTIGATION", "DISMISS"]
+    );
+    assert_eq!(steps(&liaison).await, ["START_INVESTIGATION", "DISMISS"]);
+
+    let first = case["version"].as_i64().unwrap();
+    for (version, (token, t)) in (first..).zip([
+        (&standing, "TAKE_UNDER_MONITORING"),
+        (&liaison, "START_INVESTIGATION"),
+        (&liaison, "INDICT"),
+        (&liaison, "OPEN_TRIAL"),
+        (&liaison, "EXECUTE_SENTENCE"),
+        (&liaison, "CLOSE"),
+        (&standing, "END_MONITORING"),
+    ]) {
+        let mut vars = full(id, t);
+        vars["v"] = json!(version);
+        let moved = app.data(token, STEP, vars).await["transitionCase"].clone();
+        assert_eq!(moved["version"].as_i64().unwrap(), version + 1, "{t}");
+    }
+    assert_eq!(steps(&standing).await, ["REOPEN"]);
+    assert!(steps(&liaison).await.is_empty());
+
+    let auditor = app.token(&["AUDITOR@NGHE_AN"]);
+    let q =
+        "query($id: ID!) { case(id: $id) { closed history(first: 20) { totalCount nodes { action seq payload } } } }";
+    let data = app.data(&auditor, q, json!({ "id": id })).await;
+    assert_eq!(data["case"]["closed"], true);
+    let history = &data["case"]["history"];
+    assert_eq!(history["totalCount"], 8, "{history}");
+    let last = &history["nodes"][7];
+    assert_eq!(last["action"], "CASE_TRANSITION");
+    assert_eq!(last["payload"]["transition"], "END_MONITORING");
+    assert_eq!(last["payload"]["decisionRef"], "12/QD-BCD");
+    assert_eq!(last["payload"]["before"]["monitoringState"], "UNDER_MONITORING");
+    let verified = app.data(&app.token(&["AUDITOR@CENTRAL"]), "{ verifyAuditTrail { ok entries } }", json!({})).await;
+    assert_eq!(verified["verifyAuditTrail"]["ok"], true, "{verified}");
+}
+
+#[tokio::test]
+async fn a_step_is_offered_exactly_when_transition_case_accepts_it_for_every_state_and_role() {
+    let app = TestApp::spawn().await;
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let mut viewers: Vec<(String, String)> =
+        Role::ALL.iter().map(|r| (format!("{r}"), app.token(&[&format!("{r}@NGHE_AN")]))).collect();
+    viewers.push(("AGENCY handling it".into(), token_with_agency("liaison", &["AGENCY@NGHE_AN"], true, Some(&police))));
+    let case = create(&app, "NGHE_AN", "CASE", "NA-T-100").await;
+    let incident = create(&app, "NGHE_AN", "INCIDENT", "NA-T-101").await;
+    let conn = &app.db.conn;
+    for state in CaseState::ALL {
+        let kind = if state.kinds().contains(&CaseKind::Case) { CaseKind::Case } else { CaseKind::Incident };
+        let id = if kind == CaseKind::Case { &case["id"] } else { &incident["id"] };
+        let id = id.as_str().unwrap();
+        let (monitoring, procedure) = if state.machine() == steerql::domain::cases::Machine::Monitoring {
+            (*state, steerql::domain::cases::initial_procedure(kind))
+        } else {
+            (CaseState::UnderMonitoring, *state)
+        };
+        let suspended_from = if *state == CaseState::Suspended { "'INVESTIGATION'" } else { "NULL" };
+        let case_code = if kind == CaseKind::Case { "NA-T-100" } else { "NA-T-101" };
+        let reset = format!(
+            "UPDATE case_record SET monitoring_state = '{}', procedure_state = '{}', suspended_from = {suspended_from} \
+             WHERE code = '{case_code}'",
+            monitoring.as_str(),
+            procedure.as_str()
+        );
+        for (role, token) in &viewers {
+            conn.execute_unprepared(&reset).await.unwrap();
+            let (_, body) = app.gql(token, AVAILABLE, json!({ "id": id })).await;
+            let offered: Vec<String> = match body["data"]["case"]["availableTransitions"].as_array() {
+                Some(list) => list.iter().map(|t| t["transition"].as_str().unwrap().to_owned()).collect(),
+                None => vec![],
+            };
+            for t in Transition::ALL {
+                conn.execute_unprepared(&reset).await.unwrap();
+                conn.execute_unprepared("DELETE FROM case_record WHERE origin_case_id IS NOT NULL").await.unwrap();
+                let (_, body) = app.gql(token, STEP, full(id, t.as_str())).await;
+                let accepted = body.get("errors").is_none();
+                let listed = offered.iter().any(|o| o == t.as_str());
+                assert_eq!(listed, accepted, "{role} in {state:?} ({kind:?}), {t:?}: listed {listed}, answer {body}");
+                if !accepted {
+                    let c = code(&body);
+                    assert!(["BAD_USER_INPUT", "FORBIDDEN", "CONFLICT", "NOT_FOUND"].contains(&c), "{body}");
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_write_with_the_same_key_returns_the_first_result_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-K-1", "agency": police,
+                       "key": "import-2024-0001" });
+    let first = app.data(&officer, CREATE, vars.clone()).await;
+    let again = app.data(&officer, CREATE, vars.clone()).await;
+    assert_eq!(first, again);
+    let events = |app: &TestApp| {
+        let conn = app.db.conn.clone();
+        async move {
+            let row = conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT COUNT(*) AS n FROM audit_event",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
+    let before = events(&app).await;
+    let id = first["createCase"]["id"].as_str().unwrap();
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    let mut step = full(id, "TAKE_UNDER_MONITORING");
+    step["key"] = json!("step-1");
+    let one = app.data(&standing, STEP, step.clone()).await;
+    let two = app.data(&standing, STEP, step.clone()).await;
+    assert_eq!(one, two);
+    assert_eq!(events(&app).await, before + 1, "the repeat wrote nothing");
+    // The same key with other input is refused.
+    let mut other = step.clone();
+    other["why"] = json!("Another reason");
+    let (_, body) = app.gql(&standing, STEP, other).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    // Keys are per principal: another caller's key of the same name is theirs.
+    let colleague = common::token_for("colleague", &["STANDING@NGHE_AN"], false);
+    let (_, body) = app.gql(&colleague, STEP, step).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "a new write, refused as the step was taken: {body}");
+}
+
+async fn concurrent_steps(urls: &[String], token: &str, id: &str, version: i64) -> Vec<Value> {
+    let client = reqwest::Client::new();
+    let calls = (0..24).map(|i| {
+        let mut vars = full(id, "TAKE_UNDER_MONITORING");
+        vars["v"] = json!(version);
+        let (client, url, token) = (client.clone(), urls[i % urls.len()].clone(), token.to_owned());
+        async move {
+            let body = json!({ "query": STEP, "variables": vars });
+            client.post(&url).bearer_auth(token).json(&body).send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    });
+    futures_util::future::join_all(calls).await
+}
+
+fn exactly_one_wins(answers: &[Value]) {
+    let wins = answers.iter().filter(|a| a.get("errors").is_none()).count();
+    assert_eq!(wins, 1, "{answers:#?}");
+    for a in answers.iter().filter(|a| a.get("errors").is_some()) {
+        assert_eq!(code(a), "CONFLICT", "{a}");
+        assert!(a["errors"][0]["extensions"]["currentVersion"].is_number(), "{a}");
+    }
+}
+
+#[tokio::test]
+async fn of_many_concurrent_steps_at_one_version_exactly_one_is_taken_and_the_chain_verifies() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-C-1").await;
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    let answers = concurrent_steps(std::slice::from_ref(&app.url), &standing, case["id"].as_str().unwrap(), 1).await;
+    exactly_one_wins(&answers);
+    let auditor = app.token(&["AUDITOR@NGHE_AN"]);
+    let q = "query($id: ID!) { case(id: $id) { history(first: 10) { totalCount } } }";
+    let data = app.data(&auditor, q, json!({ "id": case["id"] })).await;
+    assert_eq!(data["case"]["history"]["totalCount"], 2, "created and one step");
+    assert!(app.audit.verify(&app.db, None).await.unwrap().problem.is_none());
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgresql_take_exactly_one_of_many_concurrent_steps() {
+    if common::database_kind() != "PostgreSQL" {
+        return; // one SQLite file is one instance's
+    }
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-C-2").await;
+    let verifier = steerql::auth::Verifier::new(&common::auth_args(), Some(common::SECRET.as_bytes())).unwrap();
+    let second = steerql::app::Application::build_with(
+        app.db.clone(),
+        Default::default(),
+        verifier,
+        std::sync::Arc::new(steerql::service::audit::AuditKeeper::ephemeral()),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let second_url = format!("http://{}/graphql", second.addr().unwrap());
+    tokio::spawn(second.serve(std::future::pending()));
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    let urls = [app.url.clone(), second_url];
+    exactly_one_wins(&concurrent_steps(&urls, &standing, case["id"].as_str().unwrap(), 1).await);
+    assert!(app.audit.verify(&app.db, None).await.unwrap().problem.is_none());
+}
+
+#[tokio::test]
+async fn refusals_say_what_is_wrong_and_what_is_possible() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-R-1").await;
+    let id = case["id"].as_str().unwrap();
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    // Not from this state: names the steps possible now.
+    let (_, body) = app.gql(&standing, STEP, full(id, "CLOSE")).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("TAKE_UNDER_MONITORING"), "{body}");
+    // Not this role's: FORBIDDEN, naming what is.
+    let member = app.token(&["MEMBER@NGHE_AN"]);
+    let (_, body) = app.gql(&member, STEP, full(id, "TAKE_UNDER_MONITORING")).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    // A requirement missing: the argument is named.
+    let (_, body) =
+        app.gql(&standing, STEP, json!({ "id": id, "t": "TAKE_UNDER_MONITORING", "on": "2024-06-01" })).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["decisionRef"]), "{body}");
+    // A stale version: CONFLICT with the current one.
+    let mut stale = full(id, "TAKE_UNDER_MONITORING");
+    stale["v"] = json!(7);
+    let (_, body) = app.gql(&standing, STEP, stale).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["currentVersion"], 1, "{body}");
+    // A closed record takes nothing but a reopen with a reason.
+    app.data(&standing, STEP, full(id, "DECLINE_MONITORING")).await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let (_, body) = app.gql(&officer, STEP, full(id, "START_INVESTIGATION")).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    let update = "mutation($id: ID!) { updateCase(id: $id, input: {title: \"x y\"}) { id } }";
+    assert_eq!(code(&app.gql(&officer, update, json!({ "id": id })).await.1), "CONFLICT");
+    let mut reopen = full(id, "REOPEN");
+    reopen["why"] = Value::Null;
+    assert_eq!(code(&app.gql(&standing, STEP, reopen).await.1), "BAD_USER_INPUT");
+    app.data(&standing, STEP, full(id, "REOPEN")).await;
+    // Hostile input.
+    for (vars, field) in [
+        (json!({ "id": "Q2FzZToxOTk5OTk5OTk5OTk5OTk5OTk5OTk5", "t": "CLOSE" }), "id"),
+        (json!({ "id": id, "t": "CLOSE", "why": "a\u{0}b", "ref": "1", "on": "2024-06-01" }), "reason"),
+        (json!({ "id": id, "t": "CLOSE", "on": "1800-01-01" }), "effectiveOn"),
+    ] {
+        let (status, body) = app.gql(&standing, STEP, vars).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{field}: {body}");
+    }
+    let bad_amount = CREATE.replace("\"125000000000\"", "\"-5\"");
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-R-2" });
+    assert_eq!(code(&app.gql(&officer, &bad_amount, vars).await.1), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn reach_and_roles_decide_which_matters_and_details_a_viewer_sees() {
+    let app = TestApp::spawn().await;
+    let q = "{ cases(first: 100) { totalCount nodes { code defendantCounts { total cadres } defendants(first: 5) { nodes { fullName } } } } }";
+    let count = |body: &Value| body["data"]["cases"]["totalCount"].as_i64().unwrap();
+    let (_, nghe_an) = app.gql(&app.token(&["MEMBER@NGHE_AN"]), q, json!({})).await;
+    assert_eq!(count(&nghe_an), 27, "{nghe_an}");
+    // A member sees the matters and counts, never defendants' names.
+    let node = &nghe_an["data"]["cases"]["nodes"][0];
+    assert!(node["defendantCounts"]["total"].as_i64().unwrap() > 0, "{node}");
+    assert!(node["defendants"].is_null(), "{node}");
+    assert_eq!(code(&nghe_an), "FORBIDDEN");
+    let (_, officer) = app.gql(&app.token(&["OFFICER@NGHE_AN"]), q, json!({})).await;
+    assert!(officer.get("errors").is_none(), "{officer}");
+    assert!(officer["data"]["cases"]["nodes"][0]["defendants"]["nodes"][0]["fullName"].is_string());
+    // The central committee reaches every province; an analyst no case at all.
+    let (_, central) = app.gql(&app.token(&["AUDITOR@CENTRAL"]), q, json!({})).await;
+    assert_eq!(count(&central), 43, "{central}");
+    let (_, analyst) = app.gql(&app.token(&["ANALYST@CENTRAL"]), q, json!({})).await;
+    assert_eq!(code(&analyst), "FORBIDDEN");
+    // An agency sees the matters it handles: Nghe An's police, its 20 cases.
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let liaison = token_with_agency("liaison", &["AGENCY@NGHE_AN"], true, Some(&police));
+    let (_, handled) = app.gql(&liaison, q, json!({})).await;
+    assert_eq!(count(&handled), 20, "{handled}");
+    // Another province's matter does not exist for a provincial viewer.
+    let ha_tinh = app.data(&app.token(&["MEMBER@HA_TINH"]), "{ cases(first: 1) { nodes { id } } }", json!({})).await;
+    let other = ha_tinh["cases"]["nodes"][0]["id"].clone();
+    let (_, body) = app
+        .gql(&app.token(&["MEMBER@NGHE_AN"]), "query($id: ID!) { case(id: $id) { id } }", json!({ "id": other }))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+#[tokio::test]
+async fn an_assigned_matter_is_directed_by_the_province_and_stays_visible_to_both() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(&["OFFICER@CENTRAL"]);
+    let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-A-1" });
+    let case = app.data(&officer, CREATE, vars).await["createCase"].clone();
+    let id = case["id"].as_str().unwrap();
+    let q = "query($id: ID!) { case(id: $id) { code } }";
+    assert_eq!(code(&app.gql(&app.token(&["MEMBER@THANH_HOA"]), q, json!({ "id": id })).await.1), "NOT_FOUND");
+    let assign = "mutation($id: ID!, $c: ID!) { assignCase(id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\",
+      effectiveOn: \"2024-05-01\") { monitoringCommittee { code } assigningCommittee { code } } }";
+    let vars = json!({ "id": id, "c": app.committee_id("THANH_HOA").await });
+    let (_, refused) = app.gql(&app.token(&["STANDING@THANH_HOA"]), assign, vars.clone()).await;
+    assert_eq!(code(&refused), "NOT_FOUND", "{refused}");
+    let assigned = app.data(&app.token(&["STANDING@CENTRAL"]), assign, vars).await;
+    assert_eq!(assigned["assignCase"]["monitoringCommittee"]["code"], "THANH_HOA");
+    assert_eq!(assigned["assignCase"]["assigningCommittee"]["code"], "CENTRAL");
+    for token in [app.token(&["MEMBER@THANH_HOA"]), app.token(&["MEMBER@CENTRAL"])] {
+        assert_eq!(app.data(&token, q, json!({ "id": id })).await["case"]["code"], "TW-A-1");
+    }
+    // The province's standing committee now decides its monitoring.
+    app.data(&app.token(&["STANDING@THANH_HOA"]), STEP, full(id, "TAKE_UNDER_MONITORING")).await;
+}
+
+#[tokio::test]
+async fn another_agency_finds_a_matter_by_its_own_number_and_a_number_names_one_matter() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-N-1").await;
+    let procuracy = agency(&app, "NGHE_AN", "PROCURACY").await;
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { references { number } } }";
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    app.data(&officer, add, json!({ "id": case["id"], "a": procuracy, "n": "77/VKS-P1" })).await;
+    let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
+    let found = app.data(&officer, find, json!({ "a": procuracy, "n": "77/VKS-P1" })).await;
+    assert_eq!(found["caseByReference"]["code"], "NA-N-1");
+    let other = create(&app, "NGHE_AN", "CASE", "NA-N-2").await;
+    let (_, body) = app.gql(&officer, add, json!({ "id": other["id"], "a": procuracy, "n": "77/VKS-P1" })).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+}
+
+#[tokio::test]
+async fn the_demo_data_matches_the_figures_the_reports_give() {
+    let app = TestApp::spawn().await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "query($c: ID!, $k: CaseKind, $m: CaseState) {
+      cases(first: 1, filter: {committeeId: $c, kind: $k, monitoringState: $m}) { totalCount } }";
+    let n = |committee: &'static str, k: Value, m: Value| {
+        let (app, auditor) = (&app, auditor.clone());
+        async move {
+            let c = app.committee_id(committee).await;
+            let data = app.data(&auditor, q, json!({ "c": c, "k": k, "m": m })).await;
+            data["cases"]["totalCount"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(n("NGHE_AN", json!("CASE"), Value::Null).await, 20);
+    assert_eq!(n("NGHE_AN", json!("INCIDENT"), Value::Null).await, 7);
+    assert_eq!(n("NGHE_AN", json!("CASE"), json!("MONITORING_ENDED")).await, 7);
+    assert_eq!(n("NGHE_AN", json!("INCIDENT"), json!("MONITORING_ENDED")).await, 2);
+    assert_eq!(n("NGHE_AN", Value::Null, json!("UNDER_MONITORING")).await, 18);
+    assert_eq!(n("HA_TINH", Value::Null, Value::Null).await, 16);
+    assert_eq!(n("HA_TINH", Value::Null, json!("MONITORING_ENDED")).await, 4);
+    assert_eq!(n("HA_TINH", Value::Null, json!("UNDER_MONITORING")).await, 12);
+    let q = "query($c: ID!) { cases(first: 20, filter: {committeeId: $c, kind: CASE}) { nodes { defendantCounts { total cadres partyMembers } } } }";
+    let data = app.data(&auditor, q, json!({ "c": app.committee_id("HA_TINH").await })).await;
+    let nodes = data["cases"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 7);
+    let sum = |k: &str| nodes.iter().map(|n| n["defendantCounts"][k].as_i64().unwrap()).sum::<i64>();
+    assert_eq!((sum("total"), sum("cadres"), sum("partyMembers")), (30, 25, 25));
+    // Every demo matter's history verifies.
+    assert!(app.audit.verify(&app.db, None).await.unwrap().problem.is_none());
+}
