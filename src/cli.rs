@@ -30,12 +30,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             };
             result.map_err(|e| e.to_string())
         }
-        Command::SeedDemo => {
+        Command::SeedDemo { cases } => {
             let db = app::open_database(&global, &Limits::default()).await?;
             if app::seed_if_empty(&db).await? {
                 println!("loaded the demo data");
             } else {
-                println!("the database already holds committees; nothing loaded");
+                println!("the database already holds committees; the demo data was not loaded again");
+            }
+            if cases > 0 {
+                let report = crate::service::demo::load_case_volume(&db, cases).await.map_err(|e| e.detail())?;
+                println!("added {} generated cases with {} defendants", report.matters, report.defendants);
             }
             Ok(())
         }

@@ -79,8 +79,13 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Load the demo data (committees and officials of the seed reports) into an empty database.
-    SeedDemo,
+    /// Load the demo data (committees, officials, fictitious cases) into an
+    /// empty database; `--cases N` then adds N generated cases (benchmarks).
+    SeedDemo {
+        /// Generated cases to add (also to a database already seeded).
+        #[arg(long, default_value_t = 0)]
+        cases: usize,
+    },
     /// Print the GraphQL schema (SDL) the server serves; needs no database.
     PrintSchema,
     /// Print the permission table (role × operation) as Markdown.

@@ -332,7 +332,7 @@ async fn reach_and_roles_decide_which_matters_and_details_a_viewer_sees() {
     assert!(officer["data"]["cases"]["nodes"][0]["defendants"]["nodes"][0]["fullName"].is_string());
     // The central committee reaches every province; an analyst no case at all.
     let (_, central) = app.gql(&app.token(&["AUDITOR@CENTRAL"]), q, json!({})).await;
-    assert_eq!(count(&central), 43, "{central}");
+    assert_eq!(count(&central), 49, "{central}");
     let (_, analyst) = app.gql(&app.token(&["ANALYST@CENTRAL"]), q, json!({})).await;
     assert_eq!(code(&analyst), "FORBIDDEN");
     // An agency sees the matters it handles: Nghe An's police, its 20 cases.

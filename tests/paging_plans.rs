@@ -130,3 +130,107 @@ async fn the_current_seats_of_a_committee_with_200000_past_ones_are_found_withou
         assert!(buffers(&plan) < 200, "{plan}");
     }
 }
+
+#[tokio::test]
+async fn a_page_of_cases_100000_deep_and_of_a_history_200000_entries_long_walk_their_indexes() {
+    let app = TestApp::spawn().await;
+    let pg = is_postgres(&app);
+    let conn = &app.db.conn;
+    let (series, n, pad, now, f) = if pg {
+        ("generate_series(1, {N}) AS g(n)", "n", "lpad(n::text, 7, '0')", "now()", "false")
+    } else {
+        ("g", "n", "printf('%07d', n)", "'2024-01-01 00:00:00+00:00'", "0")
+    };
+    let with = |count: u32| {
+        if pg {
+            String::new()
+        } else {
+            format!("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {count}) ")
+        }
+    };
+    conn.execute_unprepared(&format!(
+        "{}INSERT INTO case_record (kind, code, title, search_text, summary, field, public_concern, non_state_sector, \
+         source, recovered_amount, monitoring_committee_id, monitoring_state, procedure_state, in_absentia, opened_on, \
+         version, created_at, updated_at) \
+         SELECT 'CASE', 'BULK-' || {pad}, 'Bulk', 'bulk', '', 'LAND', {f}, {f}, 'PRESS', 0, \
+         (SELECT id FROM committee WHERE code = 'HA_NOI'), 'UNDER_MONITORING', 'INVESTIGATION', {f}, '2024-01-01', 1, {now}, {now} \
+         FROM {}",
+        with(100_000),
+        series.replace("{N}", "100000"),
+    ))
+    .await
+    .unwrap();
+    if pg {
+        conn.execute_unprepared("ANALYZE case_record").await.unwrap();
+    }
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "query($after: String) { cases(first: 100, after: $after) { nodes { code } } }";
+    app.reset_statements();
+    app.data(&auditor, q, json!({ "after": null })).await;
+    let first = page_statement(&app, "case_record");
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT code, id FROM case_record ORDER BY code, id LIMIT 1 OFFSET 99000",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let (code, id): (String, i64) = (row.try_get("", "code").unwrap(), row.try_get("", "id").unwrap());
+    let after = Cursor { order: "CODE".into(), key: SortKey::Text(code), id }.encode();
+    app.reset_statements();
+    let data = app.data(&auditor, q, json!({ "after": after })).await;
+    assert_eq!(data["cases"]["nodes"].as_array().unwrap().len(), 100);
+    let deep = page_statement(&app, "case_record");
+    let (first_plan, deep_plan) = (app.plan(&first).await, app.plan(&deep).await);
+    if pg {
+        assert!(deep_plan.contains("Index Scan using ix_case_code"), "{deep_plan}");
+        assert!(!deep_plan.contains("Rows Removed by Filter"), "{deep_plan}");
+        let (a, b) = (buffers(&first_plan), buffers(&deep_plan));
+        assert!(b <= 2 * a + 20, "page 1 touched {a} buffers, page 991 {b}:\n{deep_plan}");
+    } else {
+        assert!(deep_plan.contains("SEARCH case_record USING INDEX ix_case_code"), "{deep_plan}");
+        assert!(!deep_plan.contains("TEMP B-TREE"), "{deep_plan}");
+    }
+
+    // One matter with a history of 200,000 entries.
+    let case = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT id FROM case_record WHERE code = 'BULK-0000001'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let case: i64 = case.try_get("", "id").unwrap();
+    conn.execute_unprepared(&format!(
+        "{}INSERT INTO audit_event (at, actor, actor_kind, action, entity, entity_id, committee_id, payload, prev_hash, \
+         hash, chain, seq) SELECT {now}, 'bulk', 'SERVICE', 'case.update', 'Case', {case}, NULL, '{{}}', 'x', 'x', \
+         'case:{case}', {n} FROM {}",
+        with(200_000),
+        series.replace("{N}", "200000"),
+    ))
+    .await
+    .unwrap();
+    if pg {
+        conn.execute_unprepared("ANALYZE audit_event").await.unwrap();
+    }
+    let global = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Case, case).0;
+    let q = "query($id: ID!, $after: String) { case(id: $id) { history(first: 50, after: $after) { nodes { seq } } } }";
+    app.reset_statements();
+    app.data(&auditor, q, json!({ "id": global, "after": null })).await;
+    let first = page_statement(&app, "audit_event");
+    let after = Cursor { order: "SEQ".into(), key: SortKey::Int(150_000), id: 1 }.encode();
+    app.reset_statements();
+    let data = app.data(&auditor, q, json!({ "id": global, "after": after })).await;
+    assert_eq!(data["case"]["history"]["nodes"][0]["seq"], 150_001);
+    let deep = page_statement(&app, "audit_event");
+    let (first_plan, deep_plan) = (app.plan(&first).await, app.plan(&deep).await);
+    if pg {
+        assert!(deep_plan.contains("Index Scan using ux_audit_chain_seq"), "{deep_plan}");
+        let (a, b) = (buffers(&first_plan), buffers(&deep_plan));
+        assert!(b <= 2 * a + 20, "the first page touched {a} buffers, the deep one {b}:\n{deep_plan}");
+    } else {
+        assert!(deep_plan.contains("USING INDEX ux_audit_chain_seq (chain=? AND seq>?)"), "{deep_plan}");
+    }
+}

@@ -67,3 +67,22 @@ async fn concurrent_requests_do_not_split_their_batches() {
     futures_util::future::join_all(requests).await;
     assert_eq!(app.statements(), 32 * alone, "one request alone ran {alone}");
 }
+
+const CASES: &str = "query($n: Int!) { cases(first: $n) { totalCount nodes { code monitoringCommittee { code }
+    defendantCounts { total } defendants(first: 10) { nodes { fullName } } lastEvent { action } } } }";
+
+#[tokio::test]
+async fn listing_5_or_45_cases_with_committees_defendants_and_history_runs_the_same_statements() {
+    let app = TestApp::spawn().await;
+    let token = app.token(&["AUDITOR@CENTRAL"]);
+    let mut counts = Vec::new();
+    for n in [5, 45] {
+        app.reset_statements();
+        let data = app.data(&token, CASES, json!({ "n": n })).await;
+        assert_eq!(data["cases"]["nodes"].as_array().unwrap().len() as i64, n);
+        counts.push(app.statements());
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    // page, count, committees, defendant counts, defendants, chain heads + entries
+    assert!(counts[1] <= 7, "{counts:?}");
+}

@@ -409,8 +409,11 @@ impl CaseQuery {
         let db = &context::request(ctx)?.db;
         let (page, count) = store::page(&db.conn, &scope, &filter, &args, order, descending).await?;
         let req = context::request(ctx)?;
-        // The nested loaders find the page's cases in their cache.
+        // The nested loaders find the page's cases, and what their nodes
+        // select, in their cache.
         req.cases.feed_many(page.items.iter().map(|(_, c)| (CaseId(c.id), c.clone()))).await;
+        let rows: Vec<_> = page.items.iter().map(|(_, c)| c.clone()).collect();
+        paging::prime_cases(ctx, &rows).await?;
         Ok(paging::connection(page, Extra::query(db, count), Case))
     }
 }

@@ -239,8 +239,13 @@ impl Loader<DefendantCountsOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[DefendantCountsOf]) -> LoadResult<DefendantCountsOf, cases::DefendantCounts> {
-        let rows = cases::defendant_counts(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|(id, row)| (DefendantCountsOf(id), row)).collect())
+        let mut rows = cases::defendant_counts(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        // A case without defendants has no group: it counts zero (and is
+        // cached as such, not asked for again).
+        Ok(keys
+            .iter()
+            .map(|k| (*k, rows.remove(&k.0).unwrap_or(cases::DefendantCounts { case_id: k.0, ..Default::default() })))
+            .collect())
     }
 }
 
@@ -281,8 +286,8 @@ impl Loader<ReferencesOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[ReferencesOf]) -> LoadResult<ReferencesOf, Vec<case_reference::Model>> {
-        let rows = cases::references_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|(id, row)| (ReferencesOf(id), row)).collect())
+        let mut rows = cases::references_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
     }
 }
 
@@ -291,8 +296,8 @@ impl Loader<DisciplineOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[DisciplineOf]) -> LoadResult<DisciplineOf, Vec<disciplinary_action::Model>> {
-        let rows = cases::discipline_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|(id, row)| (DisciplineOf(id), row)).collect())
+        let mut rows = cases::discipline_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
     }
 }
 
@@ -301,7 +306,7 @@ impl Loader<RecoveriesOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[RecoveriesOf]) -> LoadResult<RecoveriesOf, Vec<recovery::Model>> {
-        let rows = cases::recoveries_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|(id, row)| (RecoveriesOf(id), row)).collect())
+        let mut rows = cases::recoveries_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
+        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
     }
 }

@@ -41,6 +41,9 @@ enum Count {
     /// The seats of a committee in a scope, counted with those of the other
     /// committees on the page in one statement.
     Seats(i64, PositionScope),
+    /// The defendants of a case, counted with those of the other cases on
+    /// the page in one statement.
+    Defendants(i64),
 }
 
 /// The total of a connection.
@@ -59,6 +62,10 @@ impl Extra {
 
     pub fn seats(committee: i64, scope: PositionScope) -> Extra {
         Extra { count: Count::Seats(committee, scope) }
+    }
+
+    pub fn defendants(case: i64) -> Extra {
+        Extra { count: Count::Defendants(case) }
     }
 }
 
@@ -126,6 +133,10 @@ impl<N: OutputType> Conn<N> {
             Count::Query(db, stmt) => page::count(&db.conn, stmt).await?,
             Count::Seats(committee, scope) => {
                 context::request(ctx)?.org.load_one(SeatCount(*committee, *scope)).await?.unwrap_or(0)
+            }
+            Count::Defendants(case) => {
+                let found = context::request(ctx)?.cases.load_one(super::loaders::DefendantCountsOf(*case)).await?;
+                found.map(|c| u64::try_from(c.total).unwrap_or(0)).unwrap_or(0)
             }
         })
     }
@@ -333,6 +344,71 @@ pub async fn prime_seats(ctx: &Context<'_>, seats: &[entity::position::Model]) -
     }
     if !node_fields(this, "committee").is_empty() {
         prime(req, seats.iter().map(|s| CommitteeId(s.committee_id)), |_| {}).await?;
+    }
+    Ok(())
+}
+
+/// Loads `keys` of the case loader in one statement and feeds the results
+/// to the request's cache (as [`prime`] does for the organisation loader).
+async fn prime_cases_with<K>(req: &RequestContext, keys: Vec<K>) -> async_graphql::Result<()>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    super::loaders::CaseLoader: Loader<K, Error = async_graphql::Error>,
+{
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let found = req.cases.loader().load(&keys).await?;
+    req.cases.feed_many(found).await;
+    Ok(())
+}
+
+/// Loads, one statement per relation, what the nodes of a page of cases will
+/// ask for (committees, defendants and their counts, latest history
+/// entries), so the statements a page costs do not depend on its size or on
+/// how the loaders' batches happen to fall.
+pub async fn prime_cases(ctx: &Context<'_>, cases: &[entity::case_record::Model]) -> async_graphql::Result<()> {
+    use super::loaders::{DefendantCountsOf, DefendantsOf, LastEventOf};
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let req = context::request(ctx)?;
+    let this = ctx.field();
+    let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
+    let committees: Vec<CommitteeId> = cases
+        .iter()
+        .filter(|_| !node_fields(this, "monitoringCommittee").is_empty())
+        .map(|c| CommitteeId(c.monitoring_committee_id))
+        .collect();
+    prime(req, committees, |_| {}).await?;
+    if !node_fields(this, "defendantCounts").is_empty() {
+        prime_cases_with(req, ids.iter().map(|id| DefendantCountsOf(*id)).collect()).await?;
+    }
+    // Details are loaded ahead only for a caller who may read them somewhere;
+    // the resolvers still check each case.
+    if context::require(ctx, Operation::ReadCaseDetails).is_err() {
+        return Ok(());
+    }
+    let max = context::limits(ctx)?.max_page_size;
+    for field in node_fields(this, "defendants") {
+        let (mut first, mut after) = (None, None);
+        for (name, value) in field.arguments().unwrap_or_default() {
+            match (name.as_str(), value) {
+                ("first", Value::Number(n)) => first = n.as_i64().and_then(|n| i32::try_from(n).ok()),
+                ("after", Value::String(s)) => after = Some(s),
+                _ => {}
+            }
+        }
+        let Ok(args) = PageArgs::parse(first, after, None, None, max) else { continue };
+        let after = match &args.after {
+            Some(c) if c.order == "ADDED" => Some(c.id),
+            Some(_) => continue,
+            None => None,
+        };
+        prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, args.size)).collect()).await?;
+    }
+    if !node_fields(this, "lastEvent").is_empty() {
+        prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id)).collect()).await?;
     }
     Ok(())
 }

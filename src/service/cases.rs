@@ -118,12 +118,28 @@ impl Standing {
     }
 }
 
+/// The viewer's standing on any matter when every grant they hold is on
+/// the central committee (which reaches every matter): nothing to load.
+pub fn central_standing(actor: &Principal, case: &case_record::Model) -> Option<Standing> {
+    if !actor.grants.iter().all(|g| g.committee == CENTRAL_CODE) {
+        return None;
+    }
+    let mut roles: Vec<Role> = actor.grants.iter().map(|g| g.role).collect();
+    roles.sort();
+    roles.dedup();
+    let handles = actor.agency.is_some() && actor.agency == case.handling_agency_id;
+    Some(Standing { roles, handles })
+}
+
 /// The viewer's standing on `case`, from its committees (loaded here).
 pub async fn standing_on<C: sea_orm::ConnectionTrait>(
     db: &C,
     actor: &Principal,
     case: &case_record::Model,
 ) -> AppResult<Standing> {
+    if let Some(standing) = central_standing(actor, case) {
+        return Ok(standing);
+    }
     let ids: Vec<i64> =
         [Some(case.monitoring_committee_id), case.assigning_committee_id].into_iter().flatten().collect();
     let found = committees::by_ids(db, &crate::domain::Reach::All, &ids).await?;
@@ -441,6 +457,40 @@ pub async fn transition(
     })
 }
 
+/// Moves a locked matter the central committee monitors to a provincial
+/// committee, which directs it from then on, and records it.
+pub async fn assign_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    current: case_record::Model,
+    committee_id: i64,
+    decision_ref: &str,
+    effective_on: NaiveDate,
+) -> AppResult<case_record::Model> {
+    let found =
+        committees::by_ids(txn, &crate::domain::Reach::All, &[current.monitoring_committee_id, committee_id]).await?;
+    let from = found.get(&current.monitoring_committee_id).ok_or(AppError::NotFound("committee"))?;
+    if from.code != CENTRAL_CODE {
+        return Err(AppError::Conflict("only a matter the central committee monitors can be assigned".into()));
+    }
+    let to = found.get(&committee_id).ok_or(AppError::NotFound("committee"))?;
+    if to.code == CENTRAL_CODE || to.status != "ACTIVE" {
+        return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to an active provincial committee"));
+    }
+    let moved =
+        CaseMove { monitoring_committee_id: Some(to.id), assigning_committee_id: Some(from.id), ..Default::default() };
+    let before = current.monitoring_committee_id;
+    let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+    let payload = json!({
+        "before": { "monitoringCommitteeId": before },
+        "after": { "monitoringCommitteeId": row.monitoring_committee_id, "assigningCommitteeId": row.assigning_committee_id },
+        "decisionRef": decision_ref, "effectiveOn": effective_on.to_string(), "version": row.version,
+    });
+    audit::append(txn, actor, vec![case_event(AuditAction::CaseAssign, AuditEntity::Case, row.id, &row, payload)])
+        .await?;
+    Ok(row)
+}
+
 /// The central committee hands a matter to a provincial committee to
 /// direct; the central committee stays its assigning committee (and keeps
 /// seeing it).
@@ -463,30 +513,7 @@ pub async fn assign(
         require(&standing, Operation::DecideMonitoring)?;
         open(&facts(&current)?)?;
         check_version("case", current.version, expected_version)?;
-        let found = committees::by_ids(txn, &crate::domain::Reach::All, &[current.monitoring_committee_id, committee_id])
-            .await?;
-        let from = found.get(&current.monitoring_committee_id).ok_or(AppError::NotFound("committee"))?;
-        if from.code != CENTRAL_CODE {
-            return Err(AppError::Conflict("only a matter the central committee monitors can be assigned".into()));
-        }
-        let to = found.get(&committee_id).ok_or(AppError::NotFound("committee"))?;
-        if to.code == CENTRAL_CODE || to.status != "ACTIVE" {
-            return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to an active provincial committee"));
-        }
-        let moved = CaseMove {
-            monitoring_committee_id: Some(to.id),
-            assigning_committee_id: Some(from.id),
-            ..Default::default()
-        };
-        let before = current.monitoring_committee_id;
-        let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
-        let payload = json!({
-            "before": { "monitoringCommitteeId": before },
-            "after": { "monitoringCommitteeId": row.monitoring_committee_id, "assigningCommitteeId": row.assigning_committee_id },
-            "decisionRef": decision_ref, "effectiveOn": effective_on.to_string(), "version": row.version,
-        });
-        audit::append(txn, actor, vec![case_event(AuditAction::CaseAssign, AuditEntity::Case, row.id, &row, payload)])
-            .await?;
+        let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on).await?;
         finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
         Ok(Written::Fresh(row))
     })
@@ -527,7 +554,7 @@ pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
     actor: &Principal,
     current: case_record::Model,
     fields: &DefendantFields,
-) -> AppResult<defendant::Model> {
+) -> AppResult<(defendant::Model, case_record::Model)> {
     let facts = facts(&current)?;
     open(&facts)?;
     if facts.kind != CaseKind::Case {
@@ -543,7 +570,7 @@ pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
         vec![case_event(AuditAction::DefendantAdd, AuditEntity::Defendant, row.id, &case, payload)],
     )
     .await?;
-    Ok(row)
+    Ok((row, case))
 }
 
 pub async fn add_defendant(
@@ -559,7 +586,7 @@ pub async fn add_defendant(
         }
         let (current, standing) = lock_visible(txn, actor, case_id).await?;
         require(&standing, Operation::RecordProcedure)?;
-        let row = add_defendant_in(txn, actor, current, &fields).await?;
+        let (row, _) = add_defendant_in(txn, actor, current, &fields).await?;
         finish(txn, actor, idem.as_ref(), "Defendant", row.id).await?;
         Ok(Written::Fresh(row))
     })

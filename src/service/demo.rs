@@ -9,7 +9,7 @@ use entity::{agency, committee};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::cases::{self as service, Standing};
-use crate::db::cases::{self as store, DefendantFields, NewCase};
+use crate::db::cases::{DefendantFields, NewCase};
 use crate::db::seed::{self, NameGenerator, SeedReport};
 use crate::domain::cases::{self as workflow, CaseKind, StepDetails, Transition};
 use crate::domain::{Principal, PrincipalKind, Role};
@@ -241,11 +241,7 @@ async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
                     status: "PROSECUTED".into(),
                     charges: vec![CHARGES[(i + d) % CHARGES.len()].to_owned()],
                 };
-                service::add_defendant_in(txn, &actor, row.clone(), &fields).await?;
-                row = store::by_ids(txn, &store::CaseScope::all(), &[row.id])
-                    .await?
-                    .remove(&row.id)
-                    .ok_or(AppError::NotFound("case"))?;
+                row = service::add_defendant_in(txn, &actor, row, &fields).await?.1;
                 report.defendants += 1;
             }
             for (n, step) in plan.steps.iter().enumerate() {
@@ -257,6 +253,182 @@ async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
                 service::take_step(txn, &actor, row, &standing, EndMonitoring, &details(on, 500 + i)).await?;
             }
         }
+    }
+    report.matters += load_central(txn, &actor, &standing, &mut names).await?;
+    Ok(report)
+}
+
+/// The central committee's own matters: one at trial with centrally managed
+/// defendants, one assigned to Thanh Hoa, an incident transferred to
+/// investigation (which opens its linked case), one proposed, one declined.
+async fn load_central<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    standing: &Standing,
+    names: &mut NameGenerator,
+) -> AppResult<usize> {
+    let find = |code: &'static str| async move {
+        committee::Entity::find()
+            .filter(committee::Column::Code.eq(code))
+            .one(txn)
+            .await?
+            .ok_or_else(|| AppError::Conflict(format!("demo committee {code} is missing")))
+    };
+    let central = find("CENTRAL").await?;
+    let thanh_hoa = find("THANH_HOA").await?;
+    let details = |on: NaiveDate, n: usize| StepDetails {
+        decision_ref: Some(format!("{n}/QD-BCDTW")),
+        effective_on: Some(on),
+        reason: Some("Decided by the Standing Committee of the Central Steering Committee".into()),
+    };
+    let matter = |code: &str, kind: CaseKind, title: &str, field: &str, opened: NaiveDate| NewCase {
+        kind,
+        code: code.to_owned(),
+        title: title.to_owned(),
+        summary: format!("Fictitious demo matter {code}: {}.", title.to_lowercase()),
+        field: field.to_owned(),
+        public_concern: true,
+        non_state_sector: false,
+        source: "INSPECTION".to_owned(),
+        loss_amount: Some(950_000_000_000),
+        monitoring_committee_id: central.id,
+        handling_agency_id: None,
+        monitoring_state: workflow::INITIAL_MONITORING,
+        procedure_state: workflow::initial_procedure(kind),
+        origin_case_id: None,
+        opened_on: opened,
+    };
+    let mut count = 0;
+    // At trial, with centrally managed defendants.
+    let new = matter(
+        "TW-VA-001",
+        CaseKind::Case,
+        "Bid rigging in a national equipment programme",
+        "PROCUREMENT",
+        day(2022, 9, 5)?,
+    );
+    let mut row = service::create_in(txn, actor, &new, &[]).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2022, 9, 20)?, 1)).await?;
+    for d in 0..3 {
+        let fields = DefendantFields {
+            full_name: names.next(),
+            position_held: "Former deputy minister".into(),
+            cadre: true,
+            party_member: true,
+            leader: true,
+            centrally_managed: d == 0,
+            non_state_sector: false,
+            status: "INDICTED".into(),
+            charges: vec![CHARGES[1].to_owned()],
+        };
+        row = service::add_defendant_in(txn, actor, row, &fields).await?.1;
+    }
+    for (n, step) in [StartInvestigation, Indict, OpenTrial].into_iter().enumerate() {
+        row = service::take_step(txn, actor, row, standing, step, &details(day(2023, 1 + 3 * n as u32, 10)?, 2 + n))
+            .await?;
+    }
+    count += 1;
+    // Assigned to Thanh Hoa to direct.
+    let new = matter("TW-VA-002", CaseKind::Case, "Losses in a provincial land auction", "LAND", day(2023, 2, 1)?);
+    let mut row = service::create_in(txn, actor, &new, &[]).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 2, 15)?, 10)).await?;
+    row = service::assign_in(txn, actor, row, thanh_hoa.id, "11/QD-BCDTW", day(2023, 3, 1)?).await?;
+    service::take_step(txn, actor, row, standing, StartInvestigation, &details(day(2023, 4, 1)?, 12)).await?;
+    count += 1;
+    // An incident whose verification found signs of crime.
+    let new = matter(
+        "TW-VV-001",
+        CaseKind::Incident,
+        "Irregularities in a state-owned enterprise's divestment",
+        "PUBLIC_FINANCE",
+        day(2023, 5, 2)?,
+    );
+    let mut row = service::create_in(txn, actor, &new, &[]).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 5, 20)?, 20)).await?;
+    service::take_step(txn, actor, row, standing, TransferToInvestigation, &details(day(2023, 9, 1)?, 21)).await?;
+    count += 2;
+    // Awaiting the standing committee's decision, and one it declined.
+    let new =
+        matter("TW-VV-002", CaseKind::Incident, "Complaints about a hospital procurement", "HEALTH", day(2024, 3, 4)?);
+    service::create_in(txn, actor, &new, &[]).await?;
+    let new = matter(
+        "TW-VA-003",
+        CaseKind::Case,
+        "Alleged waste in a regional airport upgrade",
+        "INFRASTRUCTURE",
+        day(2024, 4, 8)?,
+    );
+    let row = service::create_in(txn, actor, &new, &[]).await?;
+    service::take_step(txn, actor, row, standing, DeclineMonitoring, &details(day(2024, 5, 2)?, 30)).await?;
+    count += 2;
+    Ok(count)
+}
+
+/// Adds `n` generated matters (for benchmarks): spread over the provincial
+/// committees, each a case handled by its committee's police, taken under
+/// monitoring and into investigation, with three defendants; written by the
+/// services in transactions of 250, so every history is a real chain.
+pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseReport> {
+    let committees = committee::Entity::find().filter(committee::Column::Level.eq("PROVINCIAL")).all(&db.conn).await?;
+    let police = agency::Entity::find().filter(agency::Column::Kind.eq("POLICE")).all(&db.conn).await?;
+    if committees.is_empty() {
+        return Ok(CaseReport::default());
+    }
+    let actor = seeder();
+    let standing = Standing { roles: vec![Role::Standing, Role::Officer], handles: false };
+    let mut names = NameGenerator::starting_at(50_000);
+    let mut report = CaseReport::default();
+    let opened = day(2023, 1, 2)?;
+    let taken =
+        StepDetails { decision_ref: Some("1/QD-BCD".into()), effective_on: Some(day(2023, 2, 1)?), reason: None };
+    let started = StepDetails { effective_on: Some(day(2023, 3, 1)?), ..taken.clone() };
+    let mut i = 0;
+    while i < n {
+        let batch = (n - i).min(250);
+        crate::in_transaction!(db, txn => {
+            for j in i..i + batch {
+                let committee = &committees[j % committees.len()];
+                let (field, title) = TITLES[j % TITLES.len()];
+                let new = NewCase {
+                    kind: CaseKind::Case,
+                    code: format!("GEN-{}-{j:07}", committee.code),
+                    title: title.to_owned(),
+                    summary: String::new(),
+                    field: field.to_owned(),
+                    public_concern: j % 4 == 0,
+                    non_state_sector: j % 7 == 0,
+                    source: "INSPECTION".to_owned(),
+                    loss_amount: Some(1_000_000_000 + j as i64),
+                    monitoring_committee_id: committee.id,
+                    handling_agency_id: police.iter().find(|a| a.committee_id == committee.id).map(|a| a.id),
+                    monitoring_state: workflow::INITIAL_MONITORING,
+                    procedure_state: workflow::initial_procedure(CaseKind::Case),
+                    origin_case_id: None,
+                    opened_on: opened,
+                };
+                let mut row = service::create_in(txn, &actor, &new, &[]).await?;
+                row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &taken).await?;
+                for d in 0..3 {
+                    let fields = DefendantFields {
+                        full_name: names.next(),
+                        position_held: "Official of a district department".into(),
+                        cadre: d < 2,
+                        party_member: d < 2,
+                        leader: d == 0,
+                        centrally_managed: false,
+                        non_state_sector: d == 2,
+                        status: "PROSECUTED".into(),
+                        charges: vec![CHARGES[(j + d) % CHARGES.len()].to_owned()],
+                    };
+                    row = service::add_defendant_in(txn, &actor, row, &fields).await?.1;
+                }
+                service::take_step(txn, &actor, row, &standing, StartInvestigation, &started).await?;
+            }
+            Ok(())
+        })?;
+        report.matters += batch;
+        report.defendants += 3 * batch;
+        i += batch;
     }
     Ok(report)
 }

@@ -41,6 +41,9 @@ impl Case {
     async fn standing(&self, ctx: &Context<'_>) -> Result<Standing> {
         let req = context::request(ctx)?;
         let viewer = context::viewer(ctx)?;
+        if let Some(standing) = service::central_standing(viewer, &self.0) {
+            return Ok(standing);
+        }
         let mut ids = vec![self.0.monitoring_committee_id];
         ids.extend(self.0.assigning_committee_id);
         let found = req.org.load_many(ids.iter().map(|id| CommitteeId(*id))).await?;
@@ -246,8 +249,7 @@ impl Case {
         let rows =
             context::request(ctx)?.cases.load_one(DefendantsOf(self.0.id, after, args.size)).await?.unwrap_or_default();
         let page = forward_page(rows, &args, "ADDED", |d: &defendant::Model| (SortKey::Int(d.id), d.id));
-        let total = context::request(ctx)?.cases.load_one(DefendantCountsOf(self.0.id)).await?.unwrap_or_default();
-        Ok(Some(paging::connection(page, Extra::known(total.total.max(0) as usize), Defendant)))
+        Ok(Some(paging::connection(page, Extra::defendants(self.0.id), Defendant)))
     }
 
     /// Disciplinary actions linked to it, by date.
