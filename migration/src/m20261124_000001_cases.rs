@@ -236,8 +236,8 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for sql in [
-            // Keyset pages of the list orderings, overall and per committee.
-            "CREATE INDEX ix_case_code ON case_record (code, id)",
+            // Keyset pages of the list orderings, overall and per committee
+            // (by code: the unique index on it).
             "CREATE INDEX ix_case_opened ON case_record (opened_on, id)",
             "CREATE INDEX ix_case_committee ON case_record (monitoring_committee_id, code, id)",
             "CREATE INDEX ix_case_assigning ON case_record (assigning_committee_id)",

@@ -180,14 +180,27 @@ pub async fn fresh_database_with(demo: bool) -> (Db, Arc<Recorder>, DatabaseGuar
     (Db::from_connection(conn), statements, guard)
 }
 
-/// A fingerprint of what a template holds: the migrations and the demo data
-/// as their sources read now, so an edited migration gets a new template.
+/// A fingerprint of what a template holds: every source the migrations and
+/// the demo data come from (the demo cases are written by the services, so
+/// that is all of `src`, `entity` and `migration`), as they read now, so an
+/// edited source gets a new template.
 fn template_fingerprint() -> String {
     use sha2::Digest;
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = std::fs::read_dir(root.join("migration/src")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.push(root.join("src/db/seed.rs"));
-    files.push(root.join("src/db/demo_data.rs"));
+    let mut files = Vec::new();
+    for dir in ["src", "entity/src", "migration/src"] {
+        walk(&root.join(dir), &mut files);
+    }
     files.sort();
     let mut h = sha2::Sha256::new();
     for f in files {
