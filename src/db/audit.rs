@@ -58,19 +58,27 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<E
     if chains.is_empty() {
         return Ok(());
     }
-    let fresh = chains.iter().map(|chain| audit_chain::ActiveModel {
-        chain: Set(chain.clone()),
-        seq: Set(0),
-        head: Set(GENESIS.to_owned()),
-    });
-    audit_chain::Entity::insert_many(fresh).on_conflict_do_nothing_on([audit_chain::Column::Chain]).exec(db).await?;
-    let locked = for_update(
-        audit_chain::Entity::find()
-            .filter(audit_chain::Column::Chain.is_in(chains.iter().cloned()))
-            .order_by_asc(audit_chain::Column::Chain),
-    )
-    .all(db)
-    .await?;
+    let lock = || {
+        for_update(
+            audit_chain::Entity::find()
+                .filter(audit_chain::Column::Chain.is_in(chains.iter().cloned()))
+                .order_by_asc(audit_chain::Column::Chain),
+        )
+        .all(db)
+    };
+    let mut locked = lock().await?;
+    if locked.len() < chains.len() {
+        // A chain's first entry: its head row is created (by whichever of
+        // two concurrent writers comes first) and all heads locked again.
+        let fresh = chains.iter().filter(|c| !locked.iter().any(|h| &h.chain == *c)).map(|chain| {
+            audit_chain::ActiveModel { chain: Set(chain.clone()), seq: Set(0), head: Set(GENESIS.to_owned()) }
+        });
+        audit_chain::Entity::insert_many(fresh)
+            .on_conflict_do_nothing_on([audit_chain::Column::Chain])
+            .exec_without_returning(db)
+            .await?;
+        locked = lock().await?;
+    }
     let mut heads: BTreeMap<String, audit_chain::Model> = locked.into_iter().map(|h| (h.chain.clone(), h)).collect();
     let touched: Vec<audit_chain::Model> = heads.values().cloned().collect();
 
