@@ -51,6 +51,8 @@ impl Application {
         let keeper = self.state.audit.clone();
         let background = tokio::spawn(keeper.run(self.state.db.clone()));
         let _stop = AbortOnDrop(background);
+        let purge = tokio::spawn(purge_idempotency_keys(self.state.db.clone()));
+        let _stop_purge = AbortOnDrop(purge);
         http::server::serve(self.listener, self.router, &self.state.limits, shutdown).await
     }
 }
@@ -180,6 +182,21 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down; finishing in-flight requests");
+}
+
+/// Removes expired idempotency keys every hour (any instance may: the
+/// delete is idempotent and a key is only ever read unexpired).
+async fn purge_idempotency_keys(db: Db) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match crate::db::cases::purge_keys(&db.conn, chrono::Utc::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "removed expired idempotency keys"),
+            Err(err) => tracing::warn!(error = %err.detail(), "cannot remove expired idempotency keys"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -420,3 +420,24 @@ async fn the_demo_data_matches_the_figures_the_reports_give() {
     // Every demo matter's history verifies.
     assert!(app.audit.verify(&app.db, None).await.unwrap().problem.is_none());
 }
+
+#[tokio::test]
+async fn an_expired_idempotency_key_is_free_again_and_expired_keys_are_purged() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "INCIDENT", "code": "NA-E-1", "key": "k-1" });
+    app.data(&officer, CREATE, vars).await;
+    // The key's time runs out.
+    let past = if common::database_kind() == "PostgreSQL" {
+        "now() - interval '1 day'"
+    } else {
+        "'2000-01-01 00:00:00+00:00'"
+    };
+    app.db.conn.execute_unprepared(&format!("UPDATE idempotency_key SET expires_at = {past}")).await.unwrap();
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "INCIDENT", "code": "NA-E-2", "key": "k-1" });
+    let second = app.data(&officer, CREATE, vars).await;
+    assert_eq!(second["createCase"]["code"], "NA-E-2", "a new write under the expired key");
+    app.db.conn.execute_unprepared(&format!("UPDATE idempotency_key SET expires_at = {past}")).await.unwrap();
+    let purged = steerql::db::cases::purge_keys(&app.db.conn, chrono::Utc::now()).await.unwrap();
+    assert_eq!(purged, 1);
+}
