@@ -187,7 +187,9 @@ async fn shutdown_signal() {
 /// Removes expired idempotency keys every hour (any instance may: the
 /// delete is idempotent and a key is only ever read unexpired).
 async fn purge_idempotency_keys(db: Db) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    // The first purge an hour after start, not at once: start-up stays quiet.
+    let hour = std::time::Duration::from_secs(3600);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + hour, hour);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
