@@ -14,7 +14,8 @@
 //!
 //! `cargo bench --bench cases` runs on SQLite;
 //! `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench cases`
-//! on PostgreSQL. `BENCH_SECONDS` per round (3), `BENCH_ROUNDS` (3, medians).
+//! on PostgreSQL. `BENCH_SECONDS` per round (3), `BENCH_ROUNDS` (3, medians);
+//! `BENCH_PART=reads` or `steps` runs one half (for profiling).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -189,10 +190,59 @@ async fn drive(
     total as f64 / t0.elapsed().as_secs_f64()
 }
 
+/// (a) Reads: the GraphQL page against the plain handler.
+async fn reads(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    addr: std::net::SocketAddr,
+    statements: &AtomicUsize,
+    rounds: usize,
+    seconds: u64,
+) {
+    let gql_req = {
+        let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        move |_: usize, _: u64| client.post(&url).bearer_auth(&token).json(&json!({ "query": list_query(100) }))
+    };
+    let plain_req = {
+        let (client, url) = (client.clone(), format!("http://{addr}/plain/cases"));
+        move |_: usize, _: u64| client.get(&url)
+    };
+    let g: Value = gql_req(0, 0).send().await.unwrap().json().await.unwrap();
+    let pl: Value = plain_req(0, 0).send().await.unwrap().json().await.unwrap();
+    assert_eq!(g, pl, "the two paths must answer the same data");
+    for n in [10, 100] {
+        let before = statements.load(Ordering::SeqCst);
+        let body: Value = client
+            .post(url)
+            .bearer_auth(token)
+            .json(&json!({ "query": list_query(n) }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(body.get("errors").is_none(), "{body}");
+        println!("cases(first: {n}): {} SQL statements", statements.load(Ordering::SeqCst) - before);
+    }
+    drive(16, 1, gql_req.clone()).await;
+    drive(16, 1, plain_req.clone()).await;
+    let (mut gs, mut ps) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        ps.push(drive(16, seconds, plain_req.clone()).await);
+        gs.push(drive(16, seconds, gql_req.clone()).await);
+    }
+    let (g, p) = (median(gs), median(ps));
+    println!("\n(a) cases(first: 100) with committee, defendants, last event — concurrency 16");
+    println!("plain    {p:>8.1} req/s\ngraphql  {g:>8.1} req/s\nratio    {:>8.2} (target >= 0.60)", g / p);
+}
+
 fn main() {
     let seconds: u64 = env_or("BENCH_SECONDS", 3);
     let rounds: usize = env_or("BENCH_ROUNDS", 3);
     let volume: usize = env_or("BENCH_CASES", 2_000);
+    let part: String = env_or("BENCH_PART", "all".to_owned());
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("steerql-server")
@@ -272,43 +322,12 @@ fn main() {
     client_rt.block_on(async {
         println!("steerql cases benchmark: {}, {rounds} rounds of {seconds}s", scratch.name);
         // (a) Reads.
-        let gql_req = {
-            let (client, url, token) = (client.clone(), url.clone(), token.clone());
-            move |_: usize, _: u64| client.post(&url).bearer_auth(&token).json(&json!({ "query": list_query(100) }))
-        };
-        let plain_req = {
-            let (client, url) = (client.clone(), format!("http://{addr}/plain/cases"));
-            move |_: usize, _: u64| client.get(&url)
-        };
-        let g: Value = gql_req(0, 0).send().await.unwrap().json().await.unwrap();
-        let pl: Value = plain_req(0, 0).send().await.unwrap().json().await.unwrap();
-        assert_eq!(g, pl, "the two paths must answer the same data");
-        for n in [10, 100] {
-            let before = statements.load(Ordering::SeqCst);
-            let body: Value = client
-                .post(&url)
-                .bearer_auth(&token)
-                .json(&json!({ "query": list_query(n) }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert!(body.get("errors").is_none(), "{body}");
-            println!("cases(first: {n}): {} SQL statements", statements.load(Ordering::SeqCst) - before);
+        if part != "steps" {
+            reads(&client, &url, &token, addr, &statements, rounds, seconds).await;
         }
-        drive(16, 1, gql_req.clone()).await;
-        drive(16, 1, plain_req.clone()).await;
-        let (mut gs, mut ps) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            ps.push(drive(16, seconds, plain_req.clone()).await);
-            gs.push(drive(16, seconds, gql_req.clone()).await);
+        if part == "reads" {
+            return;
         }
-        let (g, p) = (median(gs), median(ps));
-        println!("\n(a) cases(first: 100) with committee, defendants, last event — concurrency 16");
-        println!("plain    {p:>8.1} req/s\ngraphql  {g:>8.1} req/s\nratio    {:>8.2} (target >= 0.60)", g / p);
-
         // (b) Writes: SUSPEND and RESUME in turn on distinct cases.
         println!("\n(b) workflow steps per second, distinct cases");
         println!("{:<8} {:>12} {:>12} {:>8}", "writers", "plain/s", "graphql/s", "ratio");

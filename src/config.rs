@@ -238,7 +238,9 @@ pub struct Limits {
     #[arg(long, env = "STEERQL_COSTLY_COMPLEXITY", default_value_t = 1000)]
     pub costly_complexity: usize,
     /// Most costly operations executing at once, so cheap requests are never starved by them.
-    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 2)]
+    // Four, not one per core: an operation holding a slot spends much of its
+    // time waiting on the database; with two slots two cores stayed a quarter idle.
+    #[arg(long, env = "STEERQL_MAX_COSTLY_EXECUTIONS", default_value_t = 4)]
     pub max_costly_executions: usize,
     /// Longest a costly operation waits for a slot before it is answered 503 with `Retry-After`.
     #[arg(long, env = "STEERQL_COSTLY_QUEUE_WAIT", default_value = "2s", value_parser = humantime::parse_duration)]

@@ -284,6 +284,95 @@ async fn every_root_field_of_the_schema_has_a_permission_rule() {
 }
 
 #[tokio::test]
+async fn every_object_type_of_the_schema_has_a_field_rule_and_every_exception_names_a_real_field() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    use steerql::domain::permissions::TYPE_RULES;
+    let schema = steerql::graphql::build_schema(&Default::default());
+    let doc = async_graphql::parser::parse_schema(schema.sdl()).unwrap();
+    let mut types = std::collections::BTreeMap::new();
+    for def in doc.definitions {
+        if let TypeSystemDefinition::Type(ty) = def
+            && let TypeKind::Object(obj) = &ty.node.kind
+        {
+            let name = ty.node.name.node.to_string();
+            // The roots have their own table; connections and edges carry their nodes' rule.
+            if matches!(name.as_str(), "Query" | "Mutation") || name.ends_with("Connection") || name.ends_with("Edge") {
+                continue;
+            }
+            let fields: std::collections::BTreeSet<String> =
+                obj.fields.iter().map(|f| f.node.name.node.to_string()).collect();
+            types.insert(name, fields);
+        }
+    }
+    let missing: Vec<_> = types.keys().filter(|t| !TYPE_RULES.iter().any(|r| r.type_name == t.as_str())).collect();
+    assert!(missing.is_empty(), "object types without a field rule: {missing:?}");
+    for rule in TYPE_RULES {
+        let fields = types
+            .get(rule.type_name)
+            .unwrap_or_else(|| panic!("a rule for a type the schema lacks: {}", rule.type_name));
+        for (field, _) in rule.except {
+            assert!(fields.contains(*field), "a rule for {}.{field}, which the schema lacks", rule.type_name);
+        }
+    }
+}
+
+/// How to ask for each field that needs more than its type, on a record of
+/// the central committee.
+fn probe(type_name: &str, field: &str) -> &'static str {
+    match (type_name, field) {
+        ("Committee", "positions") => "query($id: ID!) { committee(id: $id) { positions(first: 1) { nodes { id } } } }",
+        ("Committee", "standingCommittee") => "query($id: ID!) { committee(id: $id) { standingCommittee { id } } }",
+        ("Case", "defendants") => "query($id: ID!) { case(id: $id) { defendants(first: 1) { nodes { fullName } } } }",
+        ("Case", "history") => "query($id: ID!) { case(id: $id) { history(first: 1) { nodes { seq } } } }",
+        ("Case", "lastEvent") => "query($id: ID!) { case(id: $id) { lastEvent { seq } } }",
+        _ => panic!("no probe for {type_name}.{field}: add one so its rule is tested"),
+    }
+}
+
+#[tokio::test]
+async fn a_field_that_needs_more_than_its_type_is_refused_to_a_role_that_reads_only_the_type() {
+    use steerql::domain::permissions::TYPE_RULES;
+    let app = TestApp::spawn().await;
+    let central = app.committee_id("CENTRAL").await;
+    // A central matter with defendants and a history.
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "{ cases(first: 50) { nodes { id monitoringCommittee { code } defendantCounts { total } } } }";
+    let cases = app.data(&auditor, q, json!({})).await;
+    let case = cases["cases"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["monitoringCommittee"]["code"] == "CENTRAL" && c["defendantCounts"]["total"].as_i64() > Some(0))
+        .expect("a central demo matter with defendants")["id"]
+        .clone();
+    for rule in TYPE_RULES {
+        let Some(read) = rule.read else { continue };
+        for (field, op) in rule.except {
+            let query = probe(rule.type_name, field);
+            let id = if rule.type_name == "Case" { case.clone() } else { json!(central) };
+            let field_of = |body: &Value| {
+                let root = body["data"].as_object().and_then(|d| d.values().next().cloned()).unwrap_or(Value::Null);
+                root[*field].clone()
+            };
+            // Every role that reads the type but lacks the field's operation.
+            for role in Role::ALL.into_iter().filter(|r| read.allows(*r) && !op.allows(*r) && *r != Role::Agency) {
+                let (_, body) = app.gql(&app.token(&[&format!("{role}@CENTRAL")]), query, json!({ "id": id })).await;
+                assert!(field_of(&body).is_null(), "{role} reads {}.{field}: {body}", rule.type_name);
+                if body.get("errors").is_some() {
+                    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+                    assert!(body["errors"][0]["message"].as_str().unwrap().contains(op.name()), "{body}");
+                }
+            }
+            // And a role holding it reads it.
+            let holder =
+                Role::ALL.into_iter().find(|r| op.allows(*r) && read.allows(*r) && *r != Role::Agency).unwrap();
+            let (_, body) = app.gql(&app.token(&[&format!("{holder}@CENTRAL")]), query, json!({ "id": id })).await;
+            assert!(body.get("errors").is_none() && !field_of(&body).is_null(), "{holder}: {body}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn no_token_is_unauthenticated_but_typename_still_answers() {
     let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
     let res = app.client.post(&app.url).json(&json!({ "query": READ })).send().await.unwrap();

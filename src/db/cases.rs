@@ -9,10 +9,10 @@ use entity::{
     audit_chain, audit_event, case_record, case_reference, committee, defendant, disciplinary_action, idempotency_key,
     recovery,
 };
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
 };
 
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
@@ -399,9 +399,12 @@ pub async fn defendants_pages<C: ConnectionTrait>(
     let list: Vec<String> = cases.iter().map(i64::to_string).collect();
     let after_clause = after.map(|a| format!(" AND d.id > {a}")).unwrap_or_default();
     // Integers only are spliced in (parsed ids and a page size); no text.
+    // The window numbers ids only (from the covering index on (case_id, id));
+    // whole rows are read for the ids that make the pages.
     let sql = format!(
-        "SELECT * FROM (SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.case_id ORDER BY d.id) AS rn \
-           FROM defendant d WHERE d.case_id IN ({}){after_clause}) w WHERE w.rn <= {} ORDER BY w.case_id, w.id",
+        "SELECT d.* FROM defendant d WHERE d.id IN (SELECT w.id FROM (SELECT d.id, ROW_NUMBER() OVER \
+           (PARTITION BY d.case_id ORDER BY d.id) AS rn FROM defendant d WHERE d.case_id IN ({}){after_clause}) w \
+           WHERE w.rn <= {}) ORDER BY d.case_id, d.id",
         list.join(", "),
         size + 1
     );
@@ -622,20 +625,25 @@ pub async fn history_page<C: ConnectionTrait>(
 
 /// The latest history entry of each matter: its chain head's entry.
 pub async fn last_events<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, audit_event::Model>> {
-    let chains: Vec<String> = cases.iter().map(|c| audit_event::case_chain(*c)).collect();
-    let heads = audit_chain::Entity::find().filter(audit_chain::Column::Chain.is_in(chains)).all(db).await?;
-    if heads.is_empty() {
+    if cases.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut cond = Condition::any();
-    for head in &heads {
-        cond = cond.add(
+    // Each chain's head names its newest entry: one join, through the
+    // chain's primary key and the (chain, seq) unique index.
+    let chains: Vec<String> = cases.iter().map(|c| audit_event::case_chain(*c)).collect();
+    let (event, head) = (audit_event::Entity, audit_chain::Entity);
+    let mut select = Query::select();
+    select
+        .columns(audit_event::Column::iter().map(|c| (event, c)))
+        .from(event)
+        .inner_join(
+            head,
             Condition::all()
-                .add(audit_event::Column::Chain.eq(head.chain.clone()))
-                .add(audit_event::Column::Seq.eq(head.seq)),
-        );
-    }
-    let rows = audit_event::Entity::find().filter(cond).all(db).await?;
+                .add(Expr::col((head, audit_chain::Column::Chain)).equals((event, audit_event::Column::Chain)))
+                .add(Expr::col((head, audit_chain::Column::Seq)).equals((event, audit_event::Column::Seq))),
+        )
+        .and_where(Expr::col((head, audit_chain::Column::Chain)).is_in(chains));
+    let rows = audit_event::Model::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
     let mut out = HashMap::new();
     for row in rows {
         if let Some(id) = row.chain.strip_prefix("case:").and_then(|n| n.parse().ok()) {

@@ -164,6 +164,77 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("updateDefendant", RootRule::Op(Operation::RecordProcedure)),
 ];
 
+/// What reading the fields of one type of the schema needs.
+#[derive(Clone, Copy, Debug)]
+pub struct TypeRule {
+    pub type_name: &'static str,
+    /// The operation every field of the type needs, over the record's own
+    /// committees. `None`: the type has no reach of its own and is read
+    /// through the field that leads to it (an audit entry through
+    /// `auditEvents` or a case's `history`; a page's `pageInfo`; the
+    /// caller's own `me`).
+    pub read: Option<Operation>,
+    /// Fields that need another operation than the type's.
+    pub except: &'static [(&'static str, Operation)],
+}
+
+const fn rule(type_name: &'static str, read: Operation) -> TypeRule {
+    TypeRule { type_name, read: Some(read), except: &[] }
+}
+
+const fn through_parent(type_name: &'static str) -> TypeRule {
+    TypeRule { type_name, read: None, except: &[] }
+}
+
+/// Field-level rules: every object type of the schema (connections and
+/// edges take their nodes' rule) is listed, so a new type or a field that
+/// needs more than its type cannot slip in unnoticed (a test walks the
+/// schema against this table, another checks each exception is refused).
+/// The resolvers ask [`field_rule`].
+pub const TYPE_RULES: &[TypeRule] = &[
+    TypeRule {
+        type_name: "Committee",
+        read: Some(Operation::ReadOrganisation),
+        except: &[("positions", Operation::ReadMembership), ("standingCommittee", Operation::ReadMembership)],
+    },
+    rule("Agency", Operation::ReadOrganisation),
+    rule("Person", Operation::ReadMembership),
+    rule("Position", Operation::ReadMembership),
+    rule("AuditCheckpoint", Operation::ReadAuditTrail),
+    rule("AuditVerification", Operation::VerifyAuditTrail),
+    rule("AuditBreak", Operation::VerifyAuditTrail),
+    through_parent("AuditEvent"),
+    TypeRule {
+        type_name: "Case",
+        read: Some(Operation::ReadCases),
+        except: &[
+            ("defendants", Operation::ReadCaseDetails),
+            ("history", Operation::ReadCaseDetails),
+            ("lastEvent", Operation::ReadCaseDetails),
+        ],
+    },
+    rule("Defendant", Operation::ReadCaseDetails),
+    rule("DefendantCounts", Operation::ReadCases),
+    rule("CaseReference", Operation::ReadCases),
+    rule("DisciplinaryAction", Operation::ReadCases),
+    rule("Recovery", Operation::ReadCases),
+    rule("AvailableTransition", Operation::ReadCases),
+    through_parent("Workflow"),
+    through_parent("WorkflowState"),
+    through_parent("WorkflowStep"),
+    through_parent("Viewer"),
+    through_parent("Grant"),
+    through_parent("Permission"),
+    through_parent("PageInfo"),
+];
+
+/// The operation reading `field` of `type_name` needs (its exception or
+/// its type's rule); `None` for a type read through its parent or unknown.
+pub fn field_rule(type_name: &str, field: &str) -> Option<Operation> {
+    let rule = TYPE_RULES.iter().find(|r| r.type_name == type_name)?;
+    rule.except.iter().find(|(name, _)| *name == field).map(|(_, op)| *op).or(rule.read)
+}
+
 /// The rule for a root field, or `None` (refused) if it has none.
 pub fn root_rule(field: &str) -> Option<RootRule> {
     ROOT_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, rule)| *rule)
@@ -187,6 +258,12 @@ pub fn markdown_table() -> String {
     for (field, rule) in ROOT_FIELDS {
         out.push_str(&format!("\n| `{field}` | {} |", rule.describe()));
     }
+    out.push_str("\n\nFields that need more than their type (over the record's own committees):\n\n| field | requires |\n|---|---|");
+    for rule in TYPE_RULES {
+        for (field, op) in rule.except {
+            out.push_str(&format!("\n| `{}.{field}` | `{}` |", rule.type_name, op.name()));
+        }
+    }
     out.push('\n');
     out
 }
@@ -209,6 +286,14 @@ mod tests {
         let len = names.len();
         names.dedup();
         assert_eq!(len, names.len());
+    }
+
+    #[test]
+    fn field_rules_fall_back_to_their_type() {
+        assert_eq!(field_rule("Case", "title"), Some(Operation::ReadCases));
+        assert_eq!(field_rule("Case", "defendants"), Some(Operation::ReadCaseDetails));
+        assert_eq!(field_rule("AuditEvent", "hash"), None);
+        assert_eq!(field_rule("Nothing", "x"), None);
     }
 
     #[test]

@@ -412,7 +412,7 @@ impl CaseQuery {
         // The nested loaders find the page's cases, and what their nodes
         // select, in their cache.
         req.cases.feed_many(page.items.iter().map(|(_, c)| (CaseId(c.id), c.clone()))).await;
-        let rows: Vec<_> = page.items.iter().map(|(_, c)| c.clone()).collect();
+        let rows: Vec<_> = page.items.iter().map(|(_, c)| c).collect();
         paging::prime_cases(ctx, &rows).await?;
         Ok(paging::connection(page, Extra::query(db, count), Case))
     }

@@ -148,3 +148,14 @@ pub fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<(&'a Princip
 pub fn require(ctx: &Context<'_>, op: Operation) -> AppResult<()> {
     authorize(ctx, op).map(|_| ())
 }
+
+/// The field rule of the permission table for `type_name.field`, held
+/// anywhere in the caller's reach (the records' loaders apply the reach).
+pub fn require_field(ctx: &Context<'_>, type_name: &str, field: &str) -> AppResult<()> {
+    match crate::domain::permissions::field_rule(type_name, field) {
+        Some(op) => require(ctx, op),
+        None => Err(crate::error::AppError::internal(std::io::Error::other(format!(
+            "no field rule for {type_name}.{field}"
+        )))),
+    }
+}

@@ -367,7 +367,7 @@ where
 /// ask for (committees, defendants and their counts, latest history
 /// entries), so the statements a page costs do not depend on its size or on
 /// how the loaders' batches happen to fall.
-pub async fn prime_cases(ctx: &Context<'_>, cases: &[entity::case_record::Model]) -> async_graphql::Result<()> {
+pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model]) -> async_graphql::Result<()> {
     use super::loaders::{DefendantCountsOf, DefendantsOf, LastEventOf};
     if cases.is_empty() {
         return Ok(());
@@ -384,9 +384,12 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[entity::case_record::Model]
     if !node_fields(this, "defendantCounts").is_empty() {
         prime_cases_with(req, ids.iter().map(|id| DefendantCountsOf(*id)).collect()).await?;
     }
-    // Details are loaded ahead only for a caller who may read them somewhere;
-    // the resolvers still check each case.
-    if context::require(ctx, Operation::ReadCaseDetails).is_err() {
+    // Details are loaded ahead only for a caller who may read them somewhere
+    // (the field rules); the resolvers still check each case.
+    if !node_fields(this, "lastEvent").is_empty() && context::require_field(ctx, "Case", "lastEvent").is_ok() {
+        prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id)).collect()).await?;
+    }
+    if context::require_field(ctx, "Case", "defendants").is_err() {
         return Ok(());
     }
     let max = context::limits(ctx)?.max_page_size;
@@ -406,9 +409,6 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[entity::case_record::Model]
             None => None,
         };
         prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, args.size)).collect()).await?;
-    }
-    if !node_fields(this, "lastEvent").is_empty() {
-        prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id)).collect()).await?;
     }
     Ok(())
 }

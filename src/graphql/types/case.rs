@@ -39,11 +39,18 @@ impl Case {
 
     /// What the viewer is to this matter (roles over its committees, agency).
     async fn standing(&self, ctx: &Context<'_>) -> Result<Standing> {
-        let req = context::request(ctx)?;
         let viewer = context::viewer(ctx)?;
         if let Some(standing) = service::central_standing(viewer, &self.0) {
             return Ok(standing);
         }
+        // Boxed: every field of `Case` resolves in one state machine as large
+        // as its largest resolver's, and the committee loads are large.
+        Box::pin(self.standing_through_committees(ctx)).await
+    }
+
+    async fn standing_through_committees(&self, ctx: &Context<'_>) -> Result<Standing> {
+        let req = context::request(ctx)?;
+        let viewer = context::viewer(ctx)?;
         let mut ids = vec![self.0.monitoring_committee_id];
         ids.extend(self.0.assigning_committee_id);
         let found = req.org.load_many(ids.iter().map(|id| CommitteeId(*id))).await?;
@@ -54,15 +61,23 @@ impl Case {
         Ok(service::standing_with(viewer, &self.0, &committees))
     }
 
-    /// Defendants' details and the history are for the roles that handle
-    /// the matter, and auditors (`READ_CASE_DETAILS`).
-    pub(crate) async fn details_allowed(&self, ctx: &Context<'_>) -> Result<()> {
-        if self.standing(ctx).await?.may(Operation::ReadCaseDetails) {
+    /// Whether the viewer may read `type_name.field` of this matter: the
+    /// field rule of the permission table (defendants' details and the
+    /// history need `READ_CASE_DETAILS`), over the matter's committees and
+    /// the agency handling it.
+    pub(crate) async fn field_allowed(&self, ctx: &Context<'_>, type_name: &str, field: &str) -> Result<()> {
+        let Some(op) = crate::domain::permissions::field_rule(type_name, field) else {
+            return Err(
+                AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}"))).into()
+            );
+        };
+        if self.standing(ctx).await?.may(op) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "operation READ_CASE_DETAILS (defendants, history) is not granted to your roles on this matter".into(),
-            )
+            Err(AppError::Forbidden(format!(
+                "operation {} ({type_name}.{field}) is not granted to your roles on this matter",
+                op.name()
+            ))
             .into())
         }
     }
@@ -239,7 +254,7 @@ impl Case {
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
     ) -> Result<Option<Conn<Defendant>>> {
-        self.details_allowed(ctx).await?;
+        self.field_allowed(ctx, "Case", "defendants").await?;
         let args = paging::args(ctx, Some(first), after, None, None)?;
         let after = match &args.after {
             Some(c) if c.order == "ADDED" => Some(c.id),
@@ -285,7 +300,7 @@ impl Case {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Option<Conn<AuditEvent>>> {
-        self.details_allowed(ctx).await?;
+        self.field_allowed(ctx, "Case", "history").await?;
         let args = paging::args(ctx, first, after, last, before)?;
         let seq_of = |c: &Option<Cursor>, arg: &'static str| -> AppResult<Option<i64>> {
             match c {
@@ -296,7 +311,9 @@ impl Case {
         };
         let (after, before) = (seq_of(&args.after, "after")?, seq_of(&args.before, "before")?);
         let db = &context::request(ctx)?.db;
-        let mut rows = store::history_page(&db.conn, self.0.id, after, before, args.size, args.backward).await?;
+        // Boxed, as the committee loads in `standing`.
+        let mut rows =
+            Box::pin(store::history_page(&db.conn, self.0.id, after, before, args.size, args.backward)).await?;
         let more = rows.len() as u64 > args.size;
         if more {
             if args.backward {
@@ -312,14 +329,14 @@ impl Case {
         let (has_next, has_previous) =
             if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
         let page = Page { items, has_next, has_previous };
-        let head = crate::db::audit::head(&db.conn, &entity::audit_event::case_chain(self.0.id)).await?;
+        let head = Box::pin(crate::db::audit::head(&db.conn, &entity::audit_event::case_chain(self.0.id))).await?;
         let total = head.map(|h| h.seq.max(0) as usize).unwrap_or(0);
         Ok(Some(paging::connection(page, Extra::known(total), AuditEvent)))
     }
 
     /// The latest entry of its history (`READ_CASE_DETAILS`, else null).
     async fn last_event(&self, ctx: &Context<'_>) -> Result<Option<AuditEvent>> {
-        if self.details_allowed(ctx).await.is_err() {
+        if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
             return Ok(None);
         }
         Ok(context::request(ctx)?.cases.load_one(LastEventOf(self.0.id)).await?.map(AuditEvent))
@@ -665,7 +682,7 @@ pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<
         Kind::Defendant => {
             let Some(row) = store::defendant_by_id(&req.db.conn, id).await? else { return Ok(None) };
             let Some(parent) = case(row.case_id).await? else { return Ok(None) };
-            if parent.details_allowed(ctx).await.is_err() {
+            if parent.field_allowed(ctx, "Defendant", "id").await.is_err() {
                 return Ok(None);
             }
             Some(super::Node::Defendant(Defendant(row)))

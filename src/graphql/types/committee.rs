@@ -163,7 +163,7 @@ impl Committee {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<Position>> {
-        context::require(ctx, Operation::ReadMembership)?;
+        context::require_field(ctx, "Committee", "positions")?;
         let args = paging::args(ctx, first, after, last, before)?;
         let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
         let window = paging::seat_window(&args)?;
@@ -174,7 +174,7 @@ impl Committee {
 
     /// The standing committee today: the head and the deputies who decide day to day.
     async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
-        context::require(ctx, Operation::ReadMembership)?;
+        context::require_field(ctx, "Committee", "standingCommittee")?;
         let today = Utc::now().date_naive();
         let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
         let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
