@@ -7,10 +7,11 @@
 mod common;
 
 use chrono::Utc;
-use common::TestApp;
+use common::{Options, TestApp};
 use entity::committee;
 use sea_orm::{EntityTrait, Set};
 use serde_json::json;
+use steerql::config::Limits;
 
 const QUERY: &str = "query($n: Int!) { committees(first: $n) { totalCount edges { node { code parent { code }
     positions(first: 100, filter: {current: true}) { nodes { role title person { fullName } } } } } } }";
@@ -58,7 +59,9 @@ async fn listing_10_or_100_committees_with_seats_and_people_runs_the_same_statem
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_requests_do_not_split_their_batches() {
-    let app = TestApp::spawn().await;
+    // Batching, not admission, is under test: all 32 may wait for a slot.
+    let limits = Limits { costly_queue_wait: std::time::Duration::from_secs(120), ..Limits::default() };
+    let app = TestApp::spawn_with(Options { limits, ..Default::default() }).await;
     more_committees(&app).await;
     let token = app.token(&["MEMBER@CENTRAL"]);
     let alone = statements_for(&app, &token, 100).await;
