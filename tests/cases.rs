@@ -378,9 +378,13 @@ async fn another_agency_finds_a_matter_by_its_own_number_and_a_number_names_one_
     let app = TestApp::spawn().await;
     let case = create(&app, "NGHE_AN", "CASE", "NA-N-1").await;
     let procuracy = agency(&app, "NGHE_AN", "PROCURACY").await;
-    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { references { number } } }";
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { references(first: 5) { totalCount nodes { number } } } }";
     let officer = app.token(&["OFFICER@NGHE_AN"]);
-    app.data(&officer, add, json!({ "id": case["id"], "a": procuracy, "n": "77/VKS-P1" })).await;
+    let added = app.data(&officer, add, json!({ "id": case["id"], "a": procuracy, "n": "77/VKS-P1" })).await;
+    assert_eq!(
+        added["addCaseReference"]["references"],
+        json!({ "totalCount": 1, "nodes": [{ "number": "77/VKS-P1" }] })
+    );
     let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
     let found = app.data(&officer, find, json!({ "a": procuracy, "n": "77/VKS-P1" })).await;
     assert_eq!(found["caseByReference"]["code"], "NA-N-1");
@@ -440,4 +444,113 @@ async fn an_expired_idempotency_key_is_free_again_and_expired_keys_are_purged() 
     app.db.conn.execute_unprepared(&format!("UPDATE idempotency_key SET expires_at = {past}")).await.unwrap();
     let purged = steerql::db::cases::purge_keys(&app.db.conn, chrono::Utc::now()).await.unwrap();
     assert_eq!(purged, 1);
+}
+
+const RECOVER: &str = "mutation($case: ID!, $amount: VND!, $on: Date!, $ref: String!, $key: String) {
+  recordRecovery(caseId: $case, input: {amount: $amount, recoveredOn: $on, reference: $ref}, idempotencyKey: $key) {
+    amount recoveredOn reference } }";
+
+const DISCIPLINE: &str = "mutation($case: ID, $c: ID, $name: String!, $on: Date!) {
+  recordDisciplinaryAction(input: {caseId: $case, committeeId: $c, subjectKind: INDIVIDUAL, subjectName: $name,
+                                   form: WARNING, decidingBody: \"Ủy ban Kiểm tra Tỉnh ủy\", decidedOn: $on}) {
+    subjectName decidedOn } }";
+
+const RECORDS: &str = "query($id: ID!, $after: String, $dAfter: String) { case(id: $id) { recoveredAmount
+  recoveries(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+    nodes { amount recoveredOn reference } }
+  disciplinaryActions(first: 2, after: $dAfter) { totalCount pageInfo { hasNextPage endCursor }
+    nodes { subjectName decidedOn } } } }";
+
+#[tokio::test]
+async fn recoveries_and_disciplinary_actions_are_paged_by_date_and_each_enters_the_case_history() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-R-001").await;
+    let id = case["id"].as_str().unwrap();
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    // Recorded out of date order; two on one day (the id breaks the tie).
+    for (amount, on, reference) in [
+        ("5000000000", "2024-09-01", "PT-3"),
+        ("1000000000", "2024-05-01", "PT-1"),
+        ("2000000000", "2024-07-01", "PT-2a"),
+        ("3000000000", "2024-07-01", "PT-2b"),
+        ("9000000000", "2024-12-01", "PT-4"),
+    ] {
+        let vars = json!({ "case": id, "amount": amount, "on": on, "ref": reference });
+        app.data(&officer, RECOVER, vars).await;
+    }
+    for (name, on) in [("Cá nhân B", "2024-08-01"), ("Cá nhân A", "2024-04-01"), ("Cá nhân C", "2024-10-01")] {
+        app.data(&officer, DISCIPLINE, json!({ "case": id, "name": name, "on": on })).await;
+    }
+
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(&officer, RECORDS, json!({ "id": id, "after": after })).await;
+        let page = &data["case"]["recoveries"];
+        assert_eq!(page["totalCount"], 5, "{data}");
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], !after.is_null(), "{data}");
+        assert_eq!(data["case"]["recoveredAmount"], "20000000000", "the total moves with each recovery");
+        seen.extend(page["nodes"].as_array().unwrap().iter().map(|n| n["reference"].as_str().unwrap().to_owned()));
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, ["PT-1", "PT-2a", "PT-2b", "PT-3", "PT-4"], "by date, then as recorded");
+
+    let first = app.data(&officer, RECORDS, json!({ "id": id })).await;
+    let discipline = &first["case"]["disciplinaryActions"];
+    assert_eq!(discipline["totalCount"], 3);
+    assert_eq!(discipline["nodes"][0]["subjectName"], "Cá nhân A");
+    assert_eq!(discipline["nodes"][1]["subjectName"], "Cá nhân B");
+    let rest = app.data(&officer, RECORDS, json!({ "id": id, "dAfter": discipline["pageInfo"]["endCursor"] })).await;
+    let rest = &rest["case"]["disciplinaryActions"];
+    assert_eq!(rest["nodes"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["nodes"][0]["subjectName"], "Cá nhân C");
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+
+    // A cursor of one list is refused by the other, as is a forged one.
+    let recovery_cursor = first["case"]["recoveries"]["pageInfo"]["endCursor"].clone();
+    for (vars, what) in [
+        (json!({ "id": id, "dAfter": recovery_cursor }), "another list's cursor"),
+        (json!({ "id": id, "after": "eyJvIjoiUkVDT1ZFUkVEIiwiayI6MSwiaSI6MX0" }), "a forged cursor"),
+    ] {
+        let (_, body) = app.gql(&officer, RECORDS, vars).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{what}: {body}");
+    }
+
+    // Every record is an entry of the case's own history.
+    let q = "query($id: ID!) { case(id: $id) { history(first: 20) { nodes { action } } } }";
+    let history = app.data(&officer, q, json!({ "id": id })).await;
+    let actions: Vec<&str> =
+        history["case"]["history"]["nodes"].as_array().unwrap().iter().map(|n| n["action"].as_str().unwrap()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "RECOVERY_RECORD").count(), 5, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "DISCIPLINE_RECORD").count(), 3, "{actions:?}");
+    let verify = "{ verifyAuditTrail { ok } }";
+    assert_eq!(app.data(&app.token(&["AUDITOR@CENTRAL"]), verify, json!({})).await["verifyAuditTrail"]["ok"], true);
+}
+
+#[tokio::test]
+async fn a_recovery_needs_a_positive_amount_the_right_role_and_an_open_case_and_repeats_by_key() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-R-002").await;
+    let id = case["id"].as_str().unwrap();
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let vars = |amount: &str| json!({ "case": id, "amount": amount, "on": "2024-05-01", "ref": "PT-9", "key": "r-1" });
+    let (_, body) = app.gql(&officer, RECOVER, vars("0")).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["recordRecovery"]), "{body}");
+    let (_, body) = app.gql(&app.token(&["MEMBER@NGHE_AN"]), RECOVER, vars("100")).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let (_, body) = app.gql(&app.token(&["OFFICER@HA_TINH"]), RECOVER, vars("100")).await;
+    assert_eq!(code(&body), "NOT_FOUND", "another province's case does not exist for it: {body}");
+    // The same key twice: one recovery, the first answer.
+    let one = app.data(&officer, RECOVER, vars("100")).await;
+    let two = app.data(&officer, RECOVER, vars("100")).await;
+    assert_eq!(one, two);
+    let (_, body) = app.gql(&officer, RECOVER, vars("200")).await;
+    assert_eq!(code(&body), "CONFLICT", "the key was used for other input: {body}");
+    let total = app.data(&officer, RECORDS, json!({ "id": id })).await;
+    assert_eq!(total["case"]["recoveredAmount"], "100");
+    assert_eq!(total["case"]["recoveries"]["totalCount"], 1);
 }

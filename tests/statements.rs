@@ -72,10 +72,12 @@ async fn concurrent_requests_do_not_split_their_batches() {
 }
 
 const CASES: &str = "query($n: Int!) { cases(first: $n) { totalCount nodes { code monitoringCommittee { code }
-    defendantCounts { total } defendants(first: 10) { nodes { fullName } } lastEvent { action } } } }";
+    defendantCounts { total } defendants(first: 10) { nodes { fullName } } lastEvent { action }
+    references(first: 5) { nodes { number } } disciplinaryActions(first: 5) { totalCount nodes { form } }
+    recoveries(first: 5) { totalCount nodes { amount } } } } }";
 
 #[tokio::test]
-async fn listing_5_or_45_cases_with_committees_defendants_and_history_runs_the_same_statements() {
+async fn listing_5_or_45_cases_with_committees_defendants_their_records_and_history_runs_the_same_statements() {
     let app = TestApp::spawn().await;
     let token = app.token(&["AUDITOR@CENTRAL"]);
     let mut counts = Vec::new();
@@ -86,6 +88,8 @@ async fn listing_5_or_45_cases_with_committees_defendants_and_history_runs_the_s
         counts.push(app.statements());
     }
     assert_eq!(counts[0], counts[1], "{counts:?}");
-    // page, count, committees, defendant counts, defendants, latest entries
-    assert_eq!(counts[1], 6, "{counts:?}");
+    // page, count, committees, defendant counts, latest entries, defendants,
+    // references, and a page and a count each of disciplinary actions and
+    // recoveries
+    assert_eq!(counts[1], 11, "{counts:?}");
 }

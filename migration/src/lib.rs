@@ -6,6 +6,7 @@ mod m20261122_000001_organisation;
 pub mod m20261123_000001_integrity;
 mod m20261123_000002_checkpoint_chain;
 pub mod m20261124_000001_cases;
+mod m20261125_000001_case_record_pages;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_integrity::Migration),
             Box::new(m20261123_000002_checkpoint_chain::Migration),
             Box::new(m20261124_000001_cases::Migration),
+            Box::new(m20261125_000001_case_record_pages::Migration),
         ]
     }
 }

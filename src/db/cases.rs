@@ -364,55 +364,121 @@ pub async fn insert_reference<C: ConnectionTrait>(
     .await?)
 }
 
-/// The references of these matters, oldest first.
-pub async fn references_of<C: ConnectionTrait>(
+/// The records of a matter that are read in pages, each page one range of
+/// the table's `(case_id[, date], id)` index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CaseRecords {
+    /// In the order they were added.
+    Defendants,
+    /// Other agencies' numbers, in the order they were recorded.
+    References,
+    /// By the date decided.
+    Discipline,
+    /// By the date recovered.
+    Recoveries,
+}
+
+impl CaseRecords {
+    fn table(self) -> &'static str {
+        match self {
+            CaseRecords::Defendants => "defendant",
+            CaseRecords::References => "case_reference",
+            CaseRecords::Discipline => "disciplinary_action",
+            CaseRecords::Recoveries => "recovery",
+        }
+    }
+
+    /// The date the list is ordered by (then the id); `None`: by id alone.
+    pub fn date_column(self) -> Option<&'static str> {
+        match self {
+            CaseRecords::Defendants | CaseRecords::References => None,
+            CaseRecords::Discipline => Some("decided_on"),
+            CaseRecords::Recoveries => Some("recovered_on"),
+        }
+    }
+}
+
+/// Where a page of a matter's records starts: after the record with this
+/// id (and, for a list ordered by date, this date).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct After {
+    pub on: Option<NaiveDate>,
+    pub id: i64,
+}
+
+/// A page of each matter's `records` (`size` rows, one more to tell that a
+/// next page exists), in one statement whatever the number of matters: a
+/// window per matter over the covering index numbers the ids, and whole
+/// rows are read for the ids that make the pages.
+pub async fn record_pages<E, C>(
     db: &C,
+    records: CaseRecords,
     cases: &[i64],
-) -> AppResult<HashMap<i64, Vec<case_reference::Model>>> {
-    let rows = case_reference::Entity::find()
-        .filter(case_reference::Column::CaseId.is_in(cases.iter().copied()))
-        .order_by_asc(case_reference::Column::CaseId)
-        .order_by_asc(case_reference::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<case_reference::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.case_id).or_default().push(r);
+    after: Option<After>,
+    size: u64,
+    case_of: impl Fn(&E::Model) -> Option<i64>,
+) -> AppResult<HashMap<i64, Vec<E::Model>>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();
+    if cases.is_empty() {
+        return Ok(out);
+    }
+    let table = records.table();
+    let order = match records.date_column() {
+        Some(date) => format!("r.{date}, r.id"),
+        None => "r.id".to_owned(),
+    };
+    // Only integers and a formatted date (digits and dashes) are spliced
+    // in, all parsed before they get here; never text from a request.
+    let after_clause = match (after, records.date_column()) {
+        (None, _) => String::new(),
+        (Some(After { on: Some(on), id }), Some(date)) => format!(" AND (r.{date}, r.id) > ('{on}', {id})"),
+        (Some(After { id, .. }), _) => format!(" AND r.id > {id}"),
+    };
+    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT r.* FROM {table} r WHERE r.id IN (SELECT w.id FROM (SELECT r.id, ROW_NUMBER() OVER \
+           (PARTITION BY r.case_id ORDER BY {order}) AS rn FROM {table} r WHERE r.case_id IN ({}){after_clause}) w \
+           WHERE w.rn <= {}) ORDER BY r.case_id, {order}",
+        list.join(", "),
+        size + 1
+    );
+    let rows = E::find().from_raw_sql(Statement::from_string(db.get_database_backend(), sql)).all(db).await?;
+    for row in rows {
+        if let Some(case) = case_of(&row) {
+            out.entry(case).or_default().push(row);
+        }
     }
     Ok(out)
 }
 
-/// A page of each matter's defendants (in the order they were added), in
-/// one statement whatever the number of matters: a window per matter over
-/// `ix_defendant_case`.
-pub async fn defendants_pages<C: ConnectionTrait>(
+#[derive(Debug, FromQueryResult)]
+struct RecordCount {
+    case_id: i64,
+    n: i64,
+}
+
+/// How many `records` each matter has (a matter with none is absent).
+pub async fn record_counts<C: ConnectionTrait>(
     db: &C,
+    records: CaseRecords,
     cases: &[i64],
-    after: Option<i64>,
-    size: u64,
-) -> AppResult<HashMap<i64, Vec<defendant::Model>>> {
-    let mut out: HashMap<i64, Vec<defendant::Model>> = HashMap::new();
+) -> AppResult<HashMap<i64, i64>> {
     if cases.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
-    let backend = db.get_database_backend();
-    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
-    let after_clause = after.map(|a| format!(" AND d.id > {a}")).unwrap_or_default();
-    // Integers only are spliced in (parsed ids and a page size); no text.
-    // The window numbers ids only (from the covering index on (case_id, id));
-    // whole rows are read for the ids that make the pages.
-    let sql = format!(
-        "SELECT d.* FROM defendant d WHERE d.id IN (SELECT w.id FROM (SELECT d.id, ROW_NUMBER() OVER \
-           (PARTITION BY d.case_id ORDER BY d.id) AS rn FROM defendant d WHERE d.case_id IN ({}){after_clause}) w \
-           WHERE w.rn <= {}) ORDER BY d.case_id, d.id",
-        list.join(", "),
-        size + 1
-    );
-    let rows = defendant::Entity::find().from_raw_sql(Statement::from_string(backend, sql)).all(db).await?;
-    for row in rows {
-        out.entry(row.case_id).or_default().push(row);
-    }
-    Ok(out)
+    let mut select = Query::select();
+    select
+        .column("case_id")
+        .expr_as(Expr::cust("COUNT(*)"), "n")
+        .from(records.table())
+        .and_where(Expr::col("case_id").is_in(cases.iter().copied()))
+        .group_by_col("case_id");
+    let rows = RecordCount::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
+    Ok(rows.into_iter().map(|r| (r.case_id, r.n)).collect())
 }
 
 /// Counts of each matter's defendants by the attributes the figures use.
@@ -544,26 +610,6 @@ pub async fn insert_discipline<C: ConnectionTrait>(
     .await?)
 }
 
-/// The disciplinary actions linked to these matters, in date order.
-pub async fn discipline_of<C: ConnectionTrait>(
-    db: &C,
-    cases: &[i64],
-) -> AppResult<HashMap<i64, Vec<disciplinary_action::Model>>> {
-    let rows = disciplinary_action::Entity::find()
-        .filter(disciplinary_action::Column::CaseId.is_in(cases.iter().copied()))
-        .order_by_asc(disciplinary_action::Column::DecidedOn)
-        .order_by_asc(disciplinary_action::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<disciplinary_action::Model>> = HashMap::new();
-    for r in rows {
-        if let Some(case) = r.case_id {
-            out.entry(case).or_default().push(r);
-        }
-    }
-    Ok(out)
-}
-
 pub async fn insert_recovery<C: ConnectionTrait>(
     db: &C,
     case_id: i64,
@@ -581,20 +627,6 @@ pub async fn insert_recovery<C: ConnectionTrait>(
     }
     .insert(db)
     .await?)
-}
-
-pub async fn recoveries_of<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, Vec<recovery::Model>>> {
-    let rows = recovery::Entity::find()
-        .filter(recovery::Column::CaseId.is_in(cases.iter().copied()))
-        .order_by_asc(recovery::Column::RecoveredOn)
-        .order_by_asc(recovery::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<recovery::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.case_id).or_default().push(r);
-    }
-    Ok(out)
 }
 
 /// A page of one matter's history (its chain), oldest first, after `seq`:

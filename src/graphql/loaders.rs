@@ -208,20 +208,26 @@ pub struct CaseId(pub i64);
 /// A case's defendant counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DefendantCountsOf(pub i64);
-/// One page of a case's defendants: after this defendant id, this many (+1).
+/// One page of a case's defendants: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DefendantsOf(pub i64, pub Option<i64>, pub u64);
+pub struct DefendantsOf(pub i64, pub Option<After>, pub u64);
 /// A case's latest history entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LastEventOf(pub i64);
+/// One page of a case's references: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ReferencesOf(pub i64);
+pub struct ReferencesOf(pub i64, pub Option<After>, pub u64);
+/// One page of a case's disciplinary actions: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DisciplineOf(pub i64);
+pub struct DisciplineOf(pub i64, pub Option<After>, pub u64);
+/// One page of a case's recoveries: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RecoveriesOf(pub i64);
+pub struct RecoveriesOf(pub i64, pub Option<After>, pub u64);
+/// How many of these records a case has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RecordCountOf(pub CaseRecords, pub i64);
 
-use crate::db::cases;
+use crate::db::cases::{self, After, CaseRecords};
 use entity::{audit_event, case_record, case_reference, defendant, disciplinary_action, recovery};
 
 impl Loader<CaseId> for CaseLoader {
@@ -249,23 +255,106 @@ impl Loader<DefendantCountsOf> for CaseLoader {
     }
 }
 
+/// Pages of one kind of a case's records: one statement per distinct page
+/// shape (usually one: the same `first` and no cursor for every case of a
+/// page of cases).
+async fn record_pages<E, K>(
+    db: &Db,
+    records: CaseRecords,
+    keys: &[K],
+    parts: impl Fn(&K) -> (i64, Option<After>, u64),
+    case_of: impl Fn(&E::Model) -> Option<i64> + Copy,
+) -> LoadResult<K, Vec<E::Model>>
+where
+    E: sea_orm::EntityTrait,
+    K: Copy + Eq + std::hash::Hash,
+{
+    // (where the pages start, their size) → the cases and their keys
+    type Shapes<K> = HashMap<(Option<After>, u64), Vec<(i64, K)>>;
+    let mut shapes: Shapes<K> = HashMap::new();
+    for k in keys {
+        let (case, after, size) = parts(k);
+        shapes.entry((after, size)).or_default().push((case, *k));
+    }
+    let mut out = HashMap::new();
+    for ((after, size), wanted) in shapes {
+        let case_ids: Vec<i64> = wanted.iter().map(|(case, _)| *case).collect();
+        let mut found = cases::record_pages::<E, _>(&db.conn, records, &case_ids, after, size, case_of).await?;
+        for (case, key) in wanted {
+            out.insert(key, found.remove(&case).unwrap_or_default());
+        }
+    }
+    Ok(out)
+}
+
 impl Loader<DefendantsOf> for CaseLoader {
     type Value = Vec<defendant::Model>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[DefendantsOf]) -> LoadResult<DefendantsOf, Vec<defendant::Model>> {
-        // One statement per distinct page shape (usually one: the same
-        // `first` and no cursor for every case of a page).
-        let mut shapes: HashMap<(Option<i64>, u64), Vec<i64>> = HashMap::new();
-        for k in keys {
-            shapes.entry((k.1, k.2)).or_default().push(k.0);
-        }
+        record_pages::<defendant::Entity, _>(
+            &self.db,
+            CaseRecords::Defendants,
+            keys,
+            |k| (k.0, k.1, k.2),
+            |d| Some(d.case_id),
+        )
+        .await
+    }
+}
+
+impl Loader<DisciplineOf> for CaseLoader {
+    type Value = Vec<disciplinary_action::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[DisciplineOf]) -> LoadResult<DisciplineOf, Vec<disciplinary_action::Model>> {
+        record_pages::<disciplinary_action::Entity, _>(
+            &self.db,
+            CaseRecords::Discipline,
+            keys,
+            |k| (k.0, k.1, k.2),
+            |d| d.case_id,
+        )
+        .await
+    }
+}
+
+impl Loader<RecoveriesOf> for CaseLoader {
+    type Value = Vec<recovery::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RecoveriesOf]) -> LoadResult<RecoveriesOf, Vec<recovery::Model>> {
+        record_pages::<recovery::Entity, _>(
+            &self.db,
+            CaseRecords::Recoveries,
+            keys,
+            |k| (k.0, k.1, k.2),
+            |r| Some(r.case_id),
+        )
+        .await
+    }
+}
+
+impl Loader<RecordCountOf> for CaseLoader {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RecordCountOf]) -> LoadResult<RecordCountOf, u64> {
         let mut out = HashMap::new();
-        for ((after, size), case_ids) in shapes {
-            let mut found = cases::defendants_pages(&self.db.conn, &case_ids, after, size).await?;
-            for id in case_ids {
-                out.insert(DefendantsOf(id, after, size), found.remove(&id).unwrap_or_default());
+        for records in
+            [CaseRecords::Defendants, CaseRecords::References, CaseRecords::Discipline, CaseRecords::Recoveries]
+        {
+            let wanted: Vec<i64> = keys.iter().filter(|k| k.0 == records).map(|k| k.1).collect();
+            if wanted.is_empty() {
+                continue;
             }
+            let found = cases::record_counts(&self.db.conn, records, &wanted).await?;
+            // A case without any has no group: it counts zero.
+            out.extend(
+                wanted.iter().map(|id| {
+                    (RecordCountOf(records, *id), found.get(id).map_or(0, |n| u64::try_from(*n).unwrap_or(0)))
+                }),
+            );
         }
         Ok(out)
     }
@@ -286,27 +375,13 @@ impl Loader<ReferencesOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[ReferencesOf]) -> LoadResult<ReferencesOf, Vec<case_reference::Model>> {
-        let mut rows = cases::references_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
-    }
-}
-
-impl Loader<DisciplineOf> for CaseLoader {
-    type Value = Vec<disciplinary_action::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[DisciplineOf]) -> LoadResult<DisciplineOf, Vec<disciplinary_action::Model>> {
-        let mut rows = cases::discipline_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
-    }
-}
-
-impl Loader<RecoveriesOf> for CaseLoader {
-    type Value = Vec<recovery::Model>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[RecoveriesOf]) -> LoadResult<RecoveriesOf, Vec<recovery::Model>> {
-        let mut rows = cases::recoveries_of(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(keys.iter().map(|k| (*k, rows.remove(&k.0).unwrap_or_default())).collect())
+        record_pages::<case_reference::Entity, _>(
+            &self.db,
+            CaseRecords::References,
+            keys,
+            |k| (k.0, k.1, k.2),
+            |r| Some(r.case_id),
+        )
+        .await
     }
 }

@@ -16,7 +16,8 @@ use super::context::{self, RequestContext};
 use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatCount, SeatsOf, SeatsPage};
 use super::types::filters::SeatFilter;
 use crate::db::Db;
-use crate::db::page::{self, Page, PageArgs};
+use crate::db::cases::{After, CaseRecords};
+use crate::db::page::{self, Cursor, Page, PageArgs, SortKey};
 use crate::db::positions::{PositionScope, SeatKey, Window};
 use crate::domain::Operation;
 use crate::error::AppResult;
@@ -41,9 +42,9 @@ enum Count {
     /// The seats of a committee in a scope, counted with those of the other
     /// committees on the page in one statement.
     Seats(i64, PositionScope),
-    /// The defendants of a case, counted with those of the other cases on
-    /// the page in one statement.
-    Defendants(i64),
+    /// The records of a case, counted with those of the other cases on the
+    /// page in one statement.
+    OfCase(CaseRecords, i64),
 }
 
 /// The total of a connection.
@@ -64,8 +65,8 @@ impl Extra {
         Extra { count: Count::Seats(committee, scope) }
     }
 
-    pub fn defendants(case: i64) -> Extra {
-        Extra { count: Count::Defendants(case) }
+    pub fn of_case(records: CaseRecords, case: i64) -> Extra {
+        Extra { count: Count::OfCase(records, case) }
     }
 }
 
@@ -134,10 +135,16 @@ impl<N: OutputType> Conn<N> {
             Count::Seats(committee, scope) => {
                 context::request(ctx)?.org.load_one(SeatCount(*committee, *scope)).await?.unwrap_or(0)
             }
-            Count::Defendants(case) => {
+            // The defendant counts answer `defendantCounts` too: one load for both.
+            Count::OfCase(CaseRecords::Defendants, case) => {
                 let found = context::request(ctx)?.cases.load_one(super::loaders::DefendantCountsOf(*case)).await?;
                 found.map(|c| u64::try_from(c.total).unwrap_or(0)).unwrap_or(0)
             }
+            Count::OfCase(records, case) => context::request(ctx)?
+                .cases
+                .load_one(super::loaders::RecordCountOf(*records, *case))
+                .await?
+                .unwrap_or(0),
         })
     }
 }
@@ -188,6 +195,73 @@ pub fn in_memory<M: Clone, N: OutputType>(
 ) -> AppResult<Conn<N>> {
     let page = page::slice(rows, id_of, args, list)?;
     Ok(connection(page, Extra::known(rows.len()), wrap))
+}
+
+/// The name a page of a case's records carries in its cursors (so a cursor
+/// from another list is refused).
+fn records_order(records: CaseRecords) -> &'static str {
+    match records {
+        CaseRecords::Defendants => "ADDED",
+        CaseRecords::References => "RECORDED",
+        CaseRecords::Discipline => "DECIDED",
+        CaseRecords::Recoveries => "RECOVERED",
+    }
+}
+
+/// Where a page of a case's `records` starts, from its `after` cursor; a
+/// cursor of another list (or a forged one) is `BAD_USER_INPUT`.
+pub fn record_after(records: CaseRecords, args: &PageArgs) -> AppResult<Option<After>> {
+    let Some(cursor) = &args.after else { return Ok(None) };
+    let wrong = || crate::error::AppError::bad_input(&["after"], "the cursor belongs to a different list");
+    if cursor.order != records_order(records) {
+        return Err(wrong());
+    }
+    let on = match (records.date_column(), &cursor.key) {
+        (None, SortKey::Int(id)) if *id == cursor.id => None,
+        (Some(_), SortKey::Text(date)) => Some(crate::domain::input::parse_date(date).ok_or_else(wrong)?),
+        _ => return Err(wrong()),
+    };
+    Ok(Some(After { on, id: cursor.id }))
+}
+
+/// A page of a case's `records`, read with one row more than the page to
+/// tell whether another follows, as a connection of `N`.
+pub fn record_page<M, N: OutputType>(
+    records: CaseRecords,
+    case: i64,
+    mut rows: Vec<M>,
+    args: &PageArgs,
+    key: impl Fn(&M) -> (Option<NaiveDate>, i64),
+    wrap: impl Fn(M) -> N,
+) -> Conn<N> {
+    let more = rows.len() as u64 > args.size;
+    rows.truncate(args.size as usize);
+    let order = records_order(records);
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let (on, id) = key(&row);
+            let key = on.map_or(SortKey::Int(id), SortKey::date);
+            (Cursor { order: order.to_owned(), key, id }.encode(), row)
+        })
+        .collect();
+    let page = Page { items, has_next: more, has_previous: args.after.is_some() };
+    connection(page, Extra::of_case(records, case), wrap)
+}
+
+/// The `first` and `after` of a forward-only connection selection, checked
+/// as its resolver will check them; `None` if they do not parse (the
+/// resolver then says why).
+fn selected_forward(field: &SelectionField<'_>, max: u32) -> Option<PageArgs> {
+    let (mut first, mut after) = (None, None);
+    for (name, value) in field.arguments().ok()? {
+        match (name.as_str(), value) {
+            ("first", Value::Number(n)) => first = n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            ("after", Value::String(s)) => after = Some(s),
+            _ => {}
+        }
+    }
+    PageArgs::parse(first, after, None, None, max).ok()
 }
 
 /// The selections named `name` on the nodes of the connection `conn`
@@ -368,7 +442,9 @@ where
 /// entries), so the statements a page costs do not depend on its size or on
 /// how the loaders' batches happen to fall.
 pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model]) -> async_graphql::Result<()> {
-    use super::loaders::{DefendantCountsOf, DefendantsOf, LastEventOf};
+    use super::loaders::{
+        DefendantCountsOf, DefendantsOf, DisciplineOf, LastEventOf, RecordCountOf, RecoveriesOf, ReferencesOf,
+    };
     if cases.is_empty() {
         return Ok(());
     }
@@ -389,26 +465,43 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model
     if !node_fields(this, "lastEvent").is_empty() && context::require_field(ctx, "Case", "lastEvent").is_ok() {
         prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id)).collect()).await?;
     }
-    if context::require_field(ctx, "Case", "defendants").is_err() {
-        return Ok(());
-    }
     let max = context::limits(ctx)?.max_page_size;
-    for field in node_fields(this, "defendants") {
-        let (mut first, mut after) = (None, None);
-        for (name, value) in field.arguments().unwrap_or_default() {
-            match (name.as_str(), value) {
-                ("first", Value::Number(n)) => first = n.as_i64().and_then(|n| i32::try_from(n).ok()),
-                ("after", Value::String(s)) => after = Some(s),
-                _ => {}
+    for (name, records) in [
+        ("defendants", CaseRecords::Defendants),
+        ("references", CaseRecords::References),
+        ("disciplinaryActions", CaseRecords::Discipline),
+        ("recoveries", CaseRecords::Recoveries),
+    ] {
+        if context::require_field(ctx, "Case", name).is_err() {
+            continue;
+        }
+        for field in node_fields(this, name) {
+            if field.selection_set().any(|f| f.name() == "totalCount") {
+                match records {
+                    CaseRecords::Defendants => {
+                        prime_cases_with(req, ids.iter().map(|id| DefendantCountsOf(*id)).collect()).await?
+                    }
+                    _ => prime_cases_with(req, ids.iter().map(|id| RecordCountOf(records, *id)).collect()).await?,
+                }
+            }
+            let Some(args) = selected_forward(&field, max) else { continue };
+            let Ok(after) = record_after(records, &args) else { continue };
+            let size = args.size;
+            match records {
+                CaseRecords::Defendants => {
+                    prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, size)).collect()).await?
+                }
+                CaseRecords::References => {
+                    prime_cases_with(req, ids.iter().map(|id| ReferencesOf(*id, after, size)).collect()).await?
+                }
+                CaseRecords::Discipline => {
+                    prime_cases_with(req, ids.iter().map(|id| DisciplineOf(*id, after, size)).collect()).await?
+                }
+                CaseRecords::Recoveries => {
+                    prime_cases_with(req, ids.iter().map(|id| RecoveriesOf(*id, after, size)).collect()).await?
+                }
             }
         }
-        let Ok(args) = PageArgs::parse(first, after, None, None, max) else { continue };
-        let after = match &args.after {
-            Some(c) if c.order == "ADDED" => Some(c.id),
-            Some(_) => continue,
-            None => None,
-        };
-        prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, args.size)).collect()).await?;
     }
     Ok(())
 }

@@ -250,6 +250,45 @@ fn open(facts: &CaseFacts) -> AppResult<()> {
     Ok(())
 }
 
+/// What a write on one matter needs before it changes anything.
+#[derive(Clone, Copy, Debug, Default)]
+struct Needs {
+    /// The operation it is (`None`: decided later, as the workflow decides a step).
+    operation: Option<Operation>,
+    /// Refused on a closed matter.
+    open: bool,
+    /// The version the writer read, when they sent it.
+    expected_version: Option<i64>,
+}
+
+/// The start every write on one matter shares, in the order that makes
+/// repeats and races come out right: a repeat of an earlier write (by its
+/// idempotency key) ends here, `Err(first result's id)`; otherwise the
+/// matter is locked and must be visible, the write the viewer's to make, the
+/// matter open and at the version the writer read.
+async fn begin<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    idem: Option<&Idempotency>,
+    id: i64,
+    needs: Needs,
+) -> AppResult<Result<(case_record::Model, Standing), i64>> {
+    if let Some(first) = claim(txn, actor, idem).await? {
+        return Ok(Err(first));
+    }
+    let (current, standing) = lock_visible(txn, actor, id).await?;
+    if let Some(op) = needs.operation {
+        require(&standing, op)?;
+    }
+    if needs.open {
+        open(&facts(&current)?)?;
+    }
+    // The version last: of many writers who read one version, the first
+    // wins and every other is told the record moved on.
+    check_version("case", current.version, needs.expected_version)?;
+    Ok(Ok((current, standing)))
+}
+
 /// Records a new matter and its references, with its first history entry.
 pub async fn create_in<C: sea_orm::ConnectionTrait>(
     txn: &C,
@@ -299,13 +338,11 @@ pub async fn update(
     idem: Option<Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
-        let (current, standing) = lock_visible(txn, actor, id).await?;
-        require(&standing, Operation::ManageCases)?;
-        open(&facts(&current)?)?;
-        check_version("case", current.version, expected_version)?;
+        let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
+        let (current, _) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let before = snapshot(&current);
         let row = cases::update(txn, current, &changes, &CaseMove::default()).await?;
         let payload = json!({ "before": before, "after": snapshot(&row) });
@@ -444,13 +481,13 @@ pub async fn transition(
     idem: Option<Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
-        let (current, standing) = lock_visible(txn, actor, id).await?;
-        // The version first: of many writers who read one version, the
-        // first wins and every other is told the record moved on.
-        check_version("case", current.version, expected_version)?;
+        // The workflow decides whether the step is the viewer's, and whether
+        // a closed matter takes it (only REOPEN does).
+        let needs = Needs { expected_version, ..Needs::default() };
+        let (current, standing) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let row = take_step(txn, actor, current, &standing, name, &details).await?;
         finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
         Ok(Written::Fresh(row))
@@ -506,13 +543,11 @@ pub async fn assign(
     idem: Option<Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
-        let (current, standing) = lock_visible(txn, actor, id).await?;
-        require(&standing, Operation::DecideMonitoring)?;
-        open(&facts(&current)?)?;
-        check_version("case", current.version, expected_version)?;
+        let needs = Needs { operation: Some(Operation::DecideMonitoring), open: true, expected_version };
+        let (current, _) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on).await?;
         finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
         Ok(Written::Fresh(row))
@@ -581,11 +616,12 @@ pub async fn add_defendant(
     idem: Option<Idempotency>,
 ) -> AppResult<Written<defendant::Model>> {
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
-        let (current, standing) = lock_visible(txn, actor, case_id).await?;
-        require(&standing, Operation::RecordProcedure)?;
+        // Whether the matter is open (and a case) is add_defendant_in's to say.
+        let needs = Needs { operation: Some(Operation::RecordProcedure), ..Needs::default() };
+        let (current, _) = match begin(txn, actor, idem.as_ref(), case_id, needs).await? {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let (row, _) = add_defendant_in(txn, actor, current, &fields).await?;
         finish(txn, actor, idem.as_ref(), "Defendant", row.id).await?;
         Ok(Written::Fresh(row))
@@ -602,12 +638,14 @@ pub async fn update_defendant(
     crate::in_transaction!(db, txn => {
         let found = cases::defendant_by_id(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         // The matter first, then the defendant: the order every write locks in.
-        let (case, standing) = lock_visible(txn, actor, found.case_id).await.map_err(|e| match e {
-            AppError::NotFound(_) => AppError::NotFound("defendant"),
-            other => other,
-        })?;
-        require(&standing, Operation::RecordProcedure)?;
-        open(&facts(&case)?)?;
+        let needs = Needs { operation: Some(Operation::RecordProcedure), open: true, expected_version: None };
+        let (case, _) = begin(txn, actor, None, found.case_id, needs)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => AppError::NotFound("defendant"),
+                other => other,
+            })?
+            .map_err(|_| AppError::internal(std::io::Error::other("a write without a key cannot repeat one")))?;
         let current = cases::lock_defendant(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         check_version("defendant", current.version, expected_version)?;
         let before = defendant_snapshot(&current);
@@ -682,12 +720,11 @@ pub async fn record_recovery(
     idem: Option<Idempotency>,
 ) -> AppResult<Written<recovery::Model>> {
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
-        let (current, standing) = lock_visible(txn, actor, case_id).await?;
-        require(&standing, Operation::ManageCases)?;
-        open(&facts(&current)?)?;
+        let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version: None };
+        let (current, _) = match begin(txn, actor, idem.as_ref(), case_id, needs).await? {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let row = cases::insert_recovery(txn, current.id, amount, on, &reference).await?;
         let moved = CaseMove { add_recovered: Some(amount), ..Default::default() };
         let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;

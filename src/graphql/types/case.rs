@@ -14,8 +14,8 @@ use super::enums::{
 };
 use super::scalars::{Date, DateTime, Vnd};
 use super::{Agency, AuditEvent, Committee};
-use crate::db::cases as store;
-use crate::db::page::{Cursor, Page, PageArgs, SortKey};
+use crate::db::cases::{self as store, CaseRecords};
+use crate::db::page::{Cursor, Page, SortKey};
 use crate::domain::Operation;
 use crate::domain::cases::{self as workflow, Target};
 use crate::error::{AppError, AppResult};
@@ -222,10 +222,22 @@ impl Case {
         Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
     }
 
-    /// The numbers other agencies gave it, oldest first.
-    async fn references(&self, ctx: &Context<'_>) -> Result<Vec<CaseReference>> {
-        let rows = context::request(ctx)?.cases.load_one(ReferencesOf(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(CaseReference).collect())
+    /// The numbers other agencies gave it, in the order they were recorded.
+    /// Pages forwards (`first`, `after`).
+    #[graphql(complexity = "paging_cost(Some(first), None, child_complexity)")]
+    async fn references(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
+        after: Option<String>,
+    ) -> Result<Conn<CaseReference>> {
+        let args = paging::args(ctx, Some(first), after, None, None)?;
+        let after = paging::record_after(CaseRecords::References, &args)?;
+        let rows =
+            context::request(ctx)?.cases.load_one(ReferencesOf(self.0.id, after, args.size)).await?.unwrap_or_default();
+        let key = |r: &case_reference::Model| (None, r.id);
+        Ok(paging::record_page(CaseRecords::References, self.0.id, rows, &args, key, CaseReference))
     }
 
     /// How many defendants it has, by the attributes the figures count; for
@@ -256,27 +268,46 @@ impl Case {
     ) -> Result<Option<Conn<Defendant>>> {
         self.field_allowed(ctx, "Case", "defendants").await?;
         let args = paging::args(ctx, Some(first), after, None, None)?;
-        let after = match &args.after {
-            Some(c) if c.order == "ADDED" => Some(c.id),
-            Some(_) => return Err(AppError::bad_input(&["after"], "the cursor belongs to a different list").into()),
-            None => None,
-        };
+        let after = paging::record_after(CaseRecords::Defendants, &args)?;
         let rows =
             context::request(ctx)?.cases.load_one(DefendantsOf(self.0.id, after, args.size)).await?.unwrap_or_default();
-        let page = forward_page(rows, &args, "ADDED", |d: &defendant::Model| (SortKey::Int(d.id), d.id));
-        Ok(Some(paging::connection(page, Extra::defendants(self.0.id), Defendant)))
+        Ok(Some(paging::record_page(CaseRecords::Defendants, self.0.id, rows, &args, |d| (None, d.id), Defendant)))
     }
 
-    /// Disciplinary actions linked to it, by date.
-    async fn disciplinary_actions(&self, ctx: &Context<'_>) -> Result<Vec<DisciplinaryAction>> {
-        let rows = context::request(ctx)?.cases.load_one(DisciplineOf(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(DisciplinaryAction).collect())
+    /// The disciplinary actions linked to it, by the date decided. Pages
+    /// forwards (`first`, `after`).
+    #[graphql(complexity = "paging_cost(Some(first), None, child_complexity)")]
+    async fn disciplinary_actions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
+        after: Option<String>,
+    ) -> Result<Conn<DisciplinaryAction>> {
+        let args = paging::args(ctx, Some(first), after, None, None)?;
+        let after = paging::record_after(CaseRecords::Discipline, &args)?;
+        let rows =
+            context::request(ctx)?.cases.load_one(DisciplineOf(self.0.id, after, args.size)).await?.unwrap_or_default();
+        let key = |d: &disciplinary_action::Model| (Some(d.decided_on), d.id);
+        Ok(paging::record_page(CaseRecords::Discipline, self.0.id, rows, &args, key, DisciplinaryAction))
     }
 
-    /// Amounts recovered, by date.
-    async fn recoveries(&self, ctx: &Context<'_>) -> Result<Vec<Recovery>> {
-        let rows = context::request(ctx)?.cases.load_one(RecoveriesOf(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Recovery).collect())
+    /// The amounts recovered for it, by the date recovered. Pages forwards
+    /// (`first`, `after`).
+    #[graphql(complexity = "paging_cost(Some(first), None, child_complexity)")]
+    async fn recoveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
+        #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
+        after: Option<String>,
+    ) -> Result<Conn<Recovery>> {
+        let args = paging::args(ctx, Some(first), after, None, None)?;
+        let after = paging::record_after(CaseRecords::Recoveries, &args)?;
+        let rows =
+            context::request(ctx)?.cases.load_one(RecoveriesOf(self.0.id, after, args.size)).await?.unwrap_or_default();
+        let key = |r: &recovery::Model| (Some(r.recovered_on), r.id);
+        Ok(paging::record_page(CaseRecords::Recoveries, self.0.id, rows, &args, key, Recovery))
     }
 
     /// Every change to the matter and its records, oldest first: its own
@@ -363,20 +394,6 @@ impl Case {
             })
             .collect())
     }
-}
-
-/// A page of rows fetched with one extra row to tell whether more follow.
-fn forward_page<T>(mut rows: Vec<T>, args: &PageArgs, order: &str, key: impl Fn(&T) -> (SortKey, i64)) -> Page<T> {
-    let more = rows.len() as u64 > args.size;
-    rows.truncate(args.size as usize);
-    let items = rows
-        .into_iter()
-        .map(|row| {
-            let (k, id) = key(&row);
-            (Cursor { order: order.to_owned(), key: k, id }.encode(), row)
-        })
-        .collect();
-    Page { items, has_next: more, has_previous: args.after.is_some() }
 }
 
 /// A step the viewer may take on a matter now.
