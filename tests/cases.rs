@@ -421,6 +421,19 @@ async fn the_demo_data_matches_the_figures_the_reports_give() {
     assert_eq!(nodes.len(), 7);
     let sum = |k: &str| nodes.iter().map(|n| n["defendantCounts"][k].as_i64().unwrap()).sum::<i64>();
     assert_eq!((sum("total"), sum("cadres"), sum("partyMembers")), (30, 25, 25));
+    // Sentences being executed have brought amounts back: each matter's total
+    // is the sum of its recoveries, and indicted cadres were disciplined.
+    let q = "query($c: ID!) { cases(first: 20, filter: {committeeId: $c, kind: CASE}) { nodes { recoveredAmount
+      recoveries(first: 10) { nodes { amount } } disciplinaryActions(first: 10) { totalCount } } } }";
+    let data = app.data(&auditor, q, json!({ "c": app.committee_id("NGHE_AN").await })).await;
+    let nodes = data["cases"]["nodes"].as_array().unwrap();
+    let amount = |v: &Value| v.as_str().unwrap().parse::<i64>().unwrap();
+    for node in nodes {
+        let sum: i64 = node["recoveries"]["nodes"].as_array().unwrap().iter().map(|r| amount(&r["amount"])).sum();
+        assert_eq!(sum, amount(&node["recoveredAmount"]), "{node}");
+    }
+    assert!(nodes.iter().filter(|n| amount(&n["recoveredAmount"]) > 0).count() >= 9, "{data}");
+    assert!(nodes.iter().filter(|n| n["disciplinaryActions"]["totalCount"] == 1).count() >= 9, "{data}");
     // Every demo matter's history verifies.
     assert!(app.audit.verify(&app.db, None).await.unwrap().problem.is_none());
 }

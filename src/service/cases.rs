@@ -658,6 +658,35 @@ pub async fn update_defendant(
     })
 }
 
+/// Records a disciplinary action (linked to `case`, locked, when given) in
+/// the matter's history, or else in the committee's trail.
+pub async fn record_discipline_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    new: &NewDiscipline,
+    case: Option<&case_record::Model>,
+) -> AppResult<disciplinary_action::Model> {
+    let row = cases::insert_discipline(txn, new).await?;
+    let payload = json!({ "after": {
+        "committeeId": row.committee_id, "caseId": row.case_id, "subjectKind": row.subject_kind,
+        "subjectName": row.subject_name, "form": row.form, "decidingBody": row.deciding_body,
+        "decidedOn": row.decided_on.to_string(),
+    }});
+    let event = match case {
+        Some(case) => case_event(AuditAction::DisciplineRecord, AuditEntity::DisciplinaryAction, row.id, case, payload),
+        None => Event {
+            action: AuditAction::DisciplineRecord,
+            entity: AuditEntity::DisciplinaryAction,
+            entity_id: row.id,
+            committees: vec![row.committee_id],
+            case: None,
+            payload,
+        },
+    };
+    audit::append(txn, actor, vec![event]).await?;
+    Ok(row)
+}
+
 /// Records a disciplinary action, in the linked matter's history when there
 /// is one, else in the committee's trail.
 pub async fn record_discipline(
@@ -686,27 +715,36 @@ pub async fn record_discipline(
                 None
             }
         };
-        let row = cases::insert_discipline(txn, &new).await?;
-        let payload = json!({ "after": {
-            "committeeId": row.committee_id, "caseId": row.case_id, "subjectKind": row.subject_kind,
-            "subjectName": row.subject_name, "form": row.form, "decidingBody": row.deciding_body,
-            "decidedOn": row.decided_on.to_string(),
-        }});
-        let event = match &case {
-            Some(case) => case_event(AuditAction::DisciplineRecord, AuditEntity::DisciplinaryAction, row.id, case, payload),
-            None => Event {
-                action: AuditAction::DisciplineRecord,
-                entity: AuditEntity::DisciplinaryAction,
-                entity_id: row.id,
-                committees: vec![row.committee_id],
-                case: None,
-                payload,
-            },
-        };
-        audit::append(txn, actor, vec![event]).await?;
+        let row = record_discipline_in(txn, actor, &new, case.as_ref()).await?;
         finish(txn, actor, idem.as_ref(), "DisciplinaryAction", row.id).await?;
         Ok(Written::Fresh(row))
     })
+}
+
+/// Records an amount recovered on a locked matter (its total and version
+/// move with it) and enters it in the matter's history.
+pub async fn record_recovery_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    current: case_record::Model,
+    amount: i64,
+    on: NaiveDate,
+    reference: &str,
+) -> AppResult<(recovery::Model, case_record::Model)> {
+    let row = cases::insert_recovery(txn, current.id, amount, on, reference).await?;
+    let moved = CaseMove { add_recovered: Some(amount), ..Default::default() };
+    let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+    let payload = json!({
+        "after": { "amount": amount.to_string(), "recoveredOn": on.to_string(), "reference": reference },
+        "recoveredAmount": case.recovered_amount.to_string(), "caseVersion": case.version,
+    });
+    audit::append(
+        txn,
+        actor,
+        vec![case_event(AuditAction::RecoveryRecord, AuditEntity::Recovery, row.id, &case, payload)],
+    )
+    .await?;
+    Ok((row, case))
 }
 
 /// Records an amount recovered; the matter's total moves with it.
@@ -725,15 +763,7 @@ pub async fn record_recovery(
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let row = cases::insert_recovery(txn, current.id, amount, on, &reference).await?;
-        let moved = CaseMove { add_recovered: Some(amount), ..Default::default() };
-        let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
-        let payload = json!({
-            "after": { "amount": amount.to_string(), "recoveredOn": on.to_string(), "reference": reference },
-            "recoveredAmount": case.recovered_amount.to_string(), "caseVersion": case.version,
-        });
-        audit::append(txn, actor, vec![case_event(AuditAction::RecoveryRecord, AuditEntity::Recovery, row.id, &case, payload)])
-            .await?;
+        let (row, _) = record_recovery_in(txn, actor, current, amount, on, &reference).await?;
         finish(txn, actor, idem.as_ref(), "Recovery", row.id).await?;
         Ok(Written::Fresh(row))
     })

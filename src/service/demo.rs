@@ -9,9 +9,9 @@ use entity::{agency, committee};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::cases::{self as service, Standing};
-use crate::db::cases::{DefendantFields, NewCase};
+use crate::db::cases::{DefendantFields, NewCase, NewDiscipline};
 use crate::db::seed::{self, NameGenerator, SeedReport};
-use crate::domain::cases::{self as workflow, CaseKind, StepDetails, Transition};
+use crate::domain::cases::{self as workflow, CaseKind, DisciplineForm, DisciplineSubject, StepDetails, Transition};
 use crate::domain::{Principal, PrincipalKind, Role};
 use crate::error::{AppError, AppResult};
 
@@ -224,10 +224,15 @@ async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
                 reason: Some("Decided at the standing committee's meeting".into()),
             };
             row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &details(on, 10 + i)).await?;
+            let mut expelled = None;
             for d in 0..plan.defendants {
                 let cadre = d < plan.cadres;
+                let full_name = names.next();
+                if cadre && d == 0 {
+                    expelled = Some(full_name.clone());
+                }
                 let fields = DefendantFields {
-                    full_name: names.next(),
+                    full_name,
                     position_held: if cadre {
                         "Head of a district department".into()
                     } else {
@@ -247,6 +252,32 @@ async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
             for (n, step) in plan.steps.iter().enumerate() {
                 on += chrono::Duration::days(41);
                 row = service::take_step(txn, &actor, row, &standing, *step, &details(on, 200 + 10 * i + n)).await?;
+                // Once indicted, the leading cadre is expelled from the Party
+                // by the provincial inspection commission.
+                if *step == Transition::Indict
+                    && let Some(name) = expelled.take()
+                {
+                    let new = NewDiscipline {
+                        committee_id: committee.id,
+                        case_id: Some(row.id),
+                        subject_kind: DisciplineSubject::Individual.as_str().to_owned(),
+                        subject_name: name,
+                        form: DisciplineForm::Expulsion.as_str().to_owned(),
+                        deciding_body: "Provincial Party Committee's Inspection Commission".to_owned(),
+                        decided_on: on + chrono::Duration::days(12),
+                    };
+                    service::record_discipline_in(txn, &actor, &new, Some(&row)).await?;
+                }
+            }
+            // A sentence being executed brings part of the loss back, in instalments.
+            if plan.steps.contains(&Transition::ExecuteSentence) {
+                let loss = row.loss_amount.unwrap_or(0);
+                for (n, share) in [(1, 4), (2, 8)] {
+                    let at = on + chrono::Duration::days(10 * n);
+                    let reference = format!("{}/{}/THA", 40 + i, n);
+                    row = service::record_recovery_in(txn, &actor, row, loss / share, at, &reference).await?.1;
+                }
+                on += chrono::Duration::days(20);
             }
             if plan.ended {
                 on += chrono::Duration::days(30);
