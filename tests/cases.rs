@@ -567,3 +567,23 @@ async fn a_recovery_needs_a_positive_amount_the_right_role_and_an_open_case_and_
     assert_eq!(total["case"]["recoveredAmount"], "100");
     assert_eq!(total["case"]["recoveries"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn the_latest_entry_carries_its_payload_whenever_it_is_asked_for_directly_or_through_fragments() {
+    let app = TestApp::spawn().await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "{ cases(first: 5) { nodes { short: lastEvent { seq action } full: lastEvent { seq payload } ...Last
+                 history(last: 1) { nodes { seq payload } } } } }
+             fragment Last on Case { viaFragment: lastEvent { ...Entry } }
+             fragment Entry on AuditEvent { payload }";
+    let data = app.data(&auditor, q, json!({})).await;
+    let nodes = data["cases"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 5);
+    for node in nodes {
+        let newest = &node["history"]["nodes"][0];
+        assert!(newest["payload"].is_object(), "{node}");
+        assert_eq!(node["full"]["payload"], newest["payload"], "{node}");
+        assert_eq!(node["viaFragment"]["payload"], newest["payload"], "{node}");
+        assert_eq!(node["short"]["seq"], newest["seq"], "{node}");
+    }
+}

@@ -151,6 +151,11 @@ pub async fn page<C: ConnectionTrait>(
         select = select.filter(search_contains(case_record::Column::SearchText, text));
     }
     let count = page::count_statement(select.clone());
+    // The search column only filters: a page does not carry it.
+    let select = select
+        .select_only()
+        .columns(case_record::Column::iter().filter(|c| !matches!(c, case_record::Column::SearchText)))
+        .column_as(Expr::val(""), "search_text");
     let page = match order {
         CaseOrder::Code => {
             let sort = Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending };
@@ -655,8 +660,27 @@ pub async fn history_page<C: ConnectionTrait>(
     Ok(rows)
 }
 
+/// Whether a read of history entries includes their payload (the widest
+/// column; a list that shows who did what when does not need it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Payload {
+    Read,
+    /// Read as an empty string: the entry must not be shown or hashed with it.
+    Skipped,
+}
+
+impl Payload {
+    pub fn wanted(selected: bool) -> Payload {
+        if selected { Payload::Read } else { Payload::Skipped }
+    }
+}
+
 /// The latest history entry of each matter: its chain head's entry.
-pub async fn last_events<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult<HashMap<i64, audit_event::Model>> {
+pub async fn last_events<C: ConnectionTrait>(
+    db: &C,
+    cases: &[i64],
+    payload: Payload,
+) -> AppResult<HashMap<i64, audit_event::Model>> {
     if cases.is_empty() {
         return Ok(HashMap::new());
     }
@@ -666,7 +690,11 @@ pub async fn last_events<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult
     let (event, head) = (audit_event::Entity, audit_chain::Entity);
     let mut select = Query::select();
     select
-        .columns(audit_event::Column::iter().map(|c| (event, c)))
+        .columns(
+            audit_event::Column::iter()
+                .filter(|c| payload == Payload::Read || !matches!(c, audit_event::Column::Payload))
+                .map(|c| (event, c)),
+        )
         .from(event)
         .inner_join(
             head,
@@ -675,6 +703,9 @@ pub async fn last_events<C: ConnectionTrait>(db: &C, cases: &[i64]) -> AppResult
                 .add(Expr::col((head, audit_chain::Column::Seq)).equals((event, audit_event::Column::Seq))),
         )
         .and_where(Expr::col((head, audit_chain::Column::Chain)).is_in(chains));
+    if payload == Payload::Skipped {
+        select.expr_as(Expr::val(""), "payload");
+    }
     let rows = audit_event::Model::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
     let mut out = HashMap::new();
     for row in rows {

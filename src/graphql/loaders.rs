@@ -213,7 +213,7 @@ pub struct DefendantCountsOf(pub i64);
 pub struct DefendantsOf(pub i64, pub Option<After>, pub u64);
 /// A case's latest history entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LastEventOf(pub i64);
+pub struct LastEventOf(pub i64, pub Payload);
 /// One page of a case's references: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ReferencesOf(pub i64, pub Option<After>, pub u64);
@@ -227,7 +227,7 @@ pub struct RecoveriesOf(pub i64, pub Option<After>, pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RecordCountOf(pub CaseRecords, pub i64);
 
-use crate::db::cases::{self, After, CaseRecords};
+use crate::db::cases::{self, After, CaseRecords, Payload};
 use entity::{audit_event, case_record, case_reference, defendant, disciplinary_action, recovery};
 
 impl Loader<CaseId> for CaseLoader {
@@ -365,8 +365,16 @@ impl Loader<LastEventOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[LastEventOf]) -> LoadResult<LastEventOf, audit_event::Model> {
-        let rows = cases::last_events(&self.db.conn, &ids(keys, |k| k.0)).await?;
-        Ok(rows.into_iter().map(|(id, row)| (LastEventOf(id), row)).collect())
+        let mut out = HashMap::new();
+        for payload in [Payload::Read, Payload::Skipped] {
+            let wanted = ids(&keys.iter().filter(|k| k.1 == payload).copied().collect::<Vec<_>>(), |k| k.0);
+            if wanted.is_empty() {
+                continue;
+            }
+            let rows = cases::last_events(&self.db.conn, &wanted, payload).await?;
+            out.extend(rows.into_iter().map(|(id, row)| (LastEventOf(id, payload), row)));
+        }
+        Ok(out)
     }
 }
 

@@ -462,8 +462,11 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model
     }
     // Details are loaded ahead only for a caller who may read them somewhere
     // (the field rules); the resolvers still check each case.
-    if !node_fields(this, "lastEvent").is_empty() && context::require_field(ctx, "Case", "lastEvent").is_ok() {
-        prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id)).collect()).await?;
+    if context::require_field(ctx, "Case", "lastEvent").is_ok() {
+        for field in node_fields(this, "lastEvent") {
+            let payload = crate::db::cases::Payload::wanted(field.selection_set().any(|f| f.name() == "payload"));
+            prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id, payload)).collect()).await?;
+        }
     }
     let max = context::limits(ctx)?.max_page_size;
     for (name, records) in [

@@ -370,7 +370,9 @@ impl Case {
         if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
             return Ok(None);
         }
-        Ok(context::request(ctx)?.cases.load_one(LastEventOf(self.0.id)).await?.map(AuditEvent))
+        // The payload is the widest column: read only when it is asked for.
+        let payload = store::Payload::wanted(ctx.look_ahead().field("payload").exists());
+        Ok(context::request(ctx)?.cases.load_one(LastEventOf(self.0.id, payload)).await?.map(AuditEvent))
     }
 
     /// The workflow steps the viewer may take now, given their roles over
