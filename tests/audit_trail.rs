@@ -280,3 +280,32 @@ async fn an_empty_trail_has_nothing_to_sign_and_says_so() {
     let (_, body) = app.gql(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
 }
+
+#[tokio::test]
+async fn each_chain_head_follows_its_newest_entry_and_the_database_refuses_an_entry_that_does_not_extend_it() {
+    let (app, _) = app_with_trail().await;
+    let conn = &app.db.conn;
+    let newest = chain_rows(&app).await.into_iter().max_by_key(|e| e.id).unwrap();
+    let head = entity::audit_chain::Entity::find_by_id(newest.chain.clone()).one(conn).await.unwrap().unwrap();
+    assert_eq!((head.seq, head.head.as_str()), (newest.seq, newest.hash.as_str()));
+
+    // A second writer bypassing the service: a fork (a wrong previous hash)
+    // and a gap (a skipped number) are refused by name, and the head stays.
+    let copy = |prev: &str, step: i64| {
+        format!(
+            "INSERT INTO audit_event (at, actor, actor_kind, action, entity, entity_id, committee_id, payload, \
+             prev_hash, hash, chain, seq) SELECT at, actor, actor_kind, action, entity, entity_id, committee_id, \
+             payload, {prev}, 'forged', chain, seq + {step} FROM audit_event WHERE id = {}",
+            newest.id
+        )
+    };
+    for sql in [copy("'forged'", 1), copy("hash", 2)] {
+        let err = steerql::error::AppError::from(conn.execute_unprepared(&sql).await.expect_err(&sql));
+        assert_eq!(err.code(), steerql::error::Code::Conflict, "{sql}: {}", err.detail());
+        assert_eq!(err.message(), "a concurrent write moved the audit trail on; retry", "{sql}");
+    }
+    // The entry that extends it is taken and moves the head.
+    conn.execute_unprepared(&copy("hash", 1)).await.unwrap();
+    let moved = entity::audit_chain::Entity::find_by_id(newest.chain.clone()).one(conn).await.unwrap().unwrap();
+    assert_eq!((moved.seq, moved.head.as_str()), (newest.seq + 1, "forged"));
+}

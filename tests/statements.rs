@@ -9,7 +9,7 @@ mod common;
 use chrono::Utc;
 use common::{Options, TestApp};
 use entity::committee;
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde_json::json;
 use steerql::config::Limits;
 
@@ -92,4 +92,21 @@ async fn listing_5_or_45_cases_with_committees_defendants_their_records_and_hist
     // references, and a page and a count each of disciplinary actions and
     // recoveries
     assert_eq!(counts[1], 11, "{counts:?}");
+}
+
+#[tokio::test]
+async fn the_bundled_sqlite_keeps_no_global_memory_statistics() {
+    // Kept, every allocation SQLite makes takes one process-wide mutex;
+    // `.cargo/config.toml` builds it without them. (Whatever the test
+    // database: this is the SQLite linked into every build.)
+    let conn = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT sqlite_compileoption_used('SQLITE_DEFAULT_MEMSTATUS=0') AS used",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i32>("", "used").unwrap(), 1, "LIBSQLITE3_FLAGS in .cargo/config.toml was not applied");
 }

@@ -7,6 +7,7 @@ pub mod m20261123_000001_integrity;
 mod m20261123_000002_checkpoint_chain;
 pub mod m20261124_000001_cases;
 mod m20261125_000001_case_record_pages;
+mod m20261130_000001_chain_head_follows;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_checkpoint_chain::Migration),
             Box::new(m20261124_000001_cases::Migration),
             Box::new(m20261125_000001_case_record_pages::Migration),
+            Box::new(m20261130_000001_chain_head_follows::Migration),
         ]
     }
 }

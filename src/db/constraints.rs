@@ -41,6 +41,7 @@ pub const CONSTRAINTS: &[Constraint] = &[
         &["ux_audit_chain_seq", "audit_event.chain, audit_event.seq"],
         "a concurrent write took the same place in the audit trail; retry",
     ),
+    conflict(&["ck_audit_entry_extends_head"], "a concurrent write moved the audit trail on; retry"),
     conflict(
         &["ux_audit_checkpoint_prev", "audit_checkpoint.prev"],
         "another instance signed a checkpoint after the same one; it covers these heads",

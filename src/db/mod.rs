@@ -51,6 +51,9 @@ pub struct DbOptions {
     pub statement_timeout: Option<Duration>,
 }
 
+/// Rows in flight between a SQLite connection's thread and the request.
+const SQLITE_ROW_CHANNEL: usize = 1024;
+
 impl Db {
     pub async fn connect(options: &DbOptions) -> Result<Db, DbErr> {
         let mut opts = ConnectOptions::new(options.url.clone());
@@ -72,6 +75,13 @@ impl Db {
                     // the cache misses were most of a nested read's SQLite time).
                     .pragma("mmap_size", "268435456")
                     .pragma("cache_size", "-16384")
+                    // sqlx hands rows from SQLite's thread to ours through a
+                    // bounded channel (50 by default). Once it is full, every
+                    // row taken wakes the blocked producer for one more: a
+                    // pair of thread switches per row. Room for a whole page
+                    // of nested rows (bounded still: one statement per
+                    // connection) lets SQLite run through without stopping.
+                    .row_buffer_size(SQLITE_ROW_CHANNEL)
             });
         } else if let Some(timeout) = options.statement_timeout {
             opts.statement_timeout(timeout);
