@@ -587,3 +587,100 @@ async fn the_latest_entry_carries_its_payload_whenever_it_is_asked_for_directly_
         assert_eq!(node["short"]["seq"], newest["seq"], "{node}");
     }
 }
+
+/// The schema's object types by name, from introspection.
+async fn object_types(app: &TestApp, token: &str) -> std::collections::HashMap<String, Value> {
+    let q = "{ __schema { types { name kind fields { name args { name type { kind } } type { ...T } } } } }
+             fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+    let data = app.data(token, q, json!({})).await;
+    let types = data["__schema"]["types"].as_array().unwrap().iter();
+    types.filter(|t| t["kind"] == "OBJECT").map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone())).collect()
+}
+
+/// A selection of `field` reaching `depth` levels into object types: every
+/// field there without required arguments (`first: 3` given where there
+/// is a `first`); `__typename` where it stops.
+fn selection(types: &std::collections::HashMap<String, Value>, field: &Value, depth: usize) -> String {
+    let mut t = &field["type"];
+    while t["name"].is_null() {
+        t = &t["ofType"];
+    }
+    let name = field["name"].as_str().unwrap();
+    let args: Vec<&Value> = field["args"].as_array().unwrap().iter().collect();
+    let head = if args.iter().any(|a| a["name"] == "first") { format!("{name}(first: 3)") } else { name.into() };
+    if t["kind"] != "OBJECT" {
+        return head;
+    }
+    if depth == 0 {
+        return format!("{head} {{ __typename }}");
+    }
+    let inner: Vec<String> = types[t["name"].as_str().unwrap()]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["args"].as_array().unwrap().iter().all(|a| a["type"]["kind"] != "NON_NULL"))
+        .map(|f| selection(types, f, depth - 1))
+        .collect();
+    format!("{head} {{ {} }}", inner.join(" "))
+}
+
+#[tokio::test]
+async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list_as_by_id() {
+    // Lists read only the columns their selections need; by id, a record is
+    // read whole. Each field alone, through a list, against the same
+    // records by id: a field whose columns the tables miss reads a default.
+    let app = TestApp::spawn().await;
+    let token = app.token(&["STANDING@CENTRAL", "AUDITOR@CENTRAL"]);
+    let types = object_types(&app, &token).await;
+    let fields = |name: &str| types[name]["fields"].as_array().unwrap().clone();
+    let by_id = |ids: Vec<Value>, on: &str, sel: &str| {
+        (format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {on} {{ id {sel} }} }} }}"), json!({ "ids": ids }))
+    };
+    // The tables name only fields there are.
+    use steerql::graphql::types::{audit::AUDIT_EVENT_COLUMNS, case::CASE_COLUMNS, case::DEFENDANT_COLUMNS};
+    let names = |table: &[&str], of: &str| {
+        let known: Vec<Value> = fields(of).iter().map(|f| f["name"].clone()).collect();
+        table.iter().for_each(|name| assert!(known.contains(&json!(name)), "{of}.{name} is not a field"));
+    };
+    names(&CASE_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Case");
+    names(&DEFENDANT_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Defendant");
+    names(&AUDIT_EVENT_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "AuditEvent");
+    let mut compared = [0, 0, 0];
+    for field in fields("Case") {
+        let sel = selection(&types, &field, 2);
+        let list = app.data(&token, &format!("{{ cases(first: 20) {{ nodes {{ id {sel} }} }} }}"), json!({})).await;
+        let listed = list["cases"]["nodes"].as_array().unwrap().clone();
+        let (q, vars) = by_id(listed.iter().map(|n| n["id"].clone()).collect(), "Case", &sel);
+        assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(listed), "Case.{}", field["name"]);
+        compared[0] += listed.len();
+    }
+    for field in fields("Defendant") {
+        let sel = selection(&types, &field, 1);
+        let q = format!(
+            "{{ cases(first: 20, filter: {{kind: CASE}}) {{ nodes {{ defendants(first: 5) {{ nodes {{ id {sel} }} }} }} }} }}"
+        );
+        let list = app.data(&token, &q, json!({})).await;
+        let listed: Vec<Value> = list["cases"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["defendants"]["nodes"].as_array().unwrap().clone())
+            .collect();
+        let (q, vars) = by_id(listed.iter().map(|n| n["id"].clone()).collect(), "Defendant", &sel);
+        assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(listed), "Defendant.{}", field["name"]);
+        compared[1] += listed.len();
+    }
+    for field in fields("AuditEvent") {
+        let sel = selection(&types, &field, 1);
+        let list = app
+            .data(&token, &format!("{{ cases(first: 20) {{ nodes {{ lastEvent {{ id {sel} }} }} }} }}"), json!({}))
+            .await;
+        let listed: Vec<Value> =
+            list["cases"]["nodes"].as_array().unwrap().iter().map(|c| c["lastEvent"].clone()).collect();
+        let (q, vars) = by_id(listed.iter().map(|n| n["id"].clone()).collect(), "AuditEvent", &sel);
+        assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(listed), "AuditEvent.{}", field["name"]);
+        compared[2] += listed.len();
+    }
+    // Every field was compared on records that have it.
+    assert!(compared.iter().all(|n| *n > 0), "{compared:?}");
+}

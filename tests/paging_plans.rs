@@ -236,3 +236,71 @@ async fn a_page_of_cases_100000_deep_and_of_a_history_200000_entries_long_walk_t
         assert!(deep_plan.contains("USING INDEX ux_audit_chain_seq (chain=? AND seq>?)"), "{deep_plan}");
     }
 }
+
+#[tokio::test]
+async fn a_page_of_defendants_costs_the_same_on_a_case_with_100000_as_on_one_with_a_few() {
+    let app = TestApp::spawn().await;
+    let pg = is_postgres(&app);
+    let conn = &app.db.conn;
+    let ids = conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT case_id FROM defendant GROUP BY case_id ORDER BY case_id LIMIT 2",
+        ))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = ids.iter().map(|r| r.try_get("", "case_id").unwrap()).collect();
+    let (small, large) = (ids[0], ids[1]);
+    let (rows, now, f) = if pg {
+        ("generate_series(1, 100000) AS g(n)".to_owned(), "now()", "false")
+    } else {
+        (
+            "(WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 100000) SELECT n FROM g)".into(),
+            "'2024-01-01 00:00:00+00:00'",
+            "0",
+        )
+    };
+    conn.execute_unprepared(&format!(
+        "INSERT INTO defendant (case_id, full_name, position_held, cadre, party_member, leader, centrally_managed, \
+         non_state_sector, status, charges, version, created_at, updated_at) \
+         SELECT {large}, 'Bulk', '', {f}, {f}, {f}, {f}, {f}, 'PROSECUTED', '[]', 1, {now}, {now} FROM {rows}"
+    ))
+    .await
+    .unwrap();
+    if pg {
+        conn.execute_unprepared("ANALYZE defendant").await.unwrap();
+    }
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "query($id: ID!, $after: String) { case(id: $id) {
+        defendants(first: 10, after: $after) { nodes { fullName } pageInfo { endCursor } } } }";
+    let mut plans = Vec::new();
+    for case in [small, large] {
+        let id = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Case, case).0;
+        let mut after = serde_json::Value::Null;
+        for _ in 0..2 {
+            app.reset_statements();
+            let data = app.data(&auditor, q, json!({ "id": id, "after": after })).await;
+            let statements = app.recent_statements();
+            let page = statements.iter().find(|s| s.contains("defendant x") && s.contains("LIMIT")).unwrap();
+            plans.push((case, app.plan(page).await));
+            after = data["case"]["defendants"]["pageInfo"]["endCursor"].clone();
+            if case == large {
+                assert_eq!(data["case"]["defendants"]["nodes"].as_array().unwrap().len(), 10);
+            }
+        }
+    }
+    for (case, plan) in &plans {
+        if pg {
+            assert!(plan.contains("ix_defendant_case"), "{case}: {plan}");
+            assert!(!plan.contains("Seq Scan on defendant"), "{case}: {plan}");
+        } else {
+            assert!(plan.contains("SEARCH x USING COVERING INDEX ix_defendant_case"), "{case}: {plan}");
+            assert!(!plan.lines().any(|l| l.contains("SCAN x") || l.contains("SCAN r")), "{case}: {plan}");
+        }
+    }
+    if pg {
+        let few = plans[..2].iter().map(|(_, p)| buffers(p)).max().unwrap();
+        let many = plans[2..].iter().map(|(_, p)| buffers(p)).max().unwrap();
+        assert!(many <= 2 * few + 20, "a few defendants: {few} buffers; 100,000: {many}\n{plans:#?}");
+    }
+}

@@ -11,10 +11,11 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, Iterable,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
+    IntoActiveModel, Iterable, QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
 };
 
+use super::columns::{self, ColumnIndex, Columns, Sparse};
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::{for_update, reach, search_contains};
 use crate::domain::cases::{CaseKind, CaseState};
@@ -111,6 +112,19 @@ pub enum CaseOrder {
     OpenedOn,
 }
 
+/// The columns every page of matters reads: the keys, both sort columns
+/// (for cursors) and what a viewer's standing on a matter is worked out from.
+const PAGE_COLUMNS: [case_record::Column; 6] = [
+    case_record::Column::Id,
+    case_record::Column::Code,
+    case_record::Column::OpenedOn,
+    case_record::Column::MonitoringCommitteeId,
+    case_record::Column::AssigningCommitteeId,
+    case_record::Column::HandlingAgencyId,
+];
+
+/// One page of the matters in `scope` that pass `filter`, reading `columns`
+/// of each (and what the page needs), and the statement that counts them.
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     scope: &CaseScope,
@@ -118,6 +132,7 @@ pub async fn page<C: ConnectionTrait>(
     args: &PageArgs,
     order: CaseOrder,
     descending: bool,
+    columns: Columns,
 ) -> AppResult<(Page<case_record::Model>, SelectStatement)> {
     let mut select = in_scope(scope);
     if let Some((id, below)) = filter.committee {
@@ -151,21 +166,20 @@ pub async fn page<C: ConnectionTrait>(
         select = select.filter(search_contains(case_record::Column::SearchText, text));
     }
     let count = page::count_statement(select.clone());
-    // The search column only filters: a page does not carry it.
-    let select = select
-        .select_only()
-        .columns(case_record::Column::iter().filter(|c| !matches!(c, case_record::Column::SearchText)))
-        .column_as(Expr::val(""), "search_text");
+    // What the page itself needs (keys, cursors, the viewer's standing on
+    // each matter) besides what its nodes select; the search column only
+    // filters, so a page never carries it.
+    let columns = columns.with(PAGE_COLUMNS).without([case_record::Column::SearchText]);
+    let id = case_record::Column::Id;
     let page = match order {
         CaseOrder::Code => {
             let sort = Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending };
-            page::fetch(db, select, case_record::Column::Id, sort, args, |c| (SortKey::Text(c.code.clone()), c.id))
-                .await?
+            page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::Text(c.code.clone()), c.id)).await?
         }
         CaseOrder::OpenedOn => {
             let sort =
                 Sort { name: "OPENED_ON", column: case_record::Column::OpenedOn, kind: KeyKind::Date, descending };
-            page::fetch(db, select, case_record::Column::Id, sort, args, |c| (SortKey::date(c.opened_on), c.id)).await?
+            page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::date(c.opened_on), c.id)).await?
         }
     };
     Ok((page, count))
@@ -412,47 +426,72 @@ pub struct After {
 }
 
 /// A page of each matter's `records` (`size` rows, one more to tell that a
-/// next page exists), in one statement whatever the number of matters: a
-/// window per matter over the covering index numbers the ids, and whole
-/// rows are read for the ids that make the pages.
+/// next page exists), in one statement whatever the number of matters.
+/// Each matter's page is its own index walk (`LIMIT` per matter: a lateral
+/// join on PostgreSQL, a correlated `IN` on SQLite), so a matter with
+/// thousands of records costs what one with ten does. The matters come as
+/// one JSON array parameter and the cursor as parameters, so the statement
+/// text is the same for every page of the same shape and stays prepared.
 pub async fn record_pages<E, C>(
     db: &C,
     records: CaseRecords,
     cases: &[i64],
     after: Option<After>,
     size: u64,
+    columns: Columns,
     case_of: impl Fn(&E::Model) -> Option<i64>,
 ) -> AppResult<HashMap<i64, Vec<E::Model>>>
 where
     E: EntityTrait,
+    E::Column: ColumnIndex,
+    E::Model: Sparse,
     C: ConnectionTrait,
 {
     let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();
     if cases.is_empty() {
         return Ok(out);
     }
+    let backend = db.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    let param = |n: usize| if postgres { format!("${n}") } else { "?".to_owned() };
     let table = records.table();
-    let order = match records.date_column() {
-        Some(date) => format!("r.{date}, r.id"),
-        None => "r.id".to_owned(),
+    let order = |t: &str| match records.date_column() {
+        Some(date) => format!("{t}.{date}, {t}.id"),
+        None => format!("{t}.id"),
     };
-    // Only integers and a formatted date (digits and dashes) are spliced
-    // in, all parsed before they get here; never text from a request.
+    let mut values: Vec<sea_orm::Value> = vec![serde_json::to_string(cases).unwrap_or_default().into()];
     let after_clause = match (after, records.date_column()) {
         (None, _) => String::new(),
-        (Some(After { on: Some(on), id }), Some(date)) => format!(" AND (r.{date}, r.id) > ('{on}', {id})"),
-        (Some(After { id, .. }), _) => format!(" AND r.id > {id}"),
+        (Some(After { on: Some(on), id }), Some(date)) => {
+            values.extend([on.into(), id.into()]);
+            format!(" AND (x.{date}, x.id) > ({}, {})", param(2), param(3))
+        }
+        (Some(After { id, .. }), _) => {
+            values.push(id.into());
+            format!(" AND x.id > {}", param(2))
+        }
     };
-    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
-    let sql = format!(
-        "SELECT r.* FROM {table} r WHERE r.id IN (SELECT w.id FROM (SELECT r.id, ROW_NUMBER() OVER \
-           (PARTITION BY r.case_id ORDER BY {order}) AS rn FROM {table} r WHERE r.case_id IN ({}){after_clause}) w \
-           WHERE w.rn <= {}) ORDER BY r.case_id, {order}",
-        list.join(", "),
-        size + 1
-    );
-    let rows = E::find().from_raw_sql(Statement::from_string(db.get_database_backend(), sql)).all(db).await?;
+    // The columns are the entity's own names, never text from a request.
+    let read: Vec<String> =
+        E::Column::iter().filter(|c| columns.has(*c)).map(|c| format!("r.{}", c.as_str())).collect();
+    let (read, limit) = (read.join(", "), size + 1);
+    let (inner_order, outer_order) = (order("x"), order("r"));
+    let sql = if postgres {
+        format!(
+            "SELECT {read} FROM jsonb_array_elements_text($1::jsonb) AS c(id) CROSS JOIN LATERAL \
+             (SELECT x.* FROM {table} x WHERE x.case_id = c.id::bigint{after_clause} ORDER BY {inner_order} \
+             LIMIT {limit}) r ORDER BY r.case_id, {outer_order}"
+        )
+    } else {
+        format!(
+            "SELECT {read} FROM json_each(?) c JOIN {table} r ON r.id IN (SELECT x.id FROM {table} x \
+             WHERE x.case_id = c.value{after_clause} ORDER BY {inner_order} LIMIT {limit}) \
+             ORDER BY r.case_id, {outer_order}"
+        )
+    };
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
     for row in rows {
+        let row = E::Model::from_columns(&row, columns)?;
         if let Some(case) = case_of(&row) {
             out.entry(case).or_default().push(row);
         }
@@ -660,26 +699,12 @@ pub async fn history_page<C: ConnectionTrait>(
     Ok(rows)
 }
 
-/// Whether a read of history entries includes their payload (the widest
-/// column; a list that shows who did what when does not need it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Payload {
-    Read,
-    /// Read as an empty string: the entry must not be shown or hashed with it.
-    Skipped,
-}
-
-impl Payload {
-    pub fn wanted(selected: bool) -> Payload {
-        if selected { Payload::Read } else { Payload::Skipped }
-    }
-}
-
-/// The latest history entry of each matter: its chain head's entry.
+/// The latest history entry of each matter (its chain head's entry), with
+/// `columns` (and the chain, which says whose it is).
 pub async fn last_events<C: ConnectionTrait>(
     db: &C,
     cases: &[i64],
-    payload: Payload,
+    columns: Columns,
 ) -> AppResult<HashMap<i64, audit_event::Model>> {
     if cases.is_empty() {
         return Ok(HashMap::new());
@@ -688,13 +713,10 @@ pub async fn last_events<C: ConnectionTrait>(
     // chain's primary key and the (chain, seq) unique index.
     let chains: Vec<String> = cases.iter().map(|c| audit_event::case_chain(*c)).collect();
     let (event, head) = (audit_event::Entity, audit_chain::Entity);
+    let columns = columns.with([audit_event::Column::Chain]);
     let mut select = Query::select();
     select
-        .columns(
-            audit_event::Column::iter()
-                .filter(|c| payload == Payload::Read || !matches!(c, audit_event::Column::Payload))
-                .map(|c| (event, c)),
-        )
+        .columns(audit_event::Column::iter().filter(|c| columns.has(*c)).map(|c| (event, c)))
         .from(event)
         .inner_join(
             head,
@@ -703,10 +725,7 @@ pub async fn last_events<C: ConnectionTrait>(
                 .add(Expr::col((head, audit_chain::Column::Seq)).equals((event, audit_event::Column::Seq))),
         )
         .and_where(Expr::col((head, audit_chain::Column::Chain)).is_in(chains));
-    if payload == Payload::Skipped {
-        select.expr_as(Expr::val(""), "payload");
-    }
-    let rows = audit_event::Model::find_by_statement(db.get_database_backend().build(&select)).all(db).await?;
+    let rows: Vec<audit_event::Model> = columns::all(db, select, columns).await?;
     let mut out = HashMap::new();
     for row in rows {
         if let Some(id) = row.chain.strip_prefix("case:").and_then(|n| n.parse().ok()) {

@@ -5,6 +5,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod cases;
+pub mod columns;
 pub mod committees;
 pub mod constraints;
 pub mod demo_data;

@@ -8,6 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select};
 use serde::{Deserialize, Serialize};
 
+use super::columns::{self, ColumnIndex, Columns, Sparse};
 use crate::error::{AppError, AppResult};
 
 /// The value of the sort column in one row.
@@ -152,6 +153,38 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    let (select, order_name) = page_select(select, id_col, sort, args)?;
+    Ok(page_of(select.all(db).await?, order_name, args, key_of))
+}
+
+/// [`fetch`] reading only `columns` of each row (see [`columns`](super::columns)).
+pub async fn fetch_columns<E, C>(
+    db: &C,
+    select: Select<E>,
+    columns: Columns,
+    id_col: E::Column,
+    sort: Sort<E::Column>,
+    args: &PageArgs,
+    key_of: impl Fn(&E::Model) -> (SortKey, i64),
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Column: ColumnIndex,
+    E::Model: Sparse,
+    C: ConnectionTrait,
+{
+    let (select, order_name) = page_select(select, id_col, sort, args)?;
+    Ok(page_of(columns::select_all(db, select, columns).await?, order_name, args, key_of))
+}
+
+/// `select` limited to one page (and one row more, to tell whether there is
+/// a next), after or before the cursors, with the name of its ordering.
+fn page_select<E: EntityTrait>(
+    select: Select<E>,
+    id_col: E::Column,
+    sort: Sort<E::Column>,
+    args: &PageArgs,
+) -> AppResult<(Select<E>, String)> {
     let order_name = format!("{}{}", sort.name, if sort.descending { ":desc" } else { "" });
     let mut select = select;
     for (cursor, after) in [(&args.after, true), (&args.before, false)] {
@@ -179,7 +212,11 @@ where
     // Fetch in display order, or reversed when paging backwards.
     let ascending = sort.descending == args.backward;
     let order = if ascending { Order::Asc } else { Order::Desc };
-    let rows = select.order_by(sort.column, order.clone()).order_by(id_col, order).limit(args.size + 1).all(db).await?;
+    Ok((select.order_by(sort.column, order.clone()).order_by(id_col, order).limit(args.size + 1), order_name))
+}
+
+/// The page made of the rows `page_select` read.
+fn page_of<T>(rows: Vec<T>, order_name: String, args: &PageArgs, key_of: impl Fn(&T) -> (SortKey, i64)) -> Page<T> {
     let more = rows.len() as u64 > args.size;
     let mut rows: Vec<_> = rows.into_iter().take(args.size as usize).collect();
     if args.backward {
@@ -195,7 +232,7 @@ where
         .collect();
     let (has_next, has_previous) =
         if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
-    Ok(Page { items, has_next, has_previous })
+    Page { items, has_next, has_previous }
 }
 
 /// The statement that counts what `select` matches, for `totalCount`; run only

@@ -10,7 +10,8 @@ use super::context;
 use super::ids::{self, Kind};
 use super::loaders::CaseId;
 use super::paging::{self, Conn, Extra};
-use super::types::case::{Case, Defendant, DisciplinaryAction, Recovery, Workflow};
+use super::projection;
+use super::types::case::{CASE_COLUMNS, Case, Defendant, DisciplinaryAction, Recovery, Workflow};
 use super::types::committee::paging_cost;
 use super::types::enums::{
     CaseField, CaseKind, CaseSource, CaseState, CaseTransition, DefendantStatus, Direction, DisciplineForm,
@@ -407,11 +408,14 @@ impl CaseQuery {
             None => (CaseOrder::Code, false),
         };
         let db = &context::request(ctx)?.db;
-        let (page, count) = store::page(&db.conn, &scope, &filter, &args, order, descending).await?;
+        let columns = projection::columns(projection::node_selections(ctx.field()), CASE_COLUMNS, &[]);
+        let (page, count) = store::page(&db.conn, &scope, &filter, &args, order, descending, columns).await?;
         let req = context::request(ctx)?;
-        // The nested loaders find the page's cases, and what their nodes
-        // select, in their cache.
-        req.cases.feed_many(page.items.iter().map(|(_, c)| (CaseId(c.id), c.clone()))).await;
+        // Whole rows go to the by-id cache, where other fields of this
+        // request find them; rows read narrow are only this list's.
+        if columns.is_all() {
+            req.cases.feed_many(page.items.iter().map(|(_, c)| (CaseId(c.id), c.clone()))).await;
+        }
         let rows: Vec<_> = page.items.iter().map(|(_, c)| c).collect();
         paging::prime_cases(ctx, &rows).await?;
         Ok(paging::connection(page, Extra::query(db, count), Case))

@@ -208,12 +208,13 @@ pub struct CaseId(pub i64);
 /// A case's defendant counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DefendantCountsOf(pub i64);
-/// One page of a case's defendants: after this one, this many (+1).
+/// One page of a case's defendants: after this one, this many (+1), with
+/// these columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DefendantsOf(pub i64, pub Option<After>, pub u64);
-/// A case's latest history entry.
+pub struct DefendantsOf(pub i64, pub Option<After>, pub u64, pub Columns);
+/// A case's latest history entry, with these columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LastEventOf(pub i64, pub Payload);
+pub struct LastEventOf(pub i64, pub Columns);
 /// One page of a case's references: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ReferencesOf(pub i64, pub Option<After>, pub u64);
@@ -227,7 +228,8 @@ pub struct RecoveriesOf(pub i64, pub Option<After>, pub u64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RecordCountOf(pub CaseRecords, pub i64);
 
-use crate::db::cases::{self, After, CaseRecords, Payload};
+use crate::db::cases::{self, After, CaseRecords};
+use crate::db::columns::{ColumnIndex, Columns, Sparse};
 use entity::{audit_event, case_record, case_reference, defendant, disciplinary_action, recovery};
 
 impl Loader<CaseId> for CaseLoader {
@@ -262,24 +264,27 @@ async fn record_pages<E, K>(
     db: &Db,
     records: CaseRecords,
     keys: &[K],
-    parts: impl Fn(&K) -> (i64, Option<After>, u64),
+    parts: impl Fn(&K) -> (i64, Option<After>, u64, Columns),
     case_of: impl Fn(&E::Model) -> Option<i64> + Copy,
 ) -> LoadResult<K, Vec<E::Model>>
 where
     E: sea_orm::EntityTrait,
+    E::Column: ColumnIndex,
+    E::Model: Sparse,
     K: Copy + Eq + std::hash::Hash,
 {
-    // (where the pages start, their size) → the cases and their keys
-    type Shapes<K> = HashMap<(Option<After>, u64), Vec<(i64, K)>>;
+    // (where the pages start, their size, the columns) → the cases and their keys
+    type Shapes<K> = HashMap<(Option<After>, u64, Columns), Vec<(i64, K)>>;
     let mut shapes: Shapes<K> = HashMap::new();
     for k in keys {
-        let (case, after, size) = parts(k);
-        shapes.entry((after, size)).or_default().push((case, *k));
+        let (case, after, size, columns) = parts(k);
+        shapes.entry((after, size, columns)).or_default().push((case, *k));
     }
     let mut out = HashMap::new();
-    for ((after, size), wanted) in shapes {
+    for ((after, size, columns), wanted) in shapes {
         let case_ids: Vec<i64> = wanted.iter().map(|(case, _)| *case).collect();
-        let mut found = cases::record_pages::<E, _>(&db.conn, records, &case_ids, after, size, case_of).await?;
+        let mut found =
+            cases::record_pages::<E, _>(&db.conn, records, &case_ids, after, size, columns, case_of).await?;
         for (case, key) in wanted {
             out.insert(key, found.remove(&case).unwrap_or_default());
         }
@@ -296,7 +301,7 @@ impl Loader<DefendantsOf> for CaseLoader {
             &self.db,
             CaseRecords::Defendants,
             keys,
-            |k| (k.0, k.1, k.2),
+            |k| (k.0, k.1, k.2, k.3),
             |d| Some(d.case_id),
         )
         .await
@@ -312,7 +317,7 @@ impl Loader<DisciplineOf> for CaseLoader {
             &self.db,
             CaseRecords::Discipline,
             keys,
-            |k| (k.0, k.1, k.2),
+            |k| (k.0, k.1, k.2, Columns::ALL),
             |d| d.case_id,
         )
         .await
@@ -328,7 +333,7 @@ impl Loader<RecoveriesOf> for CaseLoader {
             &self.db,
             CaseRecords::Recoveries,
             keys,
-            |k| (k.0, k.1, k.2),
+            |k| (k.0, k.1, k.2, Columns::ALL),
             |r| Some(r.case_id),
         )
         .await
@@ -365,14 +370,14 @@ impl Loader<LastEventOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[LastEventOf]) -> LoadResult<LastEventOf, audit_event::Model> {
+        let mut by_columns: HashMap<Columns, Vec<i64>> = HashMap::new();
+        for k in keys {
+            by_columns.entry(k.1).or_default().push(k.0);
+        }
         let mut out = HashMap::new();
-        for payload in [Payload::Read, Payload::Skipped] {
-            let wanted = ids(&keys.iter().filter(|k| k.1 == payload).copied().collect::<Vec<_>>(), |k| k.0);
-            if wanted.is_empty() {
-                continue;
-            }
-            let rows = cases::last_events(&self.db.conn, &wanted, payload).await?;
-            out.extend(rows.into_iter().map(|(id, row)| (LastEventOf(id, payload), row)));
+        for (columns, wanted) in by_columns {
+            let rows = cases::last_events(&self.db.conn, &wanted, columns).await?;
+            out.extend(rows.into_iter().map(|(id, row)| (LastEventOf(id, columns), row)));
         }
         Ok(out)
     }
@@ -387,7 +392,7 @@ impl Loader<ReferencesOf> for CaseLoader {
             &self.db,
             CaseRecords::References,
             keys,
-            |k| (k.0, k.1, k.2),
+            |k| (k.0, k.1, k.2, Columns::ALL),
             |r| Some(r.case_id),
         )
         .await

@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod paging;
 pub mod pipeline;
+pub mod projection;
 pub mod query;
 pub mod types;
 

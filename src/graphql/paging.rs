@@ -267,19 +267,7 @@ fn selected_forward(field: &SelectionField<'_>, max: u32) -> Option<PageArgs> {
 /// The selections named `name` on the nodes of the connection `conn`
 /// (through `edges { node }` and `nodes`), fragments included.
 pub fn node_fields<'a>(conn: SelectionField<'a>, name: &str) -> Vec<SelectionField<'a>> {
-    let mut out = Vec::new();
-    for f in conn.selection_set() {
-        match f.name() {
-            "edges" => {
-                for node in f.selection_set().filter(|n| n.name() == "node") {
-                    out.extend(node.selection_set().filter(|x| x.name() == name));
-                }
-            }
-            "nodes" => out.extend(f.selection_set().filter(|x| x.name() == name)),
-            _ => {}
-        }
-    }
-    out
+    super::projection::node_selections(conn).into_iter().filter(|x| x.name() == name).collect()
 }
 
 /// The scope a `positions(filter: ...)` selection asks for, as its resolver
@@ -464,8 +452,8 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model
     // (the field rules); the resolvers still check each case.
     if context::require_field(ctx, "Case", "lastEvent").is_ok() {
         for field in node_fields(this, "lastEvent") {
-            let payload = crate::db::cases::Payload::wanted(field.selection_set().any(|f| f.name() == "payload"));
-            prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id, payload)).collect()).await?;
+            let columns = super::types::audit::event_columns(field);
+            prime_cases_with(req, ids.iter().map(|id| LastEventOf(*id, columns)).collect()).await?;
         }
     }
     let max = context::limits(ctx)?.max_page_size;
@@ -492,7 +480,9 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model
             let size = args.size;
             match records {
                 CaseRecords::Defendants => {
-                    prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, size)).collect()).await?
+                    let columns = super::types::case::defendant_columns(field);
+                    prime_cases_with(req, ids.iter().map(|id| DefendantsOf(*id, after, size, columns)).collect())
+                        .await?
                 }
                 CaseRecords::References => {
                     prime_cases_with(req, ids.iter().map(|id| ReferencesOf(*id, after, size)).collect()).await?

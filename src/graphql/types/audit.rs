@@ -1,14 +1,43 @@
 //! `AuditEvent`: one entry of the tamper-evident audit trail.
 
-use async_graphql::{ID, Json, Object, Result};
+use async_graphql::{ID, Json, Object, Result, SelectionField};
 use entity::audit_event;
 
 use super::enums::{AuditAction, AuditEntityType, PrincipalKind};
 use super::scalars::DateTime;
+use crate::db::columns::Columns;
 use crate::domain;
 use crate::domain::audit;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::projection::{self, ColumnTable};
+
+/// The columns each `AuditEvent` field reads, besides its id and chain
+/// (a field not listed, such as `hashedFields`, reads the whole row).
+pub const AUDIT_EVENT_COLUMNS: ColumnTable<audit_event::Column> = {
+    use audit_event::Column as C;
+    &[
+        ("id", &[]),
+        ("at", &[C::At]),
+        ("actor", &[C::Actor]),
+        ("actorKind", &[C::ActorKind]),
+        ("action", &[C::Action]),
+        ("entityType", &[C::Entity]),
+        ("entityId", &[C::Entity, C::EntityId]),
+        ("payload", &[C::Payload]),
+        ("hash", &[C::Hash]),
+        ("prevHash", &[C::PrevHash]),
+        ("chain", &[]),
+        ("seq", &[C::Seq]),
+        ("committee", &[C::CommitteeId]),
+    ]
+};
+
+/// The columns a selection of an entry (`field`'s own) reads.
+pub fn event_columns(field: SelectionField<'_>) -> Columns {
+    use audit_event::Column as C;
+    projection::columns(field.selection_set(), AUDIT_EVENT_COLUMNS, &[C::Id, C::Chain])
+}
 
 /// The `AuditEvent` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SelectionField, SimpleObject};
 use entity::{case_record, case_reference, defendant, disciplinary_action, recovery};
 
 use super::committee::paging_cost;
@@ -15,6 +15,7 @@ use super::enums::{
 use super::scalars::{Date, DateTime, Vnd};
 use super::{Agency, AuditEvent, Committee};
 use crate::db::cases::{self as store, CaseRecords};
+use crate::db::columns::Columns;
 use crate::db::page::{Cursor, Page, SortKey};
 use crate::domain::Operation;
 use crate::domain::cases::{self as workflow, Target};
@@ -26,7 +27,77 @@ use crate::graphql::loaders::{
     ReferencesOf,
 };
 use crate::graphql::paging::{self, Conn, Extra};
+use crate::graphql::projection::{self, ColumnTable};
 use crate::service::cases::{self as service, Standing};
+
+/// The columns each `Case` field reads, besides those every read of a
+/// matter has (its id, sort keys, committees and agency: what cursors and
+/// the viewer's standing need, `db::cases::page`). A field not listed here
+/// reads the whole row.
+pub const CASE_COLUMNS: ColumnTable<case_record::Column> = {
+    use case_record::Column as C;
+    // What the workflow facts are made of (`service::cases::facts`).
+    const FACTS: &[C] = &[C::Kind, C::MonitoringState, C::ProcedureState, C::SuspendedFrom];
+    &[
+        ("id", &[]),
+        ("version", &[C::Version]),
+        ("kind", &[C::Kind]),
+        ("code", &[C::Code]),
+        ("title", &[C::Title]),
+        ("summary", &[C::Summary]),
+        ("field", &[C::Field]),
+        ("publicConcern", &[C::PublicConcern]),
+        ("nonStateSector", &[C::NonStateSector]),
+        ("source", &[C::Source]),
+        ("lossAmount", &[C::LossAmount]),
+        ("recoveredAmount", &[C::RecoveredAmount]),
+        ("monitoringState", &[C::MonitoringState]),
+        ("procedureState", &[C::ProcedureState]),
+        ("suspendedFrom", &[C::SuspendedFrom]),
+        ("inAbsentia", &[C::InAbsentia]),
+        ("closed", FACTS),
+        ("openedOn", &[C::OpenedOn]),
+        ("createdAt", &[C::CreatedAt]),
+        ("updatedAt", &[C::UpdatedAt]),
+        ("monitoringCommittee", &[C::MonitoringCommitteeId]),
+        ("assigningCommittee", &[C::AssigningCommitteeId]),
+        ("handlingAgency", &[C::HandlingAgencyId]),
+        ("origin", &[C::OriginCaseId]),
+        ("references", &[]),
+        ("defendantCounts", &[]),
+        ("defendants", &[]),
+        ("disciplinaryActions", &[]),
+        ("recoveries", &[]),
+        ("history", &[]),
+        ("lastEvent", &[]),
+        ("availableTransitions", FACTS),
+    ]
+};
+
+/// The columns each `Defendant` field reads, besides its id and its case's.
+pub const DEFENDANT_COLUMNS: ColumnTable<defendant::Column> = {
+    use defendant::Column as C;
+    &[
+        ("id", &[]),
+        ("version", &[C::Version]),
+        ("fullName", &[C::FullName]),
+        ("positionHeld", &[C::PositionHeld]),
+        ("cadre", &[C::Cadre]),
+        ("partyMember", &[C::PartyMember]),
+        ("leader", &[C::Leader]),
+        ("centrallyManaged", &[C::CentrallyManaged]),
+        ("nonStateSector", &[C::NonStateSector]),
+        ("status", &[C::Status]),
+        ("charges", &[C::Charges]),
+        ("case", &[]),
+    ]
+};
+
+/// The columns a `defendants` selection reads of each defendant.
+pub fn defendant_columns(field: SelectionField<'_>) -> Columns {
+    use defendant::Column as C;
+    projection::columns(projection::node_selections(field), DEFENDANT_COLUMNS, &[C::Id, C::CaseId])
+}
 
 /// The `Case` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
@@ -269,8 +340,8 @@ impl Case {
         self.field_allowed(ctx, "Case", "defendants").await?;
         let args = paging::args(ctx, Some(first), after, None, None)?;
         let after = paging::record_after(CaseRecords::Defendants, &args)?;
-        let rows =
-            context::request(ctx)?.cases.load_one(DefendantsOf(self.0.id, after, args.size)).await?.unwrap_or_default();
+        let key = DefendantsOf(self.0.id, after, args.size, defendant_columns(ctx.field()));
+        let rows = context::request(ctx)?.cases.load_one(key).await?.unwrap_or_default();
         Ok(Some(paging::record_page(CaseRecords::Defendants, self.0.id, rows, &args, |d| (None, d.id), Defendant)))
     }
 
@@ -370,9 +441,8 @@ impl Case {
         if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
             return Ok(None);
         }
-        // The payload is the widest column: read only when it is asked for.
-        let payload = store::Payload::wanted(ctx.look_ahead().field("payload").exists());
-        Ok(context::request(ctx)?.cases.load_one(LastEventOf(self.0.id, payload)).await?.map(AuditEvent))
+        let key = LastEventOf(self.0.id, super::audit::event_columns(ctx.field()));
+        Ok(context::request(ctx)?.cases.load_one(key).await?.map(AuditEvent))
     }
 
     /// The workflow steps the viewer may take now, given their roles over

@@ -1,0 +1,240 @@
+//! Reading only the columns a request needs. A list of a hundred cases with
+//! their defendants copies every value of every row out of the database and
+//! decodes it; most of them no client asked for. A [`Columns`] set says
+//! which columns a read needs, and a [`Sparse`] model is decoded from just
+//! those, the others left at their type's default. Such a row never enters
+//! a by-id cache (another field could read what it lacks): only the list it
+//! was read for sees it, and the field → columns tables next to the GraphQL
+//! types say what each field reads (a field they do not list reads the
+//! whole row).
+
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable, QueryResult, QuerySelect, QueryTrait, Select};
+
+use crate::error::AppResult;
+
+/// A set of one entity's columns, a bit for each by its place in the
+/// entity's column list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Columns(u64);
+
+/// A column's place in its entity's column list (its declaration order).
+pub trait ColumnIndex: Copy {
+    fn index(self) -> u32;
+}
+
+impl Columns {
+    /// The whole row.
+    pub const ALL: Columns = Columns(u64::MAX);
+
+    /// Just these columns.
+    pub fn of<C: ColumnIndex>(columns: impl IntoIterator<Item = C>) -> Columns {
+        Columns(0).with(columns)
+    }
+
+    /// These columns as well.
+    pub fn with<C: ColumnIndex>(self, columns: impl IntoIterator<Item = C>) -> Columns {
+        columns.into_iter().fold(self, |set, c| Columns(set.0 | 1 << c.index()))
+    }
+
+    /// The columns of both sets.
+    pub fn union(self, other: Columns) -> Columns {
+        Columns(self.0 | other.0)
+    }
+
+    /// This set without these columns.
+    pub fn without<C: ColumnIndex>(self, columns: impl IntoIterator<Item = C>) -> Columns {
+        columns.into_iter().fold(self, |set, c| Columns(set.0 & !(1 << c.index())))
+    }
+
+    pub fn has<C: ColumnIndex>(self, column: C) -> bool {
+        self.0 & (1 << column.index()) != 0
+    }
+
+    /// Whether this is the whole row (every column an entity can have).
+    pub fn is_all(self) -> bool {
+        self == Columns::ALL
+    }
+
+    /// `select` reading only these columns.
+    pub fn narrow<E>(self, select: Select<E>) -> Select<E>
+    where
+        E: EntityTrait,
+        E::Column: ColumnIndex,
+    {
+        if self.is_all() {
+            return select;
+        }
+        select.select_only().columns(E::Column::iter().filter(|c| self.has(*c)))
+    }
+}
+
+/// A model that can be decoded from some of its columns.
+pub trait Sparse: Sized {
+    /// The row from the columns in `columns`; every other field holds its
+    /// type's default and must not be read.
+    fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr>;
+}
+
+/// Runs `select` (already narrowed to `columns`) and decodes its rows.
+pub async fn all<M: Sparse, C: ConnectionTrait>(
+    db: &C,
+    select: SelectStatement,
+    columns: Columns,
+) -> AppResult<Vec<M>> {
+    let rows = db.query_all(&select).await?;
+    Ok(rows.iter().map(|row| M::from_columns(row, columns)).collect::<Result<_, _>>()?)
+}
+
+/// Runs `select` narrowed to `columns`.
+pub async fn select_all<E, C>(db: &C, select: Select<E>, columns: Columns) -> AppResult<Vec<E::Model>>
+where
+    E: EntityTrait,
+    E::Column: ColumnIndex,
+    E::Model: Sparse,
+    C: ConnectionTrait,
+{
+    if columns.is_all() {
+        return Ok(select.all(db).await?);
+    }
+    all(db, columns.narrow(select).into_query(), columns).await
+}
+
+/// Implements [`ColumnIndex`] and [`Sparse`] for an entity: each field of its
+/// model with its column (a field added to the model and not here fails to
+/// compile).
+macro_rules! sparse {
+    ($entity:ident { $($field:ident: $column:ident),* $(,)? }) => {
+        impl ColumnIndex for entity::$entity::Column {
+            fn index(self) -> u32 {
+                self as u32
+            }
+        }
+
+        impl Sparse for entity::$entity::Model {
+            fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr> {
+                Ok(Self {
+                    $($field: if columns.has(entity::$entity::Column::$column) {
+                        row.try_get("", stringify!($field))?
+                    } else {
+                        Default::default()
+                    },)*
+                })
+            }
+        }
+    };
+}
+
+sparse!(case_record {
+    id: Id,
+    kind: Kind,
+    code: Code,
+    title: Title,
+    search_text: SearchText,
+    summary: Summary,
+    field: Field,
+    public_concern: PublicConcern,
+    non_state_sector: NonStateSector,
+    source: Source,
+    loss_amount: LossAmount,
+    recovered_amount: RecoveredAmount,
+    monitoring_committee_id: MonitoringCommitteeId,
+    assigning_committee_id: AssigningCommitteeId,
+    handling_agency_id: HandlingAgencyId,
+    monitoring_state: MonitoringState,
+    procedure_state: ProcedureState,
+    suspended_from: SuspendedFrom,
+    in_absentia: InAbsentia,
+    origin_case_id: OriginCaseId,
+    opened_on: OpenedOn,
+    version: Version,
+    created_at: CreatedAt,
+    updated_at: UpdatedAt,
+});
+
+sparse!(defendant {
+    id: Id,
+    case_id: CaseId,
+    full_name: FullName,
+    position_held: PositionHeld,
+    cadre: Cadre,
+    party_member: PartyMember,
+    leader: Leader,
+    centrally_managed: CentrallyManaged,
+    non_state_sector: NonStateSector,
+    status: Status,
+    charges: Charges,
+    version: Version,
+    created_at: CreatedAt,
+    updated_at: UpdatedAt,
+});
+
+sparse!(case_reference { id: Id, case_id: CaseId, agency_id: AgencyId, number: Number, created_at: CreatedAt });
+
+sparse!(disciplinary_action {
+    id: Id,
+    committee_id: CommitteeId,
+    case_id: CaseId,
+    subject_kind: SubjectKind,
+    subject_name: SubjectName,
+    form: Form,
+    deciding_body: DecidingBody,
+    decided_on: DecidedOn,
+    created_at: CreatedAt,
+});
+
+sparse!(recovery {
+    id: Id,
+    case_id: CaseId,
+    amount: Amount,
+    recovered_on: RecoveredOn,
+    reference: Reference,
+    created_at: CreatedAt
+});
+
+sparse!(audit_event {
+    id: Id,
+    at: At,
+    actor: Actor,
+    actor_kind: ActorKind,
+    action: Action,
+    entity: Entity,
+    entity_id: EntityId,
+    committee_id: CommitteeId,
+    payload: Payload,
+    prev_hash: PrevHash,
+    hash: Hash,
+    chain: Chain,
+    seq: Seq,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declaration_order_is_the_index<C: ColumnIndex + Iterable>() {
+        for (i, c) in C::iter().enumerate() {
+            assert_eq!(c.index() as usize, i);
+        }
+    }
+
+    #[test]
+    fn a_column_index_is_its_place_in_the_entity_column_list() {
+        declaration_order_is_the_index::<entity::case_record::Column>();
+        declaration_order_is_the_index::<entity::defendant::Column>();
+        declaration_order_is_the_index::<entity::audit_event::Column>();
+        declaration_order_is_the_index::<entity::case_reference::Column>();
+        declaration_order_is_the_index::<entity::disciplinary_action::Column>();
+        declaration_order_is_the_index::<entity::recovery::Column>();
+    }
+
+    #[test]
+    fn a_set_holds_what_was_put_in_it_and_the_whole_row_holds_everything() {
+        use entity::case_record::Column;
+        let set = Columns::of([Column::Id, Column::Code]);
+        assert!(set.has(Column::Code) && set.has(Column::Id) && !set.has(Column::Title));
+        assert!(set.union(Columns::of([Column::Title])).has(Column::Title));
+        assert!(!set.is_all());
+        assert!(Column::iter().all(|c| Columns::ALL.has(c)));
+    }
+}
