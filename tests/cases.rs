@@ -684,3 +684,48 @@ async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list
     // Every field was compared on records that have it.
     assert!(compared.iter().all(|n| *n > 0), "{compared:?}");
 }
+
+#[tokio::test]
+async fn an_indictment_moves_the_defendants_still_prosecuted_and_records_each_in_the_history() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-I-001").await;
+    let id = case["id"].as_str().unwrap();
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let add = "mutation($c: ID!, $name: String!, $status: DefendantStatus!) {
+        addDefendant(caseId: $c, input: {fullName: $name, status: $status}) { id version status } }";
+    let mut added = Vec::new();
+    for (name, status) in
+        [("Bị Can Một", "PROSECUTED"), ("Bị Can Hai", "PROSECUTED"), ("Bị Can Ba", "FLED_TRIED_IN_ABSENTIA")]
+    {
+        let vars = json!({ "c": id, "name": name, "status": status });
+        added.push(app.data(&officer, add, vars).await["addDefendant"].clone());
+    }
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    for t in ["START_INVESTIGATION", "INDICT"] {
+        app.data(&standing, STEP, full(id, t)).await;
+    }
+    let auditor = app.token(&["AUDITOR@NGHE_AN"]);
+    let q = "query($id: ID!) { case(id: $id) { procedureState defendants(first: 10) { nodes { id version status } }
+        history(last: 3) { nodes { action entityId payload } } } }";
+    let data = app.data(&auditor, q, json!({ "id": id })).await;
+    assert_eq!(data["case"]["procedureState"], "INDICTMENT");
+    let now = data["case"]["defendants"]["nodes"].as_array().unwrap().clone();
+    for (before, after) in added.iter().zip(&now) {
+        let moved = before["status"] == "PROSECUTED";
+        let (status, bump) = if moved { ("INDICTED", 1) } else { (before["status"].as_str().unwrap(), 0) };
+        assert_eq!(after["status"], status, "{after}");
+        assert_eq!(after["version"].as_i64().unwrap(), before["version"].as_i64().unwrap() + bump, "{after}");
+    }
+    // The step, then one entry per defendant it moved, in one transaction.
+    let history = data["case"]["history"]["nodes"].as_array().unwrap().clone();
+    assert_eq!(history[0]["action"], "CASE_TRANSITION", "{history:?}");
+    assert_eq!(history[0]["payload"]["transition"], "INDICT");
+    for (entry, defendant) in history[1..].iter().zip(&added[..2]) {
+        assert_eq!(entry["action"], "DEFENDANT_UPDATE", "{entry}");
+        assert_eq!(entry["entityId"], defendant["id"], "{entry}");
+        assert_eq!(entry["payload"]["before"]["status"], "PROSECUTED", "{entry}");
+        assert_eq!(entry["payload"]["after"]["status"], "INDICTED", "{entry}");
+    }
+    let verified = app.data(&app.token(&["AUDITOR@CENTRAL"]), "{ verifyAuditTrail { ok } }", json!({})).await;
+    assert_eq!(verified["verifyAuditTrail"]["ok"], true, "{verified}");
+}

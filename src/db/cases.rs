@@ -564,6 +564,40 @@ pub async fn lock_defendant<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Op
     Ok(for_update(defendant::Entity::find_by_id(id)).one(db).await?)
 }
 
+/// Moves every defendant of `case` in status `from` to `to` (versions
+/// bumped), locking them first; the rows before and after, in id order.
+pub async fn move_defendants<C: ConnectionTrait>(
+    db: &C,
+    case: i64,
+    from: &str,
+    to: &str,
+) -> AppResult<Vec<(defendant::Model, defendant::Model)>> {
+    let select = defendant::Entity::find()
+        .filter(defendant::Column::CaseId.eq(case))
+        .filter(defendant::Column::Status.eq(from))
+        .order_by_asc(defendant::Column::Id);
+    let before = for_update(select).all(db).await?;
+    if before.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    defendant::Entity::update_many()
+        .col_expr(defendant::Column::Status, Expr::value(to))
+        .col_expr(defendant::Column::Version, Expr::col(defendant::Column::Version).add(1))
+        .col_expr(defendant::Column::UpdatedAt, Expr::value(now))
+        .filter(defendant::Column::Id.is_in(before.iter().map(|d| d.id)))
+        .exec(db)
+        .await?;
+    Ok(before
+        .into_iter()
+        .map(|d| {
+            let after =
+                defendant::Model { status: to.to_owned(), version: d.version + 1, updated_at: now, ..d.clone() };
+            (d, after)
+        })
+        .collect())
+}
+
 #[derive(Clone, Debug)]
 pub struct DefendantFields {
     pub full_name: String,

@@ -135,6 +135,8 @@ pub enum Effect {
     OpenLinkedCase,
     /// The trial goes ahead without the defendant (fled).
     InAbsentia,
+    /// The case's defendants still `PROSECUTED` stand `INDICTED`.
+    IndictDefendants,
 }
 
 /// One step of a workflow.
@@ -252,14 +254,17 @@ pub const WORKFLOW: &[Step] = &[
         DECIDED,
         "The investigation agency starts investigating.",
     ),
-    step(
-        Transition::Indict,
-        Machine::Procedure,
-        &[Case],
-        &[Investigation],
-        Target::State(Indictment),
-        DECIDED,
-        "The procuracy issues the indictment.",
+    with(
+        step(
+            Transition::Indict,
+            Machine::Procedure,
+            &[Case],
+            &[Investigation],
+            Target::State(Indictment),
+            DECIDED,
+            "The procuracy issues the indictment; the defendants still prosecuted stand indicted.",
+        ),
+        Effect::IndictDefendants,
     ),
     step(
         Transition::OpenTrial,

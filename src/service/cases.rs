@@ -18,7 +18,8 @@ use crate::db::cases::{self, CaseChanges, CaseMove, CaseScope, DefendantFields, 
 use crate::db::{Db, committees};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::cases::{
-    self as workflow, Actor, CaseFacts, CaseKind, CaseState, Effect, Refusal, Requirement, StepDetails, Transition,
+    self as workflow, Actor, CaseFacts, CaseKind, CaseState, DefendantStatus, Effect, Refusal, Requirement,
+    StepDetails, Transition,
 };
 use crate::domain::principal::CENTRAL_CODE;
 use crate::domain::{Operation, Principal, Role};
@@ -454,6 +455,12 @@ pub async fn take_step<C: sea_orm::ConnectionTrait>(
         .await?;
         linked = Some(case.id);
     }
+    let indicted = if step.effect == Effect::IndictDefendants {
+        let (from, to) = (DefendantStatus::Prosecuted.as_str(), DefendantStatus::Indicted.as_str());
+        cases::move_defendants(txn, current.id, from, to).await?
+    } else {
+        Vec::new()
+    };
     let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
     let payload = json!({
         "transition": name.as_str(),
@@ -465,8 +472,15 @@ pub async fn take_step<C: sea_orm::ConnectionTrait>(
         "linkedCaseId": linked,
         "version": row.version,
     });
-    audit::append(txn, actor, vec![case_event(AuditAction::CaseTransition, AuditEntity::Case, row.id, &row, payload)])
-        .await?;
+    let mut events = vec![case_event(AuditAction::CaseTransition, AuditEntity::Case, row.id, &row, payload)];
+    // Each defendant the step moved is a change of its own in the history.
+    events.extend(indicted.iter().map(|(before, after)| {
+        let payload = json!({
+            "before": defendant_snapshot(before), "after": defendant_snapshot(after), "transition": name.as_str(),
+        });
+        case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, after.id, &row, payload)
+    }));
+    audit::append(txn, actor, events).await?;
     Ok(row)
 }
 
