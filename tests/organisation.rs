@@ -317,3 +317,130 @@ async fn a_stored_value_this_version_does_not_know_is_an_internal_error_not_a_de
     assert_eq!(code(&body), "INTERNAL");
     assert!(!body.to_string().contains("FROZEN"), "the stored value is logged, not sent: {body}");
 }
+
+#[tokio::test]
+async fn nested_lists_page_forwards_and_backwards_like_the_top_level_ones_with_the_same_filters_and_totals() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["MEMBER@CENTRAL"]);
+    let central = app.data(&t, r#"{ committeeByCode(code: "CENTRAL") { id } }"#, json!({})).await;
+    let central = central["committeeByCode"]["id"].clone();
+    // The same list, top level and nested, both by code, with a filter.
+    let top = "query($c: ID!) { committees(first: 100, parentId: $c, filter: {nameContains: \"ha \"}) { totalCount nodes { code } } }";
+    let top = app.data(&t, top, json!({ "c": central })).await;
+    let expected: Vec<String> =
+        top["committees"]["nodes"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect();
+    assert!(expected.len() >= 3, "{top}");
+    let q = "query($c: ID!, $first: Int, $after: String, $last: Int, $before: String) { committee(id: $c) {
+        children(first: $first, after: $after, last: $last, before: $before, filter: {nameContains: \"  Hà \"}) {
+          totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { code } } } }";
+    let codes = |page: &serde_json::Value| -> Vec<String> {
+        page["nodes"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_owned()).collect()
+    };
+    // Forwards, two at a time.
+    let (mut forwards, mut after) = (Vec::new(), serde_json::Value::Null);
+    loop {
+        let data = app.data(&t, q, json!({ "c": central, "first": 2, "after": after })).await;
+        let page = &data["committee"]["children"];
+        assert_eq!(page["totalCount"], top["committees"]["totalCount"]);
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], !after.is_null());
+        forwards.extend(codes(page));
+        if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(forwards, expected);
+    // Backwards, two at a time, from the end.
+    let (mut backwards, mut before) = (Vec::new(), serde_json::Value::Null);
+    loop {
+        let data = app.data(&t, q, json!({ "c": central, "last": 2, "before": before })).await;
+        let page = &data["committee"]["children"];
+        assert_eq!(page["pageInfo"]["hasNextPage"], !before.is_null());
+        let mut chunk = codes(page);
+        chunk.extend(backwards);
+        backwards = chunk;
+        if !page["pageInfo"]["hasPreviousPage"].as_bool().unwrap() {
+            break;
+        }
+        before = page["pageInfo"]["startCursor"].clone();
+    }
+    assert_eq!(backwards, expected);
+    // A cursor of another list is refused, naming the argument.
+    let seats = "{ committeeByCode(code: \"NGHE_AN\") { positions(first: 1) { pageInfo { endCursor } } } }";
+    let seats = app.data(&t, seats, json!({})).await;
+    let foreign = seats["committeeByCode"]["positions"]["pageInfo"]["endCursor"].clone();
+    let (_, body) = app.gql(&t, q, json!({ "c": central, "first": 2, "after": foreign })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["after"]), "{body}");
+    assert_eq!(body["data"]["committee"]["children"], serde_json::Value::Null, "{body}");
+
+    // Agencies of each committee of a page, filtered by kind, with their totals.
+    let q = "{ committees(first: 5, filter: {level: PROVINCIAL}) { nodes { code
+        all: agencies(first: 100) { totalCount nodes { kind } }
+        police: agencies(first: 1, filter: {kind: POLICE}) { totalCount nodes { kind } }
+        advisoryAgency { kind } } } }";
+    let data = app.data(&t, q, json!({})).await;
+    for c in data["committees"]["nodes"].as_array().unwrap() {
+        let all = c["all"]["nodes"].as_array().unwrap();
+        assert_eq!(c["all"]["totalCount"].as_u64().unwrap() as usize, all.len(), "{c}");
+        let police = all.iter().filter(|a| a["kind"] == "POLICE").count() as u64;
+        assert_eq!(c["police"]["totalCount"].as_u64().unwrap(), police, "{c}");
+        assert!(c["police"]["nodes"].as_array().unwrap().iter().all(|a| a["kind"] == "POLICE"), "{c}");
+        assert_eq!(c["advisoryAgency"]["kind"], "ADVISORY", "{c}");
+    }
+}
+
+#[tokio::test]
+async fn every_field_of_a_seat_and_of_its_person_reads_the_same_in_a_committee_list_as_by_id() {
+    // Seats of a committee list, and the people in them, read only the
+    // columns their selections need; by id, a record is read whole. Each
+    // field alone, through the list, against the same records by id.
+    use common::{object_types, selection};
+    use steerql::graphql::types::{person::PERSON_COLUMNS, position::POSITION_COLUMNS};
+    let app = TestApp::spawn().await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    let types = object_types(&app, &token).await;
+    let fields = |name: &str| types[name]["fields"].as_array().unwrap().clone();
+    for (table, of) in [
+        (POSITION_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Position"),
+        (PERSON_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Person"),
+    ] {
+        let known: Vec<serde_json::Value> = fields(of).iter().map(|f| f["name"].clone()).collect();
+        table.iter().for_each(|name| assert!(known.contains(&json!(name)), "{of}.{name} is not a field"));
+    }
+    let by_id = |ids: Vec<serde_json::Value>, on: &str, sel: &str| {
+        (format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {on} {{ id {sel} }} }} }}"), json!({ "ids": ids }))
+    };
+    let listed = |data: &serde_json::Value, pick: &dyn Fn(&serde_json::Value) -> serde_json::Value| {
+        data["committees"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["positions"]["nodes"].as_array().unwrap().iter().map(pick).collect::<Vec<_>>())
+            .collect::<Vec<_>>()
+    };
+    let mut compared = 0;
+    for filter in ["", ", filter: {current: true}"] {
+        for field in fields("Position") {
+            let sel = selection(&types, &field, 1);
+            let q = format!(
+                "{{ committees(first: 5) {{ nodes {{ positions(first: 4{filter}) {{ nodes {{ id {sel} }} }} }} }} }}"
+            );
+            let seats = listed(&app.data(&token, &q, json!({})).await, &|n| n.clone());
+            let (q, vars) = by_id(seats.iter().map(|n| n["id"].clone()).collect(), "Position", &sel);
+            assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(seats), "Position.{}", field["name"]);
+            compared += seats.len();
+        }
+        for field in fields("Person") {
+            let sel = selection(&types, &field, 1);
+            let q = format!(
+                "{{ committees(first: 5) {{ nodes {{ positions(first: 4{filter}) {{ nodes {{ person {{ id {sel} }} }} }} }} }} }}"
+            );
+            let people = listed(&app.data(&token, &q, json!({})).await, &|n| n["person"].clone());
+            let (q, vars) = by_id(people.iter().map(|n| n["id"].clone()).collect(), "Person", &sel);
+            assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(people), "Person.{}", field["name"]);
+            compared += people.len();
+        }
+    }
+    assert!(compared > 0);
+}

@@ -113,6 +113,93 @@ async fn a_page_of_seats_costs_the_same_on_a_committee_with_200000_in_its_histor
 }
 
 #[tokio::test]
+async fn a_page_of_the_seats_a_person_held_costs_the_same_with_50000_in_their_history_as_with_a_few() {
+    let app = TestApp::spawn().await;
+    let pg = is_postgres(&app);
+    let conn = &app.db.conn;
+    let (now, yes_no, day, series) = if pg {
+        ("now()", "false", "c.established_on + 1 + g.n".to_owned(), "generate_series(0, 49999) AS g(n)".to_owned())
+    } else {
+        (
+            "'2024-01-01 00:00:00+00:00'",
+            "0",
+            "date(c.established_on, '+' || (1 + g.n) || ' days')".to_owned(),
+            "(WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 49999) SELECT n FROM s) AS g"
+                .to_owned(),
+        )
+    };
+    // A fictitious member who sat on one committee for 50,000 one-day terms.
+    conn.execute_unprepared(&format!(
+        "INSERT INTO person (full_name, search_name, party_member, home_committee_id, created_at, updated_at) \
+         SELECT 'Long Serving Member', 'long serving member', {yes_no}, c.id, {now}, {now} FROM committee c \
+         WHERE c.code = 'BAC_KAN'"
+    ))
+    .await
+    .unwrap();
+    let long = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT id FROM person WHERE full_name = 'Long Serving Member'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let long: i64 = long.try_get("", "id").unwrap();
+    conn.execute_unprepared(&format!(
+        "INSERT INTO position (person_id, committee_id, role, standing, title, start_on, end_on, created_at, updated_at) \
+         SELECT {long}, c.id, 'MEMBER', {yes_no}, 'Member', {day}, {day}, {now}, {now} FROM {series}, committee c \
+         WHERE c.code = 'BAC_KAN'"
+    ))
+    .await
+    .unwrap();
+    if pg {
+        conn.execute_unprepared("ANALYZE position").await.unwrap();
+    }
+    let member = app.token(&["MEMBER@CENTRAL"]);
+    let few = r#"{ committeeByCode(code: "CAO_BANG") { positions(first: 1) { nodes { person { id } } } } }"#;
+    let few = app.data(&member, few, json!({})).await;
+    let few = few["committeeByCode"]["positions"]["nodes"][0]["person"]["id"].clone();
+    let long = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Person, long).0;
+    let q = "query($id: ID!, $after: String) { person(id: $id) {
+        positions(first: 10, after: $after) { totalCount nodes { startOn } pageInfo { endCursor } } } }";
+    let mut plans = Vec::new();
+    for person in [few, json!(long)] {
+        let mut after = serde_json::Value::Null;
+        for _ in 0..2 {
+            app.reset_statements();
+            let data = app.data(&member, q, json!({ "id": person, "after": after })).await;
+            plans.push((person.clone(), app.plan(&page_statement(&app, "position")).await));
+            let page = &data["person"]["positions"];
+            after = page["pageInfo"]["endCursor"].clone();
+            if person == json!(long) {
+                assert_eq!(page["totalCount"], 50_000);
+                let days: Vec<&str> =
+                    page["nodes"].as_array().unwrap().iter().map(|n| n["startOn"].as_str().unwrap()).collect();
+                assert_eq!(days.len(), 10);
+                assert!(days.windows(2).all(|w| w[0] < w[1]), "oldest first: {days:?}");
+            }
+            if after.is_null() {
+                break;
+            }
+        }
+    }
+    for (person, plan) in &plans {
+        if pg {
+            assert!(plan.contains("ix_position_person_seats"), "{person}: {plan}");
+            assert!(!plan.contains("Seq Scan on position"), "{person}: {plan}");
+        } else {
+            assert!(plan.contains("INDEX ix_position_person_seats (person_id=?"), "{person}: {plan}");
+            assert!(!plan.lines().any(|l| l.contains("SCAN position") || l.contains("SCAN r")), "{person}: {plan}");
+        }
+    }
+    if pg {
+        let few = plans.iter().filter(|(p, _)| *p != json!(long)).map(|(_, p)| buffers(p)).max().unwrap();
+        let many = plans.iter().filter(|(p, _)| *p == json!(long)).map(|(_, p)| buffers(p)).max().unwrap();
+        assert!(many <= 2 * few + 20, "a few seats: {few} buffers; 50,000: {many}\n{plans:#?}");
+    }
+}
+
+#[tokio::test]
 async fn the_current_seats_of_a_committee_with_200000_past_ones_are_found_without_walking_its_history() {
     let app = TestApp::spawn().await;
     app.add_seat_history("BAC_KAN", 200_000).await;

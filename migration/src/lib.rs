@@ -8,6 +8,7 @@ mod m20261123_000002_checkpoint_chain;
 pub mod m20261124_000001_cases;
 mod m20261125_000001_case_record_pages;
 mod m20261130_000001_chain_head_follows;
+mod m20261130_000002_nested_pages;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_cases::Migration),
             Box::new(m20261125_000001_case_record_pages::Migration),
             Box::new(m20261130_000001_chain_head_follows::Migration),
+            Box::new(m20261130_000002_nested_pages::Migration),
         ]
     }
 }

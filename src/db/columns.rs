@@ -27,6 +27,17 @@ impl Columns {
     /// The whole row.
     pub const ALL: Columns = Columns(u64::MAX);
 
+    /// The columns at these places in the entity's column list (for
+    /// constants: `Columns::of` cannot be evaluated at compile time).
+    pub const fn of_const(indexes: &[u32]) -> Columns {
+        let (mut bits, mut i) = (0u64, 0);
+        while i < indexes.len() {
+            bits |= 1 << indexes[i];
+            i += 1;
+        }
+        Columns(bits)
+    }
+
     /// Just these columns.
     pub fn of<C: ColumnIndex>(columns: impl IntoIterator<Item = C>) -> Columns {
         Columns(0).with(columns)
@@ -192,6 +203,33 @@ sparse!(recovery {
     created_at: CreatedAt
 });
 
+sparse!(position {
+    id: Id,
+    person_id: PersonId,
+    committee_id: CommitteeId,
+    role: Role,
+    standing: Standing,
+    title: Title,
+    start_on: StartOn,
+    end_on: EndOn,
+    end_reason: EndReason,
+    created_at: CreatedAt,
+    updated_at: UpdatedAt,
+    version: Version,
+    role_rank: RoleRank,
+});
+
+sparse!(person {
+    id: Id,
+    full_name: FullName,
+    search_name: SearchName,
+    party_member: PartyMember,
+    home_committee_id: HomeCommitteeId,
+    created_at: CreatedAt,
+    updated_at: UpdatedAt,
+    version: Version,
+});
+
 sparse!(audit_event {
     id: Id,
     at: At,
@@ -227,6 +265,8 @@ mod tests {
         declaration_order_is_the_index::<entity::case_reference::Column>();
         declaration_order_is_the_index::<entity::disciplinary_action::Column>();
         declaration_order_is_the_index::<entity::recovery::Column>();
+        declaration_order_is_the_index::<entity::position::Column>();
+        declaration_order_is_the_index::<entity::person::Column>();
     }
 
     #[test]

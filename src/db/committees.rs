@@ -18,7 +18,7 @@ use crate::domain::rules::CommitteeFacts;
 use crate::error::{AppError, AppResult};
 
 /// Which committees a list shows.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct CommitteeFilter {
     pub level: Option<CommitteeLevel>,
     pub status: Option<CommitteeStatus>,
@@ -37,14 +37,8 @@ fn in_reach(reach: &Reach) -> Select<committee::Entity> {
     committee::Entity::find().filter(reach::committee_column(committee::Column::Id, reach))
 }
 
-pub async fn page<C: ConnectionTrait>(
-    db: &C,
-    reach: &Reach,
-    filter: &CommitteeFilter,
-    sort: CommitteeSort,
-    descending: bool,
-    args: &PageArgs,
-) -> AppResult<(Page<committee::Model>, SelectStatement)> {
+/// The committees within reach that `filter` lets through.
+fn filtered(reach: &Reach, filter: &CommitteeFilter) -> Select<committee::Entity> {
     let mut select = in_reach(reach);
     if let Some(level) = filter.level {
         select = select.filter(committee::Column::Level.eq(level.as_str()));
@@ -58,6 +52,58 @@ pub async fn page<C: ConnectionTrait>(
     if let Some(parent) = filter.parent_id {
         select = select.filter(committee::Column::ParentId.eq(parent));
     }
+    select
+}
+
+/// How children are listed under their parent: by code.
+const CHILDREN: Sort<committee::Column> =
+    Sort { name: "CODE", column: committee::Column::Code, kind: KeyKind::Text, descending: false };
+
+/// One page of the children of each parent that `filter` lets through, in
+/// code order (index `ix_committee_parent_code`).
+pub async fn children_pages<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    filter: &CommitteeFilter,
+    parents: &[i64],
+    args: &PageArgs,
+) -> AppResult<HashMap<i64, Page<committee::Model>>> {
+    let select = filtered(reach, filter);
+    let key = |c: &committee::Model| (SortKey::Text(c.code.clone()), c.id);
+    let parent_of = |c: &committee::Model| c.parent_id.unwrap_or_default();
+    page::fetch_per_parent(
+        db,
+        select,
+        committee::Column::ParentId,
+        parents,
+        committee::Column::Id,
+        CHILDREN,
+        args,
+        key,
+        parent_of,
+    )
+    .await
+}
+
+/// How many children of each parent `filter` lets through.
+pub async fn children_counts<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    filter: &CommitteeFilter,
+    parents: &[i64],
+) -> AppResult<HashMap<i64, u64>> {
+    page::count_per_parent(db, filtered(reach, filter), committee::Column::ParentId, parents).await
+}
+
+pub async fn page<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    filter: &CommitteeFilter,
+    sort: CommitteeSort,
+    descending: bool,
+    args: &PageArgs,
+) -> AppResult<(Page<committee::Model>, SelectStatement)> {
+    let select = filtered(reach, filter);
     let count = page::count_statement(select.clone());
     let (name, column, kind) = match sort {
         CommitteeSort::Code => ("CODE", committee::Column::Code, KeyKind::Text),
@@ -100,26 +146,6 @@ pub async fn existing_codes<C: ConnectionTrait>(db: &C, codes: &[&str]) -> AppRe
         .into_tuple::<String>()
         .all(db)
         .await?)
-}
-
-/// Children of each parent, in code order.
-pub async fn by_parents<C: ConnectionTrait>(
-    db: &C,
-    reach: &Reach,
-    parents: &[i64],
-) -> AppResult<HashMap<i64, Vec<committee::Model>>> {
-    let rows = in_reach(reach)
-        .filter(committee::Column::ParentId.is_in(parents.iter().copied()))
-        .order_by_asc(committee::Column::Code)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
-    for row in rows {
-        if let Some(parent) = row.parent_id {
-            out.entry(parent).or_default().push(row);
-        }
-    }
-    Ok(out)
 }
 
 /// Locks committees within reach for the rest of the write, in id order (so

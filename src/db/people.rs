@@ -9,6 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Select, Set,
 };
 
+use super::columns::Columns;
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::{for_update, reach, search_contains};
 use crate::domain::Reach;
@@ -46,8 +47,15 @@ pub async fn page<C: ConnectionTrait>(
     Ok((page, count))
 }
 
-pub async fn by_ids<C: ConnectionTrait>(db: &C, reach: &Reach, ids: &[i64]) -> AppResult<HashMap<i64, person::Model>> {
-    let rows = in_reach(reach).filter(person::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+/// People by id, each read with `columns` (see [`columns`](super::columns)).
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    ids: &[i64],
+    columns: Columns,
+) -> AppResult<HashMap<i64, person::Model>> {
+    let select = in_reach(reach).filter(person::Column::Id.is_in(ids.iter().copied()));
+    let rows = super::columns::select_all(db, select, columns).await?;
     Ok(rows.into_iter().map(|p| (p.id, p)).collect())
 }
 

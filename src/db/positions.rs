@@ -11,6 +11,7 @@ use sea_orm::{
     QuerySelect, Select, Set,
 };
 
+use super::columns::{Columns, Sparse};
 use super::for_update;
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::reach;
@@ -57,15 +58,13 @@ pub async fn by_committees<C: ConnectionTrait>(
     reach: &Reach,
     committees: &[i64],
     scope: PositionScope,
+    columns: Columns,
 ) -> AppResult<HashMap<i64, Vec<position::Model>>> {
     // Sorted here, not in SQL: an ORDER BY would lead SQLite, which keeps
     // no statistics, to walk the precedence index through every past seat
     // instead of finding the seats held on a day by the (committee, end) index.
-    let rows = scope
-        .apply(in_reach(reach))
-        .filter(position::Column::CommitteeId.is_in(committees.iter().copied()))
-        .all(db)
-        .await?;
+    let select = scope.apply(in_reach(reach)).filter(position::Column::CommitteeId.is_in(committees.iter().copied()));
+    let rows = super::columns::select_all(db, select, columns.union(SEAT_KEY)).await?;
     let mut out: HashMap<i64, Vec<_>> = HashMap::new();
     for row in rows {
         out.entry(row.committee_id).or_default().push(row);
@@ -76,24 +75,35 @@ pub async fn by_committees<C: ConnectionTrait>(
     Ok(out)
 }
 
-pub async fn by_people<C: ConnectionTrait>(
+/// The seats a person holds or held are listed oldest first.
+const HELD: Sort<position::Column> =
+    Sort { name: "START_ON", column: position::Column::StartOn, kind: KeyKind::Date, descending: false };
+
+/// One page of the seats each person holds or held in `scope`, oldest first
+/// (index `ix_position_person_seats`).
+pub async fn pages_by_people<C: ConnectionTrait>(
     db: &C,
     reach: &Reach,
-    people: &[i64],
     scope: PositionScope,
-) -> AppResult<HashMap<i64, Vec<position::Model>>> {
-    let rows = scope
-        .apply(in_reach(reach))
-        .filter(position::Column::PersonId.is_in(people.iter().copied()))
-        .order_by_asc(position::Column::StartOn)
-        .order_by_asc(position::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<_>> = HashMap::new();
-    for row in rows {
-        out.entry(row.person_id).or_default().push(row);
-    }
-    Ok(out)
+    people: &[i64],
+    args: &PageArgs,
+) -> AppResult<HashMap<i64, Page<position::Model>>> {
+    let key = |p: &position::Model| (SortKey::date(p.start_on), p.id);
+    let select = scope.apply(in_reach(reach));
+    page::fetch_per_parent(db, select, position::Column::PersonId, people, position::Column::Id, HELD, args, key, |p| {
+        p.person_id
+    })
+    .await
+}
+
+/// How many seats in `scope` each person holds or held.
+pub async fn counts_by_people<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    scope: PositionScope,
+    people: &[i64],
+) -> AppResult<HashMap<i64, u64>> {
+    page::count_per_parent(db, scope.apply(in_reach(reach)), position::Column::PersonId, people).await
 }
 
 pub async fn by_ids<C: ConnectionTrait>(
@@ -286,21 +296,33 @@ pub struct Window {
     pub before: Option<SeatKey>,
 }
 
+/// What every read of seats in a committee's precedence order needs: the
+/// committee and the key.
+pub const SEAT_KEY: Columns = Columns::of_const(&[
+    position::Column::Id as u32,
+    position::Column::CommitteeId as u32,
+    position::Column::RoleRank as u32,
+    position::Column::StartOn as u32,
+]);
+
 /// One page of each committee's seats in precedence order, in one statement
 /// of one index walk per committee, each starting at the cursor and stopping
 /// after the page (`LIMIT`), so a page costs the same whether a committee has
-/// 10 seats in its history or 200,000.
+/// 10 seats in its history or 200,000. Each seat is read with `columns`
+/// (and the key).
 pub async fn pages_by_committees<C: ConnectionTrait>(
     db: &C,
     reach: &Reach,
     committees: &[i64],
     scope: PositionScope,
     window: Window,
+    columns: Columns,
 ) -> AppResult<HashMap<i64, Page<position::Model>>> {
+    let columns = columns.union(SEAT_KEY);
     use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, UnionType};
-    use sea_orm::{FromQueryResult, Order, QueryTrait};
+    use sea_orm::{Order, QueryTrait};
     let key = |k: SeatKey| Expr::tuple([Expr::val(k.rank), Expr::val(k.start_on), Expr::val(k.id)]);
-    let columns = || {
+    let key_columns = || {
         Expr::tuple([
             Expr::col(position::Column::RoleRank),
             Expr::col(position::Column::StartOn),
@@ -312,16 +334,16 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
     let page_of = |parent: Expr| {
         let mut one = scope.apply(in_reach(reach)).filter(Expr::col(position::Column::CommitteeId).eq(parent));
         if let Some(after) = window.after {
-            one = one.filter(columns().gt(key(after)));
+            one = one.filter(key_columns().gt(key(after)));
         }
         if let Some(before) = window.before {
-            one = one.filter(columns().lt(key(before)));
+            one = one.filter(key_columns().lt(key(before)));
         }
         one = one
             .order_by(position::Column::RoleRank, order.clone())
             .order_by(position::Column::StartOn, order.clone())
             .order_by(position::Column::Id, order.clone());
-        one.limit(window.size + 1).into_query()
+        columns.narrow(one.limit(window.size + 1)).into_query()
     };
     let backend = db.get_database_backend();
     let mut out: HashMap<i64, Vec<position::Model>> = HashMap::new();
@@ -331,7 +353,7 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         // SQLite, seats held on a day: read those seats (the (committee,
         // end) index skips the ended history; their number is that of the
         // seats held that day, not of the history) and page them here.
-        for (committee, seats) in by_committees(db, reach, committees, scope).await? {
+        for (committee, seats) in by_committees(db, reach, committees, scope, columns).await? {
             let within = seats.into_iter().filter(|s| {
                 let k = SeatKey::of(s);
                 window.after.is_none_or(|a| k > a) && window.before.is_none_or(|b| k < b)
@@ -349,14 +371,16 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
             // index, which skips the ended history, then the page taken in
             // precedence order from those (OFFSET 0 keeps the planner from
             // walking the whole history in precedence order instead).
-            let mut held = scope
-                .apply(in_reach(reach))
-                .filter(Expr::col(position::Column::CommitteeId).eq(Expr::cust("parent.id")));
+            let mut held = columns.narrow(
+                scope
+                    .apply(in_reach(reach))
+                    .filter(Expr::col(position::Column::CommitteeId).eq(Expr::cust("parent.id"))),
+            );
             if let Some(after) = window.after {
-                held = held.filter(columns().gt(key(after)));
+                held = held.filter(key_columns().gt(key(after)));
             }
             if let Some(before) = window.before {
-                held = held.filter(columns().lt(key(before)));
+                held = held.filter(key_columns().lt(key(before)));
             }
             let (inner, values) = held.into_query().build(sea_orm::sea_query::PostgresQueryBuilder);
             let dir = if window.backward { "DESC" } else { "ASC" };
@@ -390,7 +414,7 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
     };
     if let Some(statement) = statement {
         for row in db.query_all_raw(statement).await? {
-            let seat = position::Model::from_query_result(&row, "")?;
+            let seat = position::Model::from_columns(&row, columns)?;
             out.entry(seat.committee_id).or_default().push(seat);
         }
     }

@@ -13,7 +13,9 @@ use std::hash::Hash;
 use async_graphql::dataloader::Loader;
 
 use super::context::{self, RequestContext};
-use super::loaders::{CommitteeId, OrgLoader, PersonId, SeatCount, SeatsOf, SeatsPage};
+use super::loaders::{
+    CommitteeId, CountUnder, Nested, OrgLoader, PageUnder, PersonColumns, PersonId, SeatCount, SeatsOf, SeatsPage,
+};
 use super::types::filters::SeatFilter;
 use crate::db::Db;
 use crate::db::cases::{After, CaseRecords};
@@ -45,6 +47,25 @@ enum Count {
     /// The records of a case, counted with those of the other cases on the
     /// page in one statement.
     OfCase(CaseRecords, i64),
+    /// A list nested under a parent, counted with those of the other
+    /// parents on the page in one statement.
+    Under(Box<dyn CountUnderParent>),
+}
+
+/// The count of one list nested under one parent, whatever the list.
+#[async_trait::async_trait]
+trait CountUnderParent: Send + Sync {
+    async fn count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64>;
+}
+
+#[async_trait::async_trait]
+impl<F: Nested> CountUnderParent for CountUnder<F>
+where
+    OrgLoader: Loader<CountUnder<F>, Value = u64, Error = async_graphql::Error>,
+{
+    async fn count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        Ok(context::request(ctx)?.org.load_one(self.clone()).await?.unwrap_or(0))
+    }
 }
 
 /// The total of a connection.
@@ -67,6 +88,10 @@ impl Extra {
 
     pub fn of_case(records: CaseRecords, case: i64) -> Extra {
         Extra { count: Count::OfCase(records, case) }
+    }
+
+    pub fn under<F: Nested>(parent: i64, list: F) -> Extra {
+        Extra { count: Count::Under(Box::new(CountUnder(parent, list))) }
     }
 }
 
@@ -140,6 +165,7 @@ impl<N: OutputType> Conn<N> {
                 let found = context::request(ctx)?.cases.load_one(super::loaders::DefendantCountsOf(*case)).await?;
                 found.map(|c| u64::try_from(c.total).unwrap_or(0)).unwrap_or(0)
             }
+            Count::Under(list) => list.count(ctx).await?,
             Count::OfCase(records, case) => context::request(ctx)?
                 .cases
                 .load_one(super::loaders::RecordCountOf(*records, *case))
@@ -185,16 +211,22 @@ pub fn connection<M, N: OutputType>(page: Page<M>, extra: Extra, wrap: impl Fn(M
     }
 }
 
-/// Pages through a list loaded for its parent and wraps it.
-pub fn in_memory<M: Clone, N: OutputType>(
-    rows: &[M],
-    id_of: impl Fn(&M) -> i64,
-    args: &PageArgs,
-    list: &str,
-    wrap: impl Fn(M) -> N,
-) -> AppResult<Conn<N>> {
-    let page = page::slice(rows, id_of, args, list)?;
-    Ok(connection(page, Extra::known(rows.len()), wrap))
+/// One page of the list `list` nested under `parent`, paged in SQL with the
+/// same list of the other parents asked for in the same tick.
+pub async fn under<F: Nested, N: OutputType>(
+    ctx: &Context<'_>,
+    parent: i64,
+    list: F,
+    args: PageArgs,
+    wrap: impl Fn(F::Row) -> N,
+) -> async_graphql::Result<Conn<N>>
+where
+    OrgLoader: Loader<PageUnder<F>, Value = Page<F::Row>, Error = async_graphql::Error>,
+{
+    let key = PageUnder(parent, list.clone(), args);
+    let page = context::request(ctx)?.org.load_one(key).await?;
+    let page = page.unwrap_or(Page { items: Vec::new(), has_next: false, has_previous: false });
+    Ok(connection(page, Extra::under(parent, list), wrap))
 }
 
 /// The name a page of a case's records carries in its cursors (so a cursor
@@ -370,8 +402,11 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
     }
     let mut people = Vec::new();
     let max = context::limits(ctx)?.max_page_size;
+    let mut people_columns = HashSet::new();
     for field in seat_fields {
-        let wants_people = !node_fields(field, "person").is_empty();
+        let person_fields = node_fields(field, "person");
+        people_columns.extend(person_fields.iter().map(|f| super::types::person::person_columns(*f)));
+        let wants_people = !person_fields.is_empty();
         if field.name() == "standingCommittee" {
             let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
             prime(req, committees.iter().map(|id| SeatsOf(*id, scope)), |found| {
@@ -383,14 +418,23 @@ pub async fn prime_committees(ctx: &Context<'_>, committees: &[i64], parents: &[
             continue;
         }
         let (Some(scope), Some(window)) = (seat_scope(&field, today), selected_window(&field, max)) else { continue };
-        prime(req, committees.iter().map(|id| SeatsPage(*id, scope, window)), |found| {
+        let columns = super::types::position::seat_columns(field);
+        prime(req, committees.iter().map(|id| SeatsPage(*id, scope, window, columns)), |found| {
             if wants_people {
                 people.extend(found.values().flat_map(|page| page.items.iter().map(|(_, p)| PersonId(p.person_id))));
             }
         })
         .await?;
     }
-    prime(req, people, |_| {}).await?;
+    // The people as each `person` selection will ask for them: whole rows
+    // by id, or the columns it reads.
+    for columns in people_columns {
+        if columns.is_all() {
+            prime(req, people.iter().copied(), |_| {}).await?;
+        } else {
+            prime(req, people.iter().map(|p| PersonColumns(p.0, columns)), |_| {}).await?;
+        }
+    }
     if !node_fields(this, "parent").is_empty() {
         prime(req, parents.iter().copied().map(CommitteeId), |_| {}).await?;
     }

@@ -13,7 +13,7 @@ use super::types::committee::paging_cost;
 use super::types::enums::{Direction, Role};
 use super::types::filters::{
     AgencyFilter, CommitteeFilter, CommitteeOrder, CommitteeOrderField, PersonFilter, PersonOrder, PositionOrder,
-    SeatFilter,
+    SeatFilter, name_filter,
 };
 use super::types::viewer::Viewer;
 use super::types::{Agency, AuditEvent, Committee, Node, Person, Position};
@@ -37,14 +37,6 @@ pub struct Permission {
     pub operation: super::types::enums::Operation,
     /// The roles allowed to perform it (within their reach).
     pub roles: Vec<Role>,
-}
-
-fn name_filter(text: Option<String>, arg: &[&str]) -> AppResult<Option<String>> {
-    match text {
-        Some(t) if t.chars().count() > 100 => Err(AppError::bad_input(arg, "must be at most 100 characters")),
-        Some(t) if t.trim().is_empty() => Ok(None),
-        other => Ok(other.map(|t| t.trim().to_owned())),
-    }
 }
 
 fn not_found<T>(found: Option<T>, what: &'static str) -> AppResult<T> {
@@ -151,12 +143,7 @@ impl OrgQuery {
         let args = paging::args(ctx, first, after, last, before)?;
         let filter = filter.unwrap_or_default();
         let parent_id = parent_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["parentId"])).transpose()?;
-        let filter = committees::CommitteeFilter {
-            level: filter.level.map(Into::into),
-            status: filter.status.map(Into::into),
-            name_contains: name_filter(filter.name_contains, &["filter", "nameContains"])?,
-            parent_id,
-        };
+        let filter = filter.checked(parent_id)?;
         let (sort, descending) = match order_by {
             None => (CommitteeSort::Code, false),
             Some(o) => (
@@ -204,7 +191,7 @@ impl OrgQuery {
         let filter = filter.unwrap_or_default();
         let committee =
             committee_id.as_ref().map(|id| ids::decode(Kind::Committee, id, &["committeeId"])).transpose()?;
-        let kind = filter.kind.map(|k| rules::AgencyKind::from(k).as_str());
+        let kind = filter.kind.map(rules::AgencyKind::from);
         let db = &context::request(ctx)?.db;
         let (page, count) = agencies::page(&db.conn, &reach, kind, committee, &args).await?;
         Ok(paging::connection(page, Extra::query(db, count), Agency))

@@ -3,11 +3,12 @@
 //! on settled facts; the database's exclusion constraints back them up.
 
 use chrono::NaiveDate;
-use entity::position;
+use entity::{person, position};
 use serde_json::json;
 
 use super::check_version;
 use crate::db::audit::{self, Event};
+use crate::db::columns::Columns;
 use crate::db::positions::{self, NewPosition, PositionChanges};
 use crate::db::{Db, committees, people};
 use crate::domain::audit::{AuditAction, AuditEntity};
@@ -38,7 +39,7 @@ pub async fn appoint(db: &Db, actor: &Principal, reach: &Reach, new: NewPosition
         let committee = committees::lock_one(txn, reach, new.committee_id).await?;
         // The person must be visible to the caller too (their own province's
         // staff, or someone who already sits within reach).
-        if people::by_ids(txn, reach, &[new.person_id]).await?.is_empty() {
+        if people::by_ids(txn, reach, &[new.person_id], Columns::of([person::Column::Id])).await?.is_empty() {
             return Err(AppError::NotFound("person"));
         }
         let seats: Vec<SeatFacts> = positions::lock_not_ended_before(txn, committee.id, new.start_on)

@@ -469,3 +469,39 @@ pub fn token_with_agency(sub: &str, grants: &[&str], service: bool, agency: Opti
 pub fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
 }
+
+/// The schema's object types by name, from introspection.
+pub async fn object_types(app: &TestApp, token: &str) -> std::collections::HashMap<String, Value> {
+    let q = "{ __schema { types { name kind fields { name args { name type { kind } } type { ...T } } } } }
+             fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+    let data = app.data(token, q, json!({})).await;
+    let types = data["__schema"]["types"].as_array().unwrap().iter();
+    types.filter(|t| t["kind"] == "OBJECT").map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone())).collect()
+}
+
+/// A selection of `field` reaching `depth` levels into object types: every
+/// field there without required arguments (`first: 3` given where there
+/// is a `first`); `__typename` where it stops.
+pub fn selection(types: &std::collections::HashMap<String, Value>, field: &Value, depth: usize) -> String {
+    let mut t = &field["type"];
+    while t["name"].is_null() {
+        t = &t["ofType"];
+    }
+    let name = field["name"].as_str().unwrap();
+    let args: Vec<&Value> = field["args"].as_array().unwrap().iter().collect();
+    let head = if args.iter().any(|a| a["name"] == "first") { format!("{name}(first: 3)") } else { name.into() };
+    if t["kind"] != "OBJECT" {
+        return head;
+    }
+    if depth == 0 {
+        return format!("{head} {{ __typename }}");
+    }
+    let inner: Vec<String> = types[t["name"].as_str().unwrap()]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["args"].as_array().unwrap().iter().all(|a| a["type"]["kind"] != "NON_NULL"))
+        .map(|f| selection(types, f, depth - 1))
+        .collect();
+    format!("{head} {{ {} }}", inner.join(" "))
+}

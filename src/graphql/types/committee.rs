@@ -8,16 +8,16 @@ use entity::committee;
 use super::agency::Agency;
 use super::enums::{CommitteeLevel, CommitteeStatus};
 use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
-use super::position::Position;
+use super::position::{Position, seat_columns};
 use super::scalars::Date;
-use crate::db::page::Page;
+use crate::db::page::{Page, PageArgs};
 use crate::db::positions::PositionScope;
 use crate::domain::Operation;
 use crate::domain::org;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, SeatsOf, SeatsPage};
+use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, PageUnder, SeatsOf, SeatsPage};
 use crate::graphql::paging::{self, Conn, Extra};
 
 /// The `Committee` GraphQL type (documented on its resolvers below).
@@ -97,8 +97,11 @@ impl Committee {
     /// The body that staffs the committee: the Central Internal Affairs
     /// Commission, or the provincial Party committee's internal affairs committee.
     async fn advisory_agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        let all = context::request(ctx)?.org.load_one(AgenciesOf(self.0.id)).await?.unwrap_or_default();
-        Ok(all.into_iter().find(|a| a.kind == org::AgencyKind::Advisory.as_str()).map(Agency))
+        // A committee has one advisory agency: the first page of one holds it.
+        let args = PageArgs { size: 1, backward: false, after: None, before: None };
+        let list = AgenciesOf(Some(org::AgencyKind::Advisory));
+        let page = context::request(ctx)?.org.load_one(PageUnder(self.0.id, list, args)).await?;
+        Ok(page.and_then(|p| p.items.into_iter().next()).map(|(_, a)| Agency(a)))
     }
 
     /// Whether the caller may change this committee, its people and seats
@@ -129,16 +132,8 @@ impl Committee {
         before: Option<String>,
     ) -> Result<Conn<Committee>> {
         let args = paging::args(ctx, first, after, last, before)?;
-        let mut rows = context::request(ctx)?.org.load_one(ChildrenOf(self.0.id)).await?.unwrap_or_default();
-        if let Some(filter) = filter {
-            let text = filter.name_contains.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(org::search_key);
-            rows.retain(|c| {
-                filter.level.is_none_or(|l| c.level == org::CommitteeLevel::from(l).as_str())
-                    && filter.status.is_none_or(|s| c.status == org::CommitteeStatus::from(s).as_str())
-                    && text.as_ref().is_none_or(|t| org::search_key(&c.name).contains(t.as_str()))
-            });
-        }
-        Ok(paging::in_memory(&rows, |c| c.id, &args, "children", Committee)?)
+        let filter = filter.unwrap_or_default().checked(None)?;
+        paging::under(ctx, self.0.id, ChildrenOf(filter), args, Committee).await
     }
 
     /// Seats on this committee in order of precedence (head, standing deputy,
@@ -167,7 +162,8 @@ impl Committee {
         let args = paging::args(ctx, first, after, last, before)?;
         let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
         let window = paging::seat_window(&args)?;
-        let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window)).await?;
+        let columns = seat_columns(ctx.field());
+        let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window, columns)).await?;
         let page = page.unwrap_or(Page { items: Vec::new(), has_next: false, has_previous: false });
         Ok(paging::connection(page, Extra::seats(self.0.id, scope), Position))
     }
@@ -201,12 +197,8 @@ impl Committee {
         before: Option<String>,
     ) -> Result<Conn<Agency>> {
         let args = paging::args(ctx, first, after, last, before)?;
-        let mut rows = context::request(ctx)?.org.load_one(AgenciesOf(self.0.id)).await?.unwrap_or_default();
-        if let Some(kind) = filter.and_then(|f| f.kind) {
-            let kind: org::AgencyKind = kind.into();
-            rows.retain(|a| a.kind == kind.as_str());
-        }
-        Ok(paging::in_memory(&rows, |a| a.id, &args, "agencies", Agency)?)
+        let kind = filter.and_then(|f| f.kind).map(org::AgencyKind::from);
+        paging::under(ctx, self.0.id, AgenciesOf(kind), args, Agency).await
     }
 }
 

@@ -7,7 +7,18 @@ use chrono::NaiveDate;
 
 use super::enums::{AgencyKind, CommitteeLevel, CommitteeStatus, Direction, PositionRole};
 use super::scalars::Date;
+use crate::db::committees;
 use crate::db::positions::PositionScope;
+use crate::error::{AppError, AppResult};
+
+/// A `nameContains` filter: at most 100 characters, trimmed; blank means no filter.
+pub fn name_filter(text: Option<String>, arg: &[&str]) -> AppResult<Option<String>> {
+    match text {
+        Some(t) if t.chars().count() > 100 => Err(AppError::bad_input(arg, "must be at most 100 characters")),
+        Some(t) if t.trim().is_empty() => Ok(None),
+        other => Ok(other.map(|t| t.trim().to_owned())),
+    }
+}
 
 /// Which seats to list.
 #[derive(InputObject, Default, Clone, Copy)]
@@ -43,6 +54,18 @@ pub struct CommitteeFilter {
     /// Only committees whose name contains this text (ignoring case and
     /// Vietnamese diacritics, at most 100 characters).
     pub name_contains: Option<String>,
+}
+
+impl CommitteeFilter {
+    /// The filter as the database applies it, the same at the top level and nested.
+    pub fn checked(self, parent_id: Option<i64>) -> AppResult<committees::CommitteeFilter> {
+        Ok(committees::CommitteeFilter {
+            level: self.level.map(Into::into),
+            status: self.status.map(Into::into),
+            name_contains: name_filter(self.name_contains, &["filter", "nameContains"])?,
+            parent_id,
+        })
+    }
 }
 
 /// Which people to list.

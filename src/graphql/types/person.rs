@@ -1,16 +1,37 @@
 //! `Person`: someone who sits or sat on a committee.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SelectionField};
 use chrono::Utc;
 use entity::person;
 
 use super::committee::{Committee, paging_cost};
 use super::filters::SeatFilter;
 use super::position::Position;
+use crate::db::columns::Columns;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{CommitteeId, SeatsHeldBy};
+use crate::graphql::loaders::{CommitteeId, SeatsHeld};
 use crate::graphql::paging::{self, Conn};
+use crate::graphql::projection::{self, ColumnTable};
+
+/// What each field of a `Person` reads of its row, besides its id (see
+/// [`projection`]).
+pub const PERSON_COLUMNS: ColumnTable<person::Column> = {
+    use person::Column as C;
+    &[
+        ("id", &[]),
+        ("version", &[C::Version]),
+        ("fullName", &[C::FullName]),
+        ("partyMember", &[C::PartyMember]),
+        ("homeCommittee", &[C::HomeCommitteeId]),
+        ("positions", &[]),
+    ]
+};
+
+/// The columns a `person` field's selection (`field`) reads.
+pub fn person_columns(field: SelectionField<'_>) -> Columns {
+    projection::columns(field.selection_set(), PERSON_COLUMNS, &[person::Column::Id])
+}
 
 /// The `Person` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
@@ -69,7 +90,6 @@ impl Person {
     ) -> Result<Conn<Position>> {
         let args = paging::args(ctx, first, after, last, before)?;
         let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
-        let rows = context::request(ctx)?.org.load_one(SeatsHeldBy(self.0.id, scope)).await?.unwrap_or_default();
-        Ok(paging::in_memory(&rows, |p| p.id, &args, "seats", Position)?)
+        paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await
     }
 }

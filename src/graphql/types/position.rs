@@ -1,17 +1,44 @@
 //! `Position`: a person's seat on a committee for a term.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SelectionField};
 use entity::position;
 
 use super::committee::Committee;
 use super::enums::PositionRole;
-use super::person::Person;
+use super::person::{Person, person_columns};
 use super::scalars::Date;
+use crate::db::columns::Columns;
+use crate::db::positions::SEAT_KEY;
 use crate::domain::org;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{CommitteeId, PersonId};
+use crate::graphql::loaders::{CommitteeId, PersonColumns, PersonId};
+use crate::graphql::projection::{self, ColumnTable};
+
+/// What each field of a `Position` reads of its row, besides its committee
+/// and precedence key (see [`projection`]).
+pub const POSITION_COLUMNS: ColumnTable<position::Column> = {
+    use position::Column as C;
+    &[
+        ("id", &[]),
+        ("version", &[C::Version]),
+        ("role", &[C::Role]),
+        ("standing", &[C::Standing]),
+        ("title", &[C::Title]),
+        ("startOn", &[C::StartOn]),
+        ("endOn", &[C::EndOn]),
+        ("endReason", &[C::EndReason]),
+        ("active", &[C::StartOn, C::EndOn]),
+        ("person", &[C::PersonId]),
+        ("committee", &[C::CommitteeId]),
+    ]
+};
+
+/// The columns the nodes of a connection of seats (`conn`) read.
+pub fn seat_columns(conn: SelectionField<'_>) -> Columns {
+    projection::columns(projection::node_selections(conn), POSITION_COLUMNS, &[]).union(SEAT_KEY)
+}
 
 /// The `Position` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
@@ -71,7 +98,14 @@ impl Position {
 
     /// Who holds the seat.
     async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        Ok(context::request(ctx)?.org.load_one(PersonId(self.0.person_id)).await?.map(Person))
+        let org = &context::request(ctx)?.org;
+        let columns = person_columns(ctx.field());
+        let found = if columns.is_all() {
+            org.load_one(PersonId(self.0.person_id)).await?
+        } else {
+            org.load_one(PersonColumns(self.0.person_id, columns)).await?
+        };
+        Ok(found.map(Person))
     }
 
     /// The committee the seat is on.
