@@ -91,6 +91,33 @@ async fn a_failing_non_null_field_nulls_its_nearest_nullable_parent_once() {
 }
 
 #[tokio::test]
+async fn a_failing_nullable_field_inside_a_list_is_null_where_it_failed_and_its_siblings_stay() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["OFFICER@CENTRAL"]);
+    let q = r#"{ cases(first: 2) { nodes { code defendants(first: 1, after: "forged") { totalCount } title } } me { subject } }"#;
+    let body = app.ordered(&t, q, json!({})).await;
+    let data = get(&body, "data");
+    assert_eq!(keys(data), ["cases", "me"]);
+    let nodes = match get(get(data, "cases"), "nodes") {
+        GqlValue::List(items) => items.clone(),
+        other => panic!("{other}"),
+    };
+    assert_eq!(nodes.len(), 2);
+    for node in &nodes {
+        assert_eq!(keys(node), ["code", "defendants", "title"]);
+        assert_eq!(get(node, "defendants"), &GqlValue::Null);
+        assert!(matches!(get(node, "code"), GqlValue::String(_)), "{node}");
+    }
+    let (_, body) = app.gql(&t, q, json!({})).await;
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "one error per failed field: {body:#}");
+    let mut paths: Vec<String> = errors.iter().map(|e| e["path"].to_string()).collect();
+    paths.sort();
+    assert_eq!(paths, [r#"["cases","nodes",0,"defendants"]"#, r#"["cases","nodes",1,"defendants"]"#]);
+    assert!(errors.iter().all(|e| e["extensions"]["code"] == "BAD_USER_INPUT"), "{body:#}");
+}
+
+#[tokio::test]
 async fn a_failing_non_null_root_field_makes_data_null() {
     let app = TestApp::spawn().await;
     let t = app.token(&["MEMBER@CENTRAL"]);

@@ -95,18 +95,24 @@ async fn listing_5_or_45_cases_with_committees_defendants_their_records_and_hist
 }
 
 #[tokio::test]
-async fn the_bundled_sqlite_keeps_no_global_memory_statistics() {
-    // Kept, every allocation SQLite makes takes one process-wide mutex;
-    // `.cargo/config.toml` builds it without them. (Whatever the test
-    // database: this is the SQLite linked into every build.)
+async fn the_bundled_sqlite_keeps_no_global_memory_statistics_and_plans_independent_of_bound_values() {
+    // Kept, every allocation SQLite makes takes one process-wide mutex; and
+    // without the planner stability guarantee every statement with `LIMIT ?`
+    // is compiled again at each execution. `.cargo/config.toml` builds it
+    // with both settings. (Whatever the test database: this is the SQLite
+    // linked into every build.)
     let conn = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-    let row = conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Sqlite,
-            "SELECT sqlite_compileoption_used('SQLITE_DEFAULT_MEMSTATUS=0') AS used",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(row.try_get::<i32>("", "used").unwrap(), 1, "LIBSQLITE3_FLAGS in .cargo/config.toml was not applied");
+    for option in ["SQLITE_DEFAULT_MEMSTATUS=0", "SQLITE_ENABLE_QPSG"] {
+        let row = conn
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT sqlite_compileoption_used($1) AS used",
+                [option.into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let used = row.try_get::<i32>("", "used").unwrap();
+        assert_eq!(used, 1, "{option}: LIBSQLITE3_FLAGS in .cargo/config.toml was not applied");
+    }
 }

@@ -318,13 +318,12 @@ impl CaseQuery {
 
     /// A case or incident by global ID. Null, with a `NOT_FOUND` error, when
     /// it does not exist or is outside the caller's reach.
-    async fn case(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The matter's global ID.")] id: ID,
-    ) -> Result<Option<Case>> {
-        let id = ids::decode(Kind::Case, &id, &["id"])?;
-        Ok(Some(load_case(ctx, id).await?))
+    async fn case(&self, ctx: &Context<'_>, #[graphql(desc = "The matter's global ID.")] id: ID) -> Option<Case> {
+        context::nullable(ctx, async {
+            let id = ids::decode(Kind::Case, &id, &["id"])?;
+            Ok(Some(load_case(ctx, id).await?))
+        })
+        .await
     }
 
     /// The matter an agency knows by its own number. Null, with
@@ -334,14 +333,18 @@ impl CaseQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The agency that issued the number.")] agency_id: ID,
         #[graphql(desc = "The agency's number for the matter.")] number: String,
-    ) -> Result<Option<Case>> {
-        let agency = ids::decode(Kind::Agency, &agency_id, &["agencyId"])?;
-        let number = text("number", "number", &number, NUMBER_MAX)
-            .map_err(|_| AppError::bad_input(&["number"], "must be 1 to 64 characters without control characters"))?;
-        let req = context::request(ctx)?;
-        let scope = store::CaseScope::of(viewer(ctx)?, Operation::ReadCases);
-        let found = store::by_reference(&req.db.conn, &scope, agency, &number).await?;
-        Ok(Some(Case(found.ok_or(AppError::NotFound("case"))?)))
+    ) -> Option<Case> {
+        context::nullable(ctx, async {
+            let agency = ids::decode(Kind::Agency, &agency_id, &["agencyId"])?;
+            let number = text("number", "number", &number, NUMBER_MAX).map_err(|_| {
+                AppError::bad_input(&["number"], "must be 1 to 64 characters without control characters")
+            })?;
+            let req = context::request(ctx)?;
+            let scope = store::CaseScope::of(viewer(ctx)?, Operation::ReadCases);
+            let found = store::by_reference(&req.db.conn, &scope, agency, &number).await?;
+            Ok(Some(Case(found.ok_or(AppError::NotFound("case"))?)))
+        })
+        .await
     }
 
     /// Cases and incidents within the caller's reach (a provincial role: its

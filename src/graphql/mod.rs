@@ -15,7 +15,7 @@ pub mod projection;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema, ValidationMode};
 
 use crate::config::Limits;
 
@@ -30,24 +30,33 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
     build_schema_with(limits, std::sync::Arc::new(crate::service::audit::AuditKeeper::ephemeral()))
 }
 
-/// [`build_schema`] with the service's audit keeper (its signing key).
+/// [`build_schema`] with the service's audit keeper (its signing key): the
+/// checking schema, carrying the pipeline, and inside it the executing twin
+/// without extensions (`pipeline::Executor`).
 pub fn build_schema_with(limits: &Limits, keeper: std::sync::Arc<crate::service::audit::AuditKeeper>) -> AppSchema {
-    let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
+    let builder = |validation| {
+        let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
+            .validation_mode(validation)
+            .limit_recursive_depth(limits.max_recursive_depth)
+            .limit_directives(limits.max_directives)
+            .data(limits.clone())
+            .data(keeper.clone());
+        if !limits.introspection {
+            builder = builder.disable_introspection();
+        }
+        if !limits.suggestions {
+            builder = builder.disable_suggestions();
+        }
+        builder
+    };
+    let executor = builder(ValidationMode::Fast).finish();
+    builder(ValidationMode::Strict)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(limits.max_recursive_depth)
-        .limit_directives(limits.max_directives)
         .extension(pipeline::Pipeline)
         .data(pipeline::Admission::new(limits))
-        .data(limits.clone())
-        .data(keeper);
-    if !limits.introspection {
-        builder = builder.disable_introspection();
-    }
-    if !limits.suggestions {
-        builder = builder.disable_suggestions();
-    }
-    builder.finish()
+        .data(pipeline::Executor(executor))
+        .finish()
 }
 
 /// The SDL clients see, as committed in `schema.graphql`.

@@ -12,17 +12,21 @@
 //!    introspection, mutations on read-only transports) runs, failing closed.
 //! 3. `validation`: the complexity is charged to the budget the whole batch
 //!    shares, and a costly operation waits briefly for an execution slot.
-//! 4. `resolve`: the GraphQL spec's null handling — an error in a nullable
-//!    field makes that field `null` (its key stays, in query order) and is
-//!    reported once; an error in a non-null field propagates to the nearest
-//!    nullable parent, or makes `data` null.
+//! 4. `execute`: the checked operation runs on the executing schema, a twin
+//!    of this one without extensions (see [`Executor`]), under the same
+//!    timeout and holding the same execution slot.
+//!
+//! The GraphQL spec's null handling (an errored nullable field is `null`, its
+//! key kept in query order, its error reported once; an error in a non-null
+//! field nulls the nearest nullable parent, or `data`) is async-graphql's for
+//! non-null fields and [`super::context::nullable`]'s for nullable ones.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextResolve, NextValidation, ResolveInfo,
+    NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{
@@ -38,6 +42,16 @@ use crate::error::Code;
 /// The extension factory registered on the schema.
 pub struct Pipeline;
 
+/// The executing schema: the same types, data and settings as the checking
+/// one that carries [`Pipeline`], but no extensions. Once any extension is
+/// registered, async-graphql sends every field of a response through the
+/// extensions' resolve hook (a registry lookup, type names formatted for each
+/// list item, a boxed future per field): a quarter of the CPU of a page of
+/// 100 cases. So the checking schema parses, gates, validates and admits the
+/// operation, and its `execute` step hands the checked document to this one
+/// (whose own validation is then the fast mode's: cycles, complexity, depth).
+pub struct Executor(pub super::AppSchema);
+
 impl ExtensionFactory for Pipeline {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(PipelineRun::default())
@@ -50,6 +64,8 @@ struct PipelineRun {
     operation_name: Mutex<Option<String>>,
     /// An execution slot for a costly operation, released when the operation ends.
     slot: Mutex<Option<OwnedSemaphorePermit>>,
+    /// The checked document and its variables, for the executing schema.
+    checked: Mutex<Option<(ExecutableDocument, Variables)>>,
 }
 
 /// Execution slots for costly operations (schema data): a few at a time, so
@@ -166,6 +182,7 @@ impl Extension for PipelineRun {
             inputs::check(registry, &doc, &op.node, variables)?;
         }
         inputs::drop_absent_variables(&mut doc, name.as_deref(), variables);
+        *lock(&self.checked) = Some((doc.clone(), variables.clone()));
         Ok(doc)
     }
 
@@ -208,30 +225,18 @@ impl Extension for PipelineRun {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        if let Some(request) = ctx.data_opt::<RequestContext>() {
-            response.errors.append(&mut request.take_field_errors());
+        let checked = lock(&self.checked).take();
+        let (Some(executor), Some(request), Some((doc, variables))) =
+            (ctx.data_opt::<Executor>(), ctx.data_opt::<RequestContext>(), checked)
+        else {
+            return next.run(ctx, operation_name).await;
+        };
+        let mut run = Request::new(String::new()).variables(variables).data(request.clone());
+        if let Some(name) = operation_name {
+            run = run.operation_name(name);
         }
-        response
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let nullable = !info.return_type.ends_with('!');
-        match next.run(ctx, info).await {
-            Err(err) if nullable => match ctx.data_opt::<RequestContext>() {
-                Some(request) => {
-                    request.push_field_error(err);
-                    Ok(Some(Value::Null))
-                }
-                None => Err(err),
-            },
-            other => other,
-        }
+        run.set_parsed_query(doc);
+        executor.0.execute(run).await
     }
 }
 
@@ -387,6 +392,45 @@ mod tests {
         assert!(!refused.message.contains("xxxx"), "{}", refused.message);
         assert!(refused.message.len() < 300);
         assert_eq!(reason_of(&refused), Some("GRAPHQL_PARSE_FAILED"));
+    }
+
+    /// The executing schema has no extension to turn a failed nullable field
+    /// into null, so each resolver of one does it (`context::nullable`): a
+    /// resolver of an object type returning `Result<Option<_>>` would send
+    /// its error to the parent instead. (Helpers that are not resolvers
+    /// return `AppResult`, or are free functions.)
+    #[test]
+    fn no_resolver_returns_an_error_for_a_nullable_field_past_nullable() {
+        fn sources(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).expect("src/graphql is readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file is readable");
+                    found.push((path.display().to_string(), text));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/graphql"), &mut files);
+        assert!(files.len() > 10, "the scan found the resolvers: {}", files.len());
+        let mut offenders = Vec::new();
+        for (path, text) in &files {
+            for ret in ["-> Result<Option<", "-> async_graphql::Result<Option<"] {
+                for (at, _) in text.match_indices(ret) {
+                    // The signature this return type ends: a method of an impl
+                    // block (four spaces in) is a resolver or belongs with them.
+                    let start = text[..at].rfind("fn ").unwrap_or(0);
+                    let line = &text[text[..start].rfind('\n').map_or(0, |n| n + 1)..start];
+                    if line.len() >= 4 && line.starts_with("    ") && !line.starts_with("     ") {
+                        let name: String = text[start + 3..].chars().take_while(|c| *c != '(').collect();
+                        offenders.push(format!("{path}: {name}"));
+                    }
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "use context::nullable in: {offenders:#?}");
     }
 
     #[test]

@@ -66,8 +66,8 @@ impl OrgQuery {
     /// Fetches any object by its global ID. Null, with a `NOT_FOUND` error,
     /// when it does not exist or is outside the caller's reach; null with a
     /// `BAD_USER_INPUT` error when `id` is not a global ID.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
-        Ok(Some(load_node(ctx, &id, &["id"]).await?))
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Option<Node> {
+        context::nullable(ctx, async { Ok(Some(load_node(ctx, &id, &["id"]).await?)) }).await
     }
 
     /// Fetches objects by their global IDs, in order. An entry is null, with
@@ -98,10 +98,13 @@ impl OrgQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The committee's global ID.")] id: ID,
-    ) -> Result<Option<Committee>> {
-        let id = ids::decode(Kind::Committee, &id, &["id"])?;
-        let found = context::request(ctx)?.org.load_one(CommitteeId(id)).await?;
-        Ok(Some(Committee(not_found(found, "committee")?)))
+    ) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let id = ids::decode(Kind::Committee, &id, &["id"])?;
+            let found = context::request(ctx)?.org.load_one(CommitteeId(id)).await?;
+            Ok(Some(Committee(not_found(found, "committee")?)))
+        })
+        .await
     }
 
     /// A committee by code, e.g. `NGHE_AN`. Null, with a `NOT_FOUND` error,
@@ -110,11 +113,14 @@ impl OrgQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The committee's code, e.g. `NGHE_AN`.")] code: String,
-    ) -> Result<Option<Committee>> {
-        let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
-        let db = &context::request(ctx)?.db;
-        let found = committees::by_code(&db.conn, &reach, code.trim()).await?;
-        Ok(Some(Committee(not_found(found, "committee")?)))
+    ) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let (_, reach) = context::authorize(ctx, Operation::ReadOrganisation)?;
+            let db = &context::request(ctx)?.db;
+            let found = committees::by_code(&db.conn, &reach, code.trim()).await?;
+            Ok(Some(Committee(not_found(found, "committee")?)))
+        })
+        .await
     }
 
     /// Committees within the caller's reach.
@@ -199,14 +205,13 @@ impl OrgQuery {
 
     /// A person by global ID. Null, with a `NOT_FOUND` error, when they do
     /// not exist or are outside the caller's reach.
-    async fn person(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The person's global ID.")] id: ID,
-    ) -> Result<Option<Person>> {
-        let id = ids::decode(Kind::Person, &id, &["id"])?;
-        let found = context::request(ctx)?.org.load_one(PersonId(id)).await?;
-        Ok(Some(Person(not_found(found, "person")?)))
+    async fn person(&self, ctx: &Context<'_>, #[graphql(desc = "The person's global ID.")] id: ID) -> Option<Person> {
+        context::nullable(ctx, async {
+            let id = ids::decode(Kind::Person, &id, &["id"])?;
+            let found = context::request(ctx)?.org.load_one(PersonId(id)).await?;
+            Ok(Some(Person(not_found(found, "person")?)))
+        })
+        .await
     }
 
     /// People within the caller's reach, by name.
@@ -245,14 +250,13 @@ impl OrgQuery {
 
     /// A seat by global ID. Null, with a `NOT_FOUND` error, when it does not
     /// exist or is outside the caller's reach.
-    async fn position(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The seat's global ID.")] id: ID,
-    ) -> Result<Option<Position>> {
-        let id = ids::decode(Kind::Position, &id, &["id"])?;
-        let found = context::request(ctx)?.org.load_one(PositionId(id)).await?;
-        Ok(Some(Position(not_found(found, "position")?)))
+    async fn position(&self, ctx: &Context<'_>, #[graphql(desc = "The seat's global ID.")] id: ID) -> Option<Position> {
+        context::nullable(ctx, async {
+            let id = ids::decode(Kind::Position, &id, &["id"])?;
+            let found = context::request(ctx)?.org.load_one(PositionId(id)).await?;
+            Ok(Some(Position(not_found(found, "position")?)))
+        })
+        .await
     }
 
     /// Seats within the caller's reach, by start date. "Who was on committee X

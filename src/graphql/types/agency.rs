@@ -37,7 +37,10 @@ impl Agency {
     }
 
     /// The committee the agency works with.
-    async fn committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+        })
+        .await
     }
 }

@@ -142,10 +142,13 @@ impl AuditEvent {
     }
 
     /// The committee whose chain this is (null when outside the caller's reach).
-    async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Result<Option<super::Committee>> {
-        let Some(id) = self.0.committee_id else { return Ok(None) };
-        let req = crate::graphql::context::request(ctx)?;
-        Ok(req.org.load_one(crate::graphql::loaders::CommitteeId(id)).await?.map(super::Committee))
+    async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Option<super::Committee> {
+        crate::graphql::context::nullable(ctx, async {
+            let Some(id) = self.0.committee_id else { return Ok(None) };
+            let req = crate::graphql::context::request(ctx)?;
+            Ok(req.org.load_one(crate::graphql::loaders::CommitteeId(id)).await?.map(super::Committee))
+        })
+        .await
     }
 
     /// Exactly what `hash` covers, in order: chain, seq, prevHash, `at` in

@@ -236,11 +236,14 @@ impl Case {
     }
 
     /// While suspended: the procedure state it resumes to.
-    async fn suspended_from(&self) -> Result<Option<CaseState>> {
-        match &self.0.suspended_from {
-            Some(s) => Ok(Some(self.stored("suspended_from", s, workflow::CaseState::parse)?.into())),
-            None => Ok(None),
-        }
+    async fn suspended_from(&self, ctx: &Context<'_>) -> Option<CaseState> {
+        context::nullable(ctx, async {
+            match &self.0.suspended_from {
+                Some(s) => Ok(Some(self.stored("suspended_from", s, workflow::CaseState::parse)?.into())),
+                None => Ok(None),
+            }
+        })
+        .await
     }
 
     /// Whether the first-instance trial went ahead without the defendant.
@@ -270,27 +273,39 @@ impl Case {
     }
 
     /// The committee that monitors and directs it.
-    async fn monitoring_committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        let req = context::request(ctx)?;
-        Ok(req.org.load_one(CommitteeId(self.0.monitoring_committee_id)).await?.map(Committee))
+    async fn monitoring_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let req = context::request(ctx)?;
+            Ok(req.org.load_one(CommitteeId(self.0.monitoring_committee_id)).await?.map(Committee))
+        })
+        .await
     }
 
     /// The central committee, when it assigned the matter to a province.
-    async fn assigning_committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        let Some(id) = self.0.assigning_committee_id else { return Ok(None) };
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
+    async fn assigning_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let Some(id) = self.0.assigning_committee_id else { return Ok(None) };
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
+        })
+        .await
     }
 
     /// The functional agency handling it now.
-    async fn handling_agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        let Some(id) = self.0.handling_agency_id else { return Ok(None) };
-        Ok(context::request(ctx)?.org.load_one(AgencyId(id)).await?.map(Agency))
+    async fn handling_agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+        context::nullable(ctx, async {
+            let Some(id) = self.0.handling_agency_id else { return Ok(None) };
+            Ok(context::request(ctx)?.org.load_one(AgencyId(id)).await?.map(Agency))
+        })
+        .await
     }
 
     /// The incident this case was opened from (transferred to investigation).
-    async fn origin(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let Some(id) = self.0.origin_case_id else { return Ok(None) };
-        Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+    async fn origin(&self, ctx: &Context<'_>) -> Option<Case> {
+        context::nullable(ctx, async {
+            let Some(id) = self.0.origin_case_id else { return Ok(None) };
+            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+        })
+        .await
     }
 
     /// The numbers other agencies gave it, in the order they were recorded.
@@ -336,13 +351,16 @@ impl Case {
         #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-    ) -> Result<Option<Conn<Defendant>>> {
-        self.field_allowed(ctx, "Case", "defendants").await?;
-        let args = paging::args(ctx, Some(first), after, None, None)?;
-        let after = paging::record_after(CaseRecords::Defendants, &args)?;
-        let key = DefendantsOf(self.0.id, after, args.size, defendant_columns(ctx.field()));
-        let rows = context::request(ctx)?.cases.load_one(key).await?.unwrap_or_default();
-        Ok(Some(paging::record_page(CaseRecords::Defendants, self.0.id, rows, &args, |d| (None, d.id), Defendant)))
+    ) -> Option<Conn<Defendant>> {
+        context::nullable(ctx, async {
+            self.field_allowed(ctx, "Case", "defendants").await?;
+            let args = paging::args(ctx, Some(first), after, None, None)?;
+            let after = paging::record_after(CaseRecords::Defendants, &args)?;
+            let key = DefendantsOf(self.0.id, after, args.size, defendant_columns(ctx.field()));
+            let rows = context::request(ctx)?.cases.load_one(key).await?.unwrap_or_default();
+            Ok(Some(paging::record_page(CaseRecords::Defendants, self.0.id, rows, &args, |d| (None, d.id), Defendant)))
+        })
+        .await
     }
 
     /// The disciplinary actions linked to it, by the date decided. Pages
@@ -401,48 +419,54 @@ impl Case {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Result<Option<Conn<AuditEvent>>> {
-        self.field_allowed(ctx, "Case", "history").await?;
-        let args = paging::args(ctx, first, after, last, before)?;
-        let seq_of = |c: &Option<Cursor>, arg: &'static str| -> AppResult<Option<i64>> {
-            match c {
-                Some(Cursor { order, key: SortKey::Int(seq), .. }) if order == "SEQ" => Ok(Some(*seq)),
-                Some(_) => Err(AppError::bad_input(&[arg], "the cursor belongs to a different list")),
-                None => Ok(None),
+    ) -> Option<Conn<AuditEvent>> {
+        context::nullable(ctx, async {
+            self.field_allowed(ctx, "Case", "history").await?;
+            let args = paging::args(ctx, first, after, last, before)?;
+            let seq_of = |c: &Option<Cursor>, arg: &'static str| -> AppResult<Option<i64>> {
+                match c {
+                    Some(Cursor { order, key: SortKey::Int(seq), .. }) if order == "SEQ" => Ok(Some(*seq)),
+                    Some(_) => Err(AppError::bad_input(&[arg], "the cursor belongs to a different list")),
+                    None => Ok(None),
+                }
+            };
+            let (after, before) = (seq_of(&args.after, "after")?, seq_of(&args.before, "before")?);
+            let db = &context::request(ctx)?.db;
+            // Boxed, as the committee loads in `standing`.
+            let mut rows =
+                Box::pin(store::history_page(&db.conn, self.0.id, after, before, args.size, args.backward)).await?;
+            let more = rows.len() as u64 > args.size;
+            if more {
+                if args.backward {
+                    rows.remove(0);
+                } else {
+                    rows.pop();
+                }
             }
-        };
-        let (after, before) = (seq_of(&args.after, "after")?, seq_of(&args.before, "before")?);
-        let db = &context::request(ctx)?.db;
-        // Boxed, as the committee loads in `standing`.
-        let mut rows =
-            Box::pin(store::history_page(&db.conn, self.0.id, after, before, args.size, args.backward)).await?;
-        let more = rows.len() as u64 > args.size;
-        if more {
-            if args.backward {
-                rows.remove(0);
-            } else {
-                rows.pop();
-            }
-        }
-        let items = rows
-            .into_iter()
-            .map(|e| (Cursor { order: "SEQ".into(), key: SortKey::Int(e.seq), id: e.id }.encode(), e))
-            .collect();
-        let (has_next, has_previous) =
-            if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
-        let page = Page { items, has_next, has_previous };
-        let head = Box::pin(crate::db::audit::head(&db.conn, &entity::audit_event::case_chain(self.0.id))).await?;
-        let total = head.map(|h| h.seq.max(0) as usize).unwrap_or(0);
-        Ok(Some(paging::connection(page, Extra::known(total), AuditEvent)))
+            let items = rows
+                .into_iter()
+                .map(|e| (Cursor { order: "SEQ".into(), key: SortKey::Int(e.seq), id: e.id }.encode(), e))
+                .collect();
+            let (has_next, has_previous) =
+                if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
+            let page = Page { items, has_next, has_previous };
+            let head = Box::pin(crate::db::audit::head(&db.conn, &entity::audit_event::case_chain(self.0.id))).await?;
+            let total = head.map(|h| h.seq.max(0) as usize).unwrap_or(0);
+            Ok(Some(paging::connection(page, Extra::known(total), AuditEvent)))
+        })
+        .await
     }
 
     /// The latest entry of its history (`READ_CASE_DETAILS`, else null).
-    async fn last_event(&self, ctx: &Context<'_>) -> Result<Option<AuditEvent>> {
-        if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
-            return Ok(None);
-        }
-        let key = LastEventOf(self.0.id, super::audit::event_columns(ctx.field()));
-        Ok(context::request(ctx)?.cases.load_one(key).await?.map(AuditEvent))
+    async fn last_event(&self, ctx: &Context<'_>) -> Option<AuditEvent> {
+        context::nullable(ctx, async {
+            if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
+                return Ok(None);
+            }
+            let key = LastEventOf(self.0.id, super::audit::event_columns(ctx.field()));
+            Ok(context::request(ctx)?.cases.load_one(key).await?.map(AuditEvent))
+        })
+        .await
     }
 
     /// The workflow steps the viewer may take now, given their roles over
@@ -565,8 +589,11 @@ impl Defendant {
     }
 
     /// The case.
-    async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        Ok(context::request(ctx)?.cases.load_one(CaseId(self.0.case_id)).await?.map(Case))
+    async fn case(&self, ctx: &Context<'_>) -> Option<Case> {
+        context::nullable(ctx, async {
+            Ok(context::request(ctx)?.cases.load_one(CaseId(self.0.case_id)).await?.map(Case))
+        })
+        .await
     }
 }
 
@@ -579,8 +606,11 @@ pub struct CaseReference(pub case_reference::Model);
 #[Object]
 impl CaseReference {
     /// The agency that issued it.
-    async fn agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        Ok(context::request(ctx)?.org.load_one(AgencyId(self.0.agency_id)).await?.map(Agency))
+    async fn agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+        context::nullable(ctx, async {
+            Ok(context::request(ctx)?.org.load_one(AgencyId(self.0.agency_id)).await?.map(Agency))
+        })
+        .await
     }
 
     /// The agency's global ID (also when the agency is outside your reach).
@@ -638,14 +668,20 @@ impl DisciplinaryAction {
     }
 
     /// The committee that recorded it.
-    async fn committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+        })
+        .await
     }
 
     /// The linked case, if any (and within your reach).
-    async fn case(&self, ctx: &Context<'_>) -> Result<Option<Case>> {
-        let Some(id) = self.0.case_id else { return Ok(None) };
-        Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+    async fn case(&self, ctx: &Context<'_>) -> Option<Case> {
+        context::nullable(ctx, async {
+            let Some(id) = self.0.case_id else { return Ok(None) };
+            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+        })
+        .await
     }
 }
 

@@ -83,25 +83,34 @@ impl Committee {
 
     /// The committee above this one (the central committee for a provincial
     /// one); null for the central committee or when outside the caller's reach.
-    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        let Some(parent) = self.0.parent_id else { return Ok(None) };
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(parent)).await?.map(Committee))
+    async fn parent(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let Some(parent) = self.0.parent_id else { return Ok(None) };
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(parent)).await?.map(Committee))
+        })
+        .await
     }
 
     /// The committee this one was merged into.
-    async fn successor(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        let Some(id) = self.0.successor_id else { return Ok(None) };
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
+    async fn successor(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let Some(id) = self.0.successor_id else { return Ok(None) };
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
+        })
+        .await
     }
 
     /// The body that staffs the committee: the Central Internal Affairs
     /// Commission, or the provincial Party committee's internal affairs committee.
-    async fn advisory_agency(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
-        // A committee has one advisory agency: the first page of one holds it.
-        let args = PageArgs { size: 1, backward: false, after: None, before: None };
-        let list = AgenciesOf(Some(org::AgencyKind::Advisory));
-        let page = context::request(ctx)?.org.load_one(PageUnder(self.0.id, list, args)).await?;
-        Ok(page.and_then(|p| p.items.into_iter().next()).map(|(_, a)| Agency(a)))
+    async fn advisory_agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+        context::nullable(ctx, async {
+            // A committee has one advisory agency: the first page of one holds it.
+            let args = PageArgs { size: 1, backward: false, after: None, before: None };
+            let list = AgenciesOf(Some(org::AgencyKind::Advisory));
+            let page = context::request(ctx)?.org.load_one(PageUnder(self.0.id, list, args)).await?;
+            Ok(page.and_then(|p| p.items.into_iter().next()).map(|(_, a)| Agency(a)))
+        })
+        .await
     }
 
     /// Whether the caller may change this committee, its people and seats

@@ -62,9 +62,12 @@ impl Person {
     }
 
     /// The committee whose staff registered the person.
-    async fn home_committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        let id = CommitteeId(self.0.home_committee_id);
-        Ok(context::request(ctx)?.org.load_one(id).await?.map(Committee))
+    async fn home_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            let id = CommitteeId(self.0.home_committee_id);
+            Ok(context::request(ctx)?.org.load_one(id).await?.map(Committee))
+        })
+        .await
     }
 
     /// The seats the person holds or held (within the caller's reach), oldest first.

@@ -97,19 +97,25 @@ impl Position {
     }
 
     /// Who holds the seat.
-    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let org = &context::request(ctx)?.org;
-        let columns = person_columns(ctx.field());
-        let found = if columns.is_all() {
-            org.load_one(PersonId(self.0.person_id)).await?
-        } else {
-            org.load_one(PersonColumns(self.0.person_id, columns)).await?
-        };
-        Ok(found.map(Person))
+    async fn person(&self, ctx: &Context<'_>) -> Option<Person> {
+        context::nullable(ctx, async {
+            let org = &context::request(ctx)?.org;
+            let columns = person_columns(ctx.field());
+            let found = if columns.is_all() {
+                org.load_one(PersonId(self.0.person_id)).await?
+            } else {
+                org.load_one(PersonColumns(self.0.person_id, columns)).await?
+            };
+            Ok(found.map(Person))
+        })
+        .await
     }
 
     /// The committee the seat is on.
-    async fn committee(&self, ctx: &Context<'_>) -> Result<Option<Committee>> {
-        Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+        context::nullable(ctx, async {
+            Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
+        })
+        .await
     }
 }
