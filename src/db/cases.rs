@@ -112,12 +112,11 @@ pub enum CaseOrder {
     OpenedOn,
 }
 
-/// The columns every page of matters reads: the keys, both sort columns
-/// (for cursors) and what a viewer's standing on a matter is worked out from.
-const PAGE_COLUMNS: [case_record::Column; 6] = [
+/// The columns every page of matters reads besides its sort column (for
+/// cursors): the key and what a viewer's standing on a matter is worked out
+/// from.
+const PAGE_COLUMNS: [case_record::Column; 4] = [
     case_record::Column::Id,
-    case_record::Column::Code,
-    case_record::Column::OpenedOn,
     case_record::Column::MonitoringCommitteeId,
     case_record::Column::AssigningCommitteeId,
     case_record::Column::HandlingAgencyId,
@@ -174,11 +173,13 @@ pub async fn page<C: ConnectionTrait>(
     let page = match order {
         CaseOrder::Code => {
             let sort = Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending };
+            let columns = columns.with([sort.column]);
             page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::Text(c.code.clone()), c.id)).await?
         }
         CaseOrder::OpenedOn => {
             let sort =
                 Sort { name: "OPENED_ON", column: case_record::Column::OpenedOn, kind: KeyKind::Date, descending };
+            let columns = columns.with([sort.column]);
             page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::date(c.opened_on), c.id)).await?
         }
     };

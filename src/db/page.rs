@@ -2,6 +2,7 @@
 //! so its cost does not grow with how deep into the list it is.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -66,9 +67,23 @@ pub struct Cursor {
     pub id: i64,
 }
 
+/// A [`Cursor`] borrowed from its parts, which encodes the same text.
+#[derive(Serialize)]
+struct CursorRef<'a> {
+    o: &'a str,
+    k: &'a SortKey,
+    i: i64,
+}
+
+impl CursorRef<'_> {
+    fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        CursorRef { o: &self.order, k: &self.key, i: self.id }.encode()
     }
 
     /// Decodes a cursor; `None` unless it is exactly what [`Cursor::encode`]
@@ -124,10 +139,28 @@ impl PageArgs {
     }
 }
 
-/// One page of rows with their cursors.
+/// Where a row sits in its list: what its cursor is made of. A page keeps
+/// positions and encodes a cursor only when a client selects one, so a list
+/// read through `nodes` never pays for a hundred it does not show.
+#[derive(Clone, Debug)]
+pub struct Position {
+    /// The ordering's name, shared by a page's rows.
+    pub order: Arc<str>,
+    pub key: SortKey,
+    pub id: i64,
+}
+
+impl Position {
+    /// The cursor pointing at this row.
+    pub fn cursor(&self) -> String {
+        CursorRef { o: &self.order, k: &self.key, i: self.id }.encode()
+    }
+}
+
+/// One page of rows with their positions.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
-    pub items: Vec<(String, T)>,
+    pub items: Vec<(Position, T)>,
     pub has_next: bool,
     pub has_previous: bool,
 }
@@ -314,6 +347,7 @@ where
 
 /// The page made of the rows `page_select` read.
 fn page_of<T>(rows: Vec<T>, order_name: String, args: &PageArgs, key_of: impl Fn(&T) -> (SortKey, i64)) -> Page<T> {
+    let order: Arc<str> = order_name.into();
     let more = rows.len() as u64 > args.size;
     let mut rows: Vec<_> = rows.into_iter().take(args.size as usize).collect();
     if args.backward {
@@ -323,8 +357,7 @@ fn page_of<T>(rows: Vec<T>, order_name: String, args: &PageArgs, key_of: impl Fn
         .into_iter()
         .map(|row| {
             let (key, id) = key_of(&row);
-            let cursor = Cursor { order: order_name.clone(), key, id }.encode();
-            (cursor, row)
+            (Position { order: order.clone(), key, id }, row)
         })
         .collect();
     let (has_next, has_previous) =
@@ -369,7 +402,9 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let c = Cursor { order: "NAME".into(), key: SortKey::Text("Nghệ An".into()), id: 7 };
-        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode(&c.encode()), Some(c.clone()));
+        let at = Position { order: "NAME".into(), key: c.key.clone(), id: 7 };
+        assert_eq!(at.cursor(), c.encode());
         assert!(PageArgs::parse(Some(1), Some("nope".into()), None, None, 100).is_err());
     }
 

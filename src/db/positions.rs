@@ -270,9 +270,10 @@ impl SeatKey {
         SeatKey { rank: p.role_rank, start_on: p.start_on, id: p.id }
     }
 
-    pub fn cursor(&self) -> String {
+    /// This seat's place in its list (`order` shared by a page's seats).
+    pub fn position(&self, order: &std::sync::Arc<str>) -> page::Position {
         let key = SortKey::Text(format!("{}:{}", self.rank, self.start_on.format("%Y-%m-%d")));
-        page::Cursor { order: Self::ORDER.to_owned(), key, id: self.id }.encode()
+        page::Position { order: order.clone(), key, id: self.id }
     }
 
     /// The key a cursor of this list holds; `None` for any other cursor.
@@ -282,8 +283,9 @@ impl SeatKey {
         let rank: i16 = rank.parse().ok().filter(|r| (0..=99).contains(r))?;
         let start_on = crate::domain::input::parse_date(day)?;
         let key = SeatKey { rank, start_on, id: cursor.id };
-        // One form only: what `cursor` would give for this key.
-        (cursor.order == Self::ORDER && key.cursor() == cursor.encode()).then_some(key)
+        // One form only: what `position` would give for this key.
+        let own = key.position(&Self::ORDER.into()).cursor();
+        (cursor.order == Self::ORDER && own == cursor.encode()).then_some(key)
     }
 }
 
@@ -431,7 +433,8 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
         if window.backward {
             rows.reverse();
         }
-        let items = rows.into_iter().map(|r| (SeatKey::of(&r).cursor(), r)).collect();
+        let order: std::sync::Arc<str> = SeatKey::ORDER.into();
+        let items = rows.into_iter().map(|r| (SeatKey::of(&r).position(&order), r)).collect();
         let (has_next, has_previous) =
             if window.backward { (window.before.is_some(), more) } else { (more, window.after.is_some()) };
         pages.insert(*committee, Page { items, has_next, has_previous });

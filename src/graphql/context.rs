@@ -194,15 +194,24 @@ pub fn require_field(ctx: &Context<'_>, type_name: &str, field: &str) -> AppResu
 /// resolver rather than in an extension hook matters: any extension sends
 /// every field of every response through a registry lookup and a boxed hook,
 /// a quarter of a case list's CPU.
-pub async fn nullable<T>(
-    ctx: &Context<'_>,
-    value: impl std::future::Future<Output = async_graphql::Result<Option<T>>>,
-) -> Option<T> {
-    match value.await {
-        Ok(value) => value,
-        Err(err) => {
-            ctx.add_error(ctx.set_error_path(err.into_server_error(ctx.item.pos)));
-            None
+///
+/// `value` runs boxed. async-graphql resolves every field of an object in a
+/// future as large as that object's largest resolver (twice over, as it
+/// holds the resolver's future while awaiting it), so a resolver that loads
+/// and pages inline made `code` and `title` pay for it too; behind a
+/// pointer, only the fields that load pay an allocation.
+pub fn nullable<'a, T: 'a>(
+    ctx: &'a Context<'_>,
+    value: impl std::future::Future<Output = async_graphql::Result<Option<T>>> + Send + 'a,
+) -> impl std::future::Future<Output = Option<T>> + Send + 'a {
+    let value = Box::pin(value);
+    async move {
+        match value.await {
+            Ok(value) => value,
+            Err(err) => {
+                ctx.add_error(ctx.set_error_path(err.into_server_error(ctx.item.pos)));
+                None
+            }
         }
     }
 }

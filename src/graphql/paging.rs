@@ -6,6 +6,7 @@ use async_graphql::{Context, Object, OutputType, SelectionField, SimpleObject, T
 use chrono::NaiveDate;
 use sea_orm::sea_query::SelectStatement;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
@@ -19,7 +20,7 @@ use super::loaders::{
 use super::types::filters::SeatFilter;
 use crate::db::Db;
 use crate::db::cases::{After, CaseRecords};
-use crate::db::page::{self, Cursor, Page, PageArgs, SortKey};
+use crate::db::page::{self, Page, PageArgs, Position, SortKey};
 use crate::db::positions::{PositionScope, SeatKey, Window};
 use crate::domain::Operation;
 use crate::error::AppResult;
@@ -106,9 +107,9 @@ pub struct Conn<N> {
     extra: Extra,
 }
 
-/// One item of a page and the cursor that points at it.
+/// One item of a page and where it sits (its cursor, encoded when asked for).
 pub struct Edge<N> {
-    cursor: String,
+    at: Position,
     node: N,
 }
 
@@ -146,8 +147,8 @@ impl<N: OutputType> Conn<N> {
         PageInfo {
             has_previous_page: self.has_previous_page,
             has_next_page: self.has_next_page,
-            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
-            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
+            start_cursor: self.edges.first().map(|e| e.at.cursor()),
+            end_cursor: self.edges.last().map(|e| e.at.cursor()),
         }
     }
 
@@ -185,8 +186,8 @@ impl<N: OutputType> TypeName for Conn<N> {
 #[Object(name_type)]
 impl<N: OutputType> Edge<N> {
     /// Points at this item: pass it as `after` or `before` to page from here.
-    async fn cursor(&self) -> &str {
-        &self.cursor
+    async fn cursor(&self) -> String {
+        self.at.cursor()
     }
 
     /// The item.
@@ -204,7 +205,7 @@ impl<N: OutputType> TypeName for Edge<N> {
 /// Wraps a page of rows as a connection of `N`.
 pub fn connection<M, N: OutputType>(page: Page<M>, extra: Extra, wrap: impl Fn(M) -> N) -> Conn<N> {
     Conn {
-        edges: page.items.into_iter().map(|(cursor, row)| Edge { cursor, node: wrap(row) }).collect(),
+        edges: page.items.into_iter().map(|(at, row)| Edge { at, node: wrap(row) }).collect(),
         has_previous_page: page.has_previous,
         has_next_page: page.has_next,
         extra,
@@ -268,13 +269,13 @@ pub fn record_page<M, N: OutputType>(
 ) -> Conn<N> {
     let more = rows.len() as u64 > args.size;
     rows.truncate(args.size as usize);
-    let order = records_order(records);
+    let order: Arc<str> = records_order(records).into();
     let items = rows
         .into_iter()
         .map(|row| {
             let (on, id) = key(&row);
             let key = on.map_or(SortKey::Int(id), SortKey::date);
-            (Cursor { order: order.to_owned(), key, id }.encode(), row)
+            (Position { order: order.clone(), key, id }, row)
         })
         .collect();
     let page = Page { items, has_next: more, has_previous: args.after.is_some() };

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::agency;
 
+use super::Boxed;
 use super::committee::Committee;
 use super::enums::AgencyKind;
 use crate::domain::org;
@@ -37,10 +38,11 @@ impl Agency {
     }
 
     /// The committee the agency works with.
-    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 }

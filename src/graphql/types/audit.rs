@@ -142,13 +142,14 @@ impl AuditEvent {
     }
 
     /// The committee whose chain this is (null when outside the caller's reach).
-    async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Option<super::Committee> {
+    async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Option<super::Boxed<super::Committee>> {
         crate::graphql::context::nullable(ctx, async {
             let Some(id) = self.0.committee_id else { return Ok(None) };
             let req = crate::graphql::context::request(ctx)?;
             Ok(req.org.load_one(crate::graphql::loaders::CommitteeId(id)).await?.map(super::Committee))
         })
         .await
+        .map(super::Boxed::from)
     }
 
     /// Exactly what `hash` covers, in order: chain, seq, prevHash, `at` in

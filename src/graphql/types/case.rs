@@ -13,10 +13,10 @@ use super::enums::{
     DisciplineSubject, Role, StepRequirement,
 };
 use super::scalars::{Date, DateTime, Vnd};
-use super::{Agency, AuditEvent, Committee};
+use super::{Agency, AuditEvent, Boxed, Committee};
 use crate::db::cases::{self as store, CaseRecords};
 use crate::db::columns::Columns;
-use crate::db::page::{Cursor, Page, SortKey};
+use crate::db::page::{Cursor, Page, Position, SortKey};
 use crate::domain::Operation;
 use crate::domain::cases::{self as workflow, Target};
 use crate::error::{AppError, AppResult};
@@ -273,39 +273,43 @@ impl Case {
     }
 
     /// The committee that monitors and directs it.
-    async fn monitoring_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn monitoring_committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             let req = context::request(ctx)?;
             Ok(req.org.load_one(CommitteeId(self.0.monitoring_committee_id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The central committee, when it assigned the matter to a province.
-    async fn assigning_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn assigning_committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.assigning_committee_id else { return Ok(None) };
             Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The functional agency handling it now.
-    async fn handling_agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+    async fn handling_agency(&self, ctx: &Context<'_>) -> Option<Boxed<Agency>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.handling_agency_id else { return Ok(None) };
             Ok(context::request(ctx)?.org.load_one(AgencyId(id)).await?.map(Agency))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The incident this case was opened from (transferred to investigation).
-    async fn origin(&self, ctx: &Context<'_>) -> Option<Case> {
+    async fn origin(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.origin_case_id else { return Ok(None) };
             Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The numbers other agencies gave it, in the order they were recorded.
@@ -317,28 +321,39 @@ impl Case {
         #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-    ) -> Result<Conn<CaseReference>> {
-        let args = paging::args(ctx, Some(first), after, None, None)?;
-        let after = paging::record_after(CaseRecords::References, &args)?;
-        let rows =
-            context::request(ctx)?.cases.load_one(ReferencesOf(self.0.id, after, args.size)).await?.unwrap_or_default();
-        let key = |r: &case_reference::Model| (None, r.id);
-        Ok(paging::record_page(CaseRecords::References, self.0.id, rows, &args, key, CaseReference))
+    ) -> Result<Boxed<Conn<CaseReference>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let args = paging::args(ctx, Some(first), after, None, None)?;
+            let after = paging::record_after(CaseRecords::References, &args)?;
+            let rows = context::request(ctx)?
+                .cases
+                .load_one(ReferencesOf(self.0.id, after, args.size))
+                .await?
+                .unwrap_or_default();
+            let key = |r: &case_reference::Model| (None, r.id);
+            Ok(Boxed::from(paging::record_page(CaseRecords::References, self.0.id, rows, &args, key, CaseReference)))
+        })
+        .await
     }
 
     /// How many defendants it has, by the attributes the figures count; for
     /// every reader of the matter (names need `READ_CASE_DETAILS`).
     async fn defendant_counts(&self, ctx: &Context<'_>) -> Result<DefendantCounts> {
-        let found = context::request(ctx)?.cases.load_one(DefendantCountsOf(self.0.id)).await?;
-        let c = found.unwrap_or_default();
-        Ok(DefendantCounts {
-            total: i32_of(c.total)?,
-            cadres: i32_of(c.cadres)?,
-            party_members: i32_of(c.party_members)?,
-            leaders: i32_of(c.leaders)?,
-            centrally_managed: i32_of(c.centrally_managed)?,
-            non_state_sector: i32_of(c.non_state_sector)?,
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let found = context::request(ctx)?.cases.load_one(DefendantCountsOf(self.0.id)).await?;
+            let c = found.unwrap_or_default();
+            Ok(DefendantCounts {
+                total: i32_of(c.total)?,
+                cadres: i32_of(c.cadres)?,
+                party_members: i32_of(c.party_members)?,
+                leaders: i32_of(c.leaders)?,
+                centrally_managed: i32_of(c.centrally_managed)?,
+                non_state_sector: i32_of(c.non_state_sector)?,
+            })
         })
+        .await
     }
 
     /// Its defendants, in the order they were added, with their personal
@@ -351,7 +366,7 @@ impl Case {
         #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-    ) -> Option<Conn<Defendant>> {
+    ) -> Option<Boxed<Conn<Defendant>>> {
         context::nullable(ctx, async {
             self.field_allowed(ctx, "Case", "defendants").await?;
             let args = paging::args(ctx, Some(first), after, None, None)?;
@@ -361,6 +376,7 @@ impl Case {
             Ok(Some(paging::record_page(CaseRecords::Defendants, self.0.id, rows, &args, |d| (None, d.id), Defendant)))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The disciplinary actions linked to it, by the date decided. Pages
@@ -372,13 +388,27 @@ impl Case {
         #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-    ) -> Result<Conn<DisciplinaryAction>> {
-        let args = paging::args(ctx, Some(first), after, None, None)?;
-        let after = paging::record_after(CaseRecords::Discipline, &args)?;
-        let rows =
-            context::request(ctx)?.cases.load_one(DisciplineOf(self.0.id, after, args.size)).await?.unwrap_or_default();
-        let key = |d: &disciplinary_action::Model| (Some(d.decided_on), d.id);
-        Ok(paging::record_page(CaseRecords::Discipline, self.0.id, rows, &args, key, DisciplinaryAction))
+    ) -> Result<Boxed<Conn<DisciplinaryAction>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let args = paging::args(ctx, Some(first), after, None, None)?;
+            let after = paging::record_after(CaseRecords::Discipline, &args)?;
+            let rows = context::request(ctx)?
+                .cases
+                .load_one(DisciplineOf(self.0.id, after, args.size))
+                .await?
+                .unwrap_or_default();
+            let key = |d: &disciplinary_action::Model| (Some(d.decided_on), d.id);
+            Ok(Boxed::from(paging::record_page(
+                CaseRecords::Discipline,
+                self.0.id,
+                rows,
+                &args,
+                key,
+                DisciplinaryAction,
+            )))
+        })
+        .await
     }
 
     /// The amounts recovered for it, by the date recovered. Pages forwards
@@ -390,13 +420,20 @@ impl Case {
         #[graphql(desc = "The first n items, n from 1 to the page size limit (100 unless configured).")] first: i32,
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
-    ) -> Result<Conn<Recovery>> {
-        let args = paging::args(ctx, Some(first), after, None, None)?;
-        let after = paging::record_after(CaseRecords::Recoveries, &args)?;
-        let rows =
-            context::request(ctx)?.cases.load_one(RecoveriesOf(self.0.id, after, args.size)).await?.unwrap_or_default();
-        let key = |r: &recovery::Model| (Some(r.recovered_on), r.id);
-        Ok(paging::record_page(CaseRecords::Recoveries, self.0.id, rows, &args, key, Recovery))
+    ) -> Result<Boxed<Conn<Recovery>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let args = paging::args(ctx, Some(first), after, None, None)?;
+            let after = paging::record_after(CaseRecords::Recoveries, &args)?;
+            let rows = context::request(ctx)?
+                .cases
+                .load_one(RecoveriesOf(self.0.id, after, args.size))
+                .await?
+                .unwrap_or_default();
+            let key = |r: &recovery::Model| (Some(r.recovered_on), r.id);
+            Ok(Boxed::from(paging::record_page(CaseRecords::Recoveries, self.0.id, rows, &args, key, Recovery)))
+        })
+        .await
     }
 
     /// Every change to the matter and its records, oldest first: its own
@@ -419,7 +456,7 @@ impl Case {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Option<Conn<AuditEvent>> {
+    ) -> Option<Boxed<Conn<AuditEvent>>> {
         context::nullable(ctx, async {
             self.field_allowed(ctx, "Case", "history").await?;
             let args = paging::args(ctx, first, after, last, before)?;
@@ -443,9 +480,10 @@ impl Case {
                     rows.pop();
                 }
             }
+            let order: std::sync::Arc<str> = "SEQ".into();
             let items = rows
                 .into_iter()
-                .map(|e| (Cursor { order: "SEQ".into(), key: SortKey::Int(e.seq), id: e.id }.encode(), e))
+                .map(|e| (Position { order: order.clone(), key: SortKey::Int(e.seq), id: e.id }, e))
                 .collect();
             let (has_next, has_previous) =
                 if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
@@ -455,10 +493,11 @@ impl Case {
             Ok(Some(paging::connection(page, Extra::known(total), AuditEvent)))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The latest entry of its history (`READ_CASE_DETAILS`, else null).
-    async fn last_event(&self, ctx: &Context<'_>) -> Option<AuditEvent> {
+    async fn last_event(&self, ctx: &Context<'_>) -> Option<Boxed<AuditEvent>> {
         context::nullable(ctx, async {
             if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
                 return Ok(None);
@@ -467,6 +506,7 @@ impl Case {
             Ok(context::request(ctx)?.cases.load_one(key).await?.map(AuditEvent))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The workflow steps the viewer may take now, given their roles over
@@ -474,21 +514,25 @@ impl Case {
     /// states: exactly those `transitionCase` accepts (with the details each
     /// requires), so a client draws these buttons and no others.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<AvailableTransition>> {
-        let standing = self.standing(ctx).await?;
-        let facts = service::facts(&self.0)?;
-        Ok(workflow::available(&facts, &standing.actor())
-            .into_iter()
-            .map(|step| AvailableTransition {
-                transition: step.name.into(),
-                workflow: step.machine.into(),
-                to: match step.to {
-                    Target::State(s) => s,
-                    Target::Previous => facts.suspended_from.unwrap_or(facts.procedure),
-                }
-                .into(),
-                requires: step.requires.iter().map(|r| (*r).into()).collect(),
-            })
-            .collect())
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let standing = self.standing(ctx).await?;
+            let facts = service::facts(&self.0)?;
+            Ok(workflow::available(&facts, &standing.actor())
+                .into_iter()
+                .map(|step| AvailableTransition {
+                    transition: step.name.into(),
+                    workflow: step.machine.into(),
+                    to: match step.to {
+                        Target::State(s) => s,
+                        Target::Previous => facts.suspended_from.unwrap_or(facts.procedure),
+                    }
+                    .into(),
+                    requires: step.requires.iter().map(|r| (*r).into()).collect(),
+                })
+                .collect())
+        })
+        .await
     }
 }
 
@@ -589,11 +633,12 @@ impl Defendant {
     }
 
     /// The case.
-    async fn case(&self, ctx: &Context<'_>) -> Option<Case> {
+    async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
             Ok(context::request(ctx)?.cases.load_one(CaseId(self.0.case_id)).await?.map(Case))
         })
         .await
+        .map(Boxed::from)
     }
 }
 
@@ -606,11 +651,12 @@ pub struct CaseReference(pub case_reference::Model);
 #[Object]
 impl CaseReference {
     /// The agency that issued it.
-    async fn agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+    async fn agency(&self, ctx: &Context<'_>) -> Option<Boxed<Agency>> {
         context::nullable(ctx, async {
             Ok(context::request(ctx)?.org.load_one(AgencyId(self.0.agency_id)).await?.map(Agency))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The agency's global ID (also when the agency is outside your reach).
@@ -668,20 +714,22 @@ impl DisciplinaryAction {
     }
 
     /// The committee that recorded it.
-    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The linked case, if any (and within your reach).
-    async fn case(&self, ctx: &Context<'_>) -> Option<Case> {
+    async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.case_id else { return Ok(None) };
             Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
         })
         .await
+        .map(Boxed::from)
     }
 }
 

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::Utc;
 use entity::committee;
 
+use super::Boxed;
 use super::agency::Agency;
 use super::enums::{CommitteeLevel, CommitteeStatus};
 use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
@@ -83,26 +84,28 @@ impl Committee {
 
     /// The committee above this one (the central committee for a provincial
     /// one); null for the central committee or when outside the caller's reach.
-    async fn parent(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn parent(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             let Some(parent) = self.0.parent_id else { return Ok(None) };
             Ok(context::request(ctx)?.org.load_one(CommitteeId(parent)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The committee this one was merged into.
-    async fn successor(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn successor(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.successor_id else { return Ok(None) };
             Ok(context::request(ctx)?.org.load_one(CommitteeId(id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The body that staffs the committee: the Central Internal Affairs
     /// Commission, or the provincial Party committee's internal affairs committee.
-    async fn advisory_agency(&self, ctx: &Context<'_>) -> Option<Agency> {
+    async fn advisory_agency(&self, ctx: &Context<'_>) -> Option<Boxed<Agency>> {
         context::nullable(ctx, async {
             // A committee has one advisory agency: the first page of one holds it.
             let args = PageArgs { size: 1, backward: false, after: None, before: None };
@@ -111,6 +114,7 @@ impl Committee {
             Ok(page.and_then(|p| p.items.into_iter().next()).map(|(_, a)| Agency(a)))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// Whether the caller may change this committee, its people and seats
@@ -139,10 +143,14 @@ impl Committee {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Result<Conn<Committee>> {
-        let args = paging::args(ctx, first, after, last, before)?;
-        let filter = filter.unwrap_or_default().checked(None)?;
-        paging::under(ctx, self.0.id, ChildrenOf(filter), args, Committee).await
+    ) -> Result<Boxed<Conn<Committee>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let args = paging::args(ctx, first, after, last, before)?;
+            let filter = filter.unwrap_or_default().checked(None)?;
+            paging::under(ctx, self.0.id, ChildrenOf(filter), args, Committee).await.map(Boxed::from)
+        })
+        .await
     }
 
     /// Seats on this committee in order of precedence (head, standing deputy,
@@ -166,24 +174,32 @@ impl Committee {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Result<Conn<Position>> {
-        context::require_field(ctx, "Committee", "positions")?;
-        let args = paging::args(ctx, first, after, last, before)?;
-        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
-        let window = paging::seat_window(&args)?;
-        let columns = seat_columns(ctx.field());
-        let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window, columns)).await?;
-        let page = page.unwrap_or(Page { items: Vec::new(), has_next: false, has_previous: false });
-        Ok(paging::connection(page, Extra::seats(self.0.id, scope), Position))
+    ) -> Result<Boxed<Conn<Position>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            context::require_field(ctx, "Committee", "positions")?;
+            let args = paging::args(ctx, first, after, last, before)?;
+            let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
+            let window = paging::seat_window(&args)?;
+            let columns = seat_columns(ctx.field());
+            let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window, columns)).await?;
+            let page = page.unwrap_or(Page { items: Vec::new(), has_next: false, has_previous: false });
+            Ok(Boxed::from(paging::connection(page, Extra::seats(self.0.id, scope), Position)))
+        })
+        .await
     }
 
     /// The standing committee today: the head and the deputies who decide day to day.
     async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
-        context::require_field(ctx, "Committee", "standingCommittee")?;
-        let today = Utc::now().date_naive();
-        let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
-        let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Position).collect())
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            context::require_field(ctx, "Committee", "standingCommittee")?;
+            let today = Utc::now().date_naive();
+            let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
+            let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();
+            Ok(rows.into_iter().map(Position).collect())
+        })
+        .await
     }
 
     /// Agencies attached to the committee: its advisory agency and the functional agencies.
@@ -204,10 +220,14 @@ impl Committee {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Result<Conn<Agency>> {
-        let args = paging::args(ctx, first, after, last, before)?;
-        let kind = filter.and_then(|f| f.kind).map(org::AgencyKind::from);
-        paging::under(ctx, self.0.id, AgenciesOf(kind), args, Agency).await
+    ) -> Result<Boxed<Conn<Agency>>> {
+        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        Box::pin(async move {
+            let args = paging::args(ctx, first, after, last, before)?;
+            let kind = filter.and_then(|f| f.kind).map(org::AgencyKind::from);
+            paging::under(ctx, self.0.id, AgenciesOf(kind), args, Agency).await.map(Boxed::from)
+        })
+        .await
     }
 }
 

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object, Result, SelectionField};
 use chrono::Utc;
 use entity::person;
 
+use super::Boxed;
 use super::committee::{Committee, paging_cost};
 use super::filters::SeatFilter;
 use super::position::Position;
@@ -62,12 +63,13 @@ impl Person {
     }
 
     /// The committee whose staff registered the person.
-    async fn home_committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn home_committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             let id = CommitteeId(self.0.home_committee_id);
             Ok(context::request(ctx)?.org.load_one(id).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The seats the person holds or held (within the caller's reach), oldest first.
@@ -90,9 +92,9 @@ impl Person {
         last: Option<i32>,
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
-    ) -> Result<Conn<Position>> {
+    ) -> Result<Boxed<Conn<Position>>> {
         let args = paging::args(ctx, first, after, last, before)?;
         let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
-        paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await
+        paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await.map(Boxed::from)
     }
 }

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result, SelectionField};
 use entity::position;
 
+use super::Boxed;
 use super::committee::Committee;
 use super::enums::PositionRole;
 use super::person::{Person, person_columns};
@@ -97,7 +98,7 @@ impl Position {
     }
 
     /// Who holds the seat.
-    async fn person(&self, ctx: &Context<'_>) -> Option<Person> {
+    async fn person(&self, ctx: &Context<'_>) -> Option<Boxed<Person>> {
         context::nullable(ctx, async {
             let org = &context::request(ctx)?.org;
             let columns = person_columns(ctx.field());
@@ -109,13 +110,15 @@ impl Position {
             Ok(found.map(Person))
         })
         .await
+        .map(Boxed::from)
     }
 
     /// The committee the seat is on.
-    async fn committee(&self, ctx: &Context<'_>) -> Option<Committee> {
+    async fn committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
         context::nullable(ctx, async {
             Ok(context::request(ctx)?.org.load_one(CommitteeId(self.0.committee_id)).await?.map(Committee))
         })
         .await
+        .map(Boxed::from)
     }
 }
