@@ -119,3 +119,31 @@ async fn the_operations_of_a_batch_share_one_complexity_budget() {
     let second = schema.execute(Request::new(q).data(RequestContext::in_batch(direct.db.clone(), who, budget))).await;
     assert_eq!(refusal(&second), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
 }
+
+#[tokio::test]
+async fn an_operation_seen_before_is_answered_alike_and_still_gated_and_limited_for_each_request() {
+    let limits = Limits { max_complexity: 1000, ..Limits::default() };
+    let direct = Direct::new(limits.clone()).await;
+    let write = direct.db.begin_write().await.unwrap();
+    steerql::db::seed::load_demo(&write.txn).await.unwrap();
+    write.commit().await.unwrap();
+    // One schema, so the second request finds the first's checked document.
+    let schema = build_schema(&limits);
+    let run = |who: Option<&[&str]>, n: i64| {
+        let ctx = RequestContext::new(direct.db.clone(), who.map(principal), &limits);
+        let vars = async_graphql::Variables::from_json(serde_json::json!({ "n": n }));
+        let q = "query($n: Int!) { committees(first: $n) { nodes { code } } }";
+        schema.execute(Request::new(q).variables(vars).data(ctx))
+    };
+    let member: Option<&[&str]> = Some(&["MEMBER@CENTRAL"]);
+    let first = run(member, 2).await;
+    assert!(first.errors.is_empty(), "{:?}", first.errors);
+    let again = run(member, 2).await;
+    assert!(again.errors.is_empty(), "{:?}", again.errors);
+    assert_eq!(again.data, first.data);
+    // The same text without a token: the gate still runs for this caller.
+    assert_eq!(refusal(&run(None, 2).await), pair("UNAUTHENTICATED", "NO_TOKEN"));
+    // Other variables are validated for themselves: 1,000 committees cost too much.
+    assert_eq!(refusal(&run(member, 1000).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
+    assert_eq!(refusal(&run(member, 1000).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
+}

@@ -55,6 +55,7 @@ pub fn build_schema_with(limits: &Limits, keeper: std::sync::Arc<crate::service:
         .limit_complexity(limits.max_complexity)
         .extension(pipeline::Pipeline)
         .data(pipeline::Admission::new(limits))
+        .data(pipeline::Checked::new())
         .data(pipeline::Executor(executor))
         .finish()
 }

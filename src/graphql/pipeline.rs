@@ -10,8 +10,11 @@
 //! 2. `parse_query`: bracket nesting is checked before the parser sees the
 //!    text; after parsing, the gate (aliases, root fields, permissions,
 //!    introspection, mutations on read-only transports) runs, failing closed.
+//!    An operation seen before (the same text, operation name and variables)
+//!    is not parsed again: see [`Checked`]. The gate runs whoever asks.
 //! 3. `validation`: the complexity is charged to the budget the whole batch
 //!    shares, and a costly operation waits briefly for an execution slot.
+//!    An operation seen before is not validated again.
 //! 4. `execute`: the checked operation runs on the executing schema, a twin
 //!    of this one without extensions (see [`Executor`]), under the same
 //!    timeout and holding the same execution slot.
@@ -58,14 +61,80 @@ impl ExtensionFactory for Pipeline {
     }
 }
 
+/// Operations already parsed and validated (schema data): the same query
+/// text, operation name and variables give the same document and the same
+/// validation result against this schema, whoever sends them. Clients and
+/// the integrations send the same few operations all day, and parsing and
+/// validating a page of cases took as much CPU as a tenth of the rest of the
+/// request. Only what is validated is kept; the gate, the permission checks
+/// and the variables' checks still run on every request, for its caller. A
+/// cache of this process only (another instance builds its own), bounded
+/// in entries and in the size of what it keys.
+pub struct Checked(Mutex<lru::LruCache<String, Arc<CheckedOperation>>>);
+
+/// A parsed document (before any per-request rewriting) and its validation.
+struct CheckedOperation {
+    document: ExecutableDocument,
+    validation: ValidationResult,
+}
+
+impl Checked {
+    /// Operations kept.
+    pub const ENTRIES: usize = 256;
+    /// Longest query text plus variables kept, in bytes: a parsed document
+    /// is some ten times its text, so the cache stays within a few megabytes.
+    pub const KEY_MAX: usize = 4096;
+
+    pub fn new() -> Checked {
+        let entries = std::num::NonZeroUsize::new(Self::ENTRIES).unwrap_or(std::num::NonZeroUsize::MIN);
+        Checked(Mutex::new(lru::LruCache::new(entries)))
+    }
+
+    /// The key of an operation, if it is small enough to keep.
+    fn key(query: &str, operation: Option<&str>, variables: &Variables) -> Option<String> {
+        if query.len() > Self::KEY_MAX {
+            return None;
+        }
+        let variables = serde_json::to_string(variables).ok()?;
+        let operation = operation.map_or_else(|| "-".to_owned(), |name| format!("+{name}"));
+        let key = format!("{operation}\u{0}{variables}\u{0}{query}");
+        (key.len() <= Self::KEY_MAX).then_some(key)
+    }
+
+    fn get(&self, key: &str) -> Option<Arc<CheckedOperation>> {
+        lock(&self.0).get(key).cloned()
+    }
+
+    fn put(&self, key: String, operation: CheckedOperation) {
+        lock(&self.0).put(key, Arc::new(operation));
+    }
+}
+
+impl Default for Checked {
+    fn default() -> Self {
+        Checked::new()
+    }
+}
+
 /// The state of one operation as it passes through the pipeline.
 #[derive(Default)]
 struct PipelineRun {
     operation_name: Mutex<Option<String>>,
+    /// The operation as found in [`Checked`], or its key and freshly parsed
+    /// document, to keep once validated.
+    seen: Mutex<Seen>,
     /// An execution slot for a costly operation, released when the operation ends.
     slot: Mutex<Option<OwnedSemaphorePermit>>,
     /// The checked document and its variables, for the executing schema.
     checked: Mutex<Option<(ExecutableDocument, Variables)>>,
+}
+
+#[derive(Default)]
+enum Seen {
+    #[default]
+    Not,
+    Before(Arc<CheckedOperation>),
+    New(String, ExecutableDocument),
 }
 
 /// Execution slots for costly operations (schema data): a few at a time, so
@@ -157,9 +226,25 @@ impl Extension for PipelineRun {
         if nesting_depth(query) > limits.max_recursive_depth * 2 {
             return Err(refusal(Code::BadUserInput, "MAX_RECURSION", "the document nests too deeply"));
         }
-        let mut doc = next.run(ctx, query, variables).await.map_err(parse_error)?;
-        let request = ctx.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))?;
         let name = lock(&self.operation_name).clone();
+        let checked = ctx.data_opt::<Checked>();
+        let key = checked.and_then(|_| Checked::key(query, name.as_deref(), variables));
+        let before = checked.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
+        let mut doc = match (before, key) {
+            (Some(before), _) => {
+                let doc = before.document.clone();
+                *lock(&self.seen) = Seen::Before(before);
+                doc
+            }
+            (None, key) => {
+                let doc = next.run(ctx, query, variables).await.map_err(parse_error)?;
+                if let Some(key) = key {
+                    *lock(&self.seen) = Seen::New(key, doc.clone());
+                }
+                doc
+            }
+        };
+        let request = ctx.data_opt::<RequestContext>().ok_or_else(|| missing("RequestContext"))?;
         let registry = &ctx.schema_env.registry;
         let is_root_field = |ty: OperationType, field: &str| {
             let root = match ty {
@@ -191,7 +276,18 @@ impl Extension for PipelineRun {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+        let seen = std::mem::take(&mut *lock(&self.seen));
+        let result = match seen {
+            Seen::Before(before) => before.validation,
+            Seen::Not => next.run(ctx).await?,
+            Seen::New(key, document) => {
+                let validation = next.run(ctx).await?;
+                if let Some(checked) = ctx.data_opt::<Checked>() {
+                    checked.put(key, CheckedOperation { document, validation });
+                }
+                validation
+            }
+        };
         let request = ctx.data_opt::<RequestContext>().ok_or_else(|| vec![missing("RequestContext")])?;
         if !request.budget.charge(result.complexity) {
             return Err(vec![refusal(
