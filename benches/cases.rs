@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
-use common::{SECRET, Scratch, env_or, median};
+use common::{SECRET, Scratch, env_or, median, server_cpu};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::{Value, json};
 use steerql::auth::{self, Verifier};
@@ -166,14 +166,15 @@ async fn plain_step(State(db): State<Db>, Path((id, to)): Path<(i64, String)>) -
     axum::Json(json!({ "data": { "version": version } }))
 }
 
+/// One round's requests per second and the server's CPU milliseconds per request.
 async fn drive(
     concurrency: usize,
     seconds: u64,
     request: impl Fn(usize, u64) -> reqwest::RequestBuilder + Send + Sync + 'static,
-) -> f64 {
+) -> (f64, f64) {
     let request = Arc::new(request);
     let deadline = Instant::now() + Duration::from_secs(seconds);
-    let t0 = Instant::now();
+    let (t0, cpu0) = (Instant::now(), server_cpu());
     let tasks: Vec<_> = (0..concurrency)
         .map(|w| {
             let request = request.clone();
@@ -192,7 +193,8 @@ async fn drive(
     for t in tasks {
         total += t.await.unwrap();
     }
-    total as f64 / t0.elapsed().as_secs_f64()
+    let n = total.max(1) as f64;
+    (n / t0.elapsed().as_secs_f64(), (server_cpu() - cpu0) * 1000.0 / n)
 }
 
 /// (a) Reads: the GraphQL page against the plain handler.
@@ -249,9 +251,14 @@ async fn reads(
         ps.push(drive(16, seconds, plain_req.clone()).await);
         gs.push(drive(16, seconds, gql_req.clone()).await);
     }
-    let (g, p) = (median(gs), median(ps));
+    let (g, p) = (median(gs.iter().map(|r| r.0).collect()), median(ps.iter().map(|r| r.0).collect()));
+    // CPU per request moves less than throughput with the machine's
+    // neighbours, so it tells two builds apart where req/s cannot.
+    let (gc, pc) = (median(gs.iter().map(|r| r.1).collect()), median(ps.iter().map(|r| r.1).collect()));
     println!("\n(a) cases(first: 100) with committee, defendants, last event — concurrency 16");
-    println!("plain    {p:>8.1} req/s\ngraphql  {g:>8.1} req/s\nratio    {:>8.2} (target >= 0.60)", g / p);
+    println!("plain    {p:>8.1} req/s  {pc:>6.3} server CPU ms/req");
+    println!("graphql  {g:>8.1} req/s  {gc:>6.3} server CPU ms/req");
+    println!("ratio    {:>8.2} (target >= 0.60)  {:>6.2} plain/graphql CPU", g / p, pc / gc);
 }
 
 fn main() {
@@ -375,7 +382,7 @@ fn main() {
                 ps.push(drive(writers, seconds, plain.clone()).await);
                 gs.push(drive(writers, seconds, gql_step.clone()).await);
             }
-            let (g, p) = (median(gs), median(ps));
+            let (g, p) = (median(gs.iter().map(|r| r.0).collect()), median(ps.iter().map(|r| r.0).collect()));
             println!("{writers:<8} {p:>12.1} {g:>12.1} {:>8.2}   (target >= 0.50)", g / p);
         }
     });

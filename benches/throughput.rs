@@ -39,7 +39,7 @@ use steerql::config::{AuthArgs, Limits};
 use steerql::db::{Db, DbOptions, seed};
 use steerql::domain::{Principal, PrincipalKind};
 
-use common::{SECRET, env_or, median, percentile};
+use common::{SECRET, env_or, median, percentile, server_cpu};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -85,26 +85,6 @@ async fn plain(State((db, today)): State<(Db, String)>) -> impl IntoResponse {
         }
     }
     axum::Json(json!({ "data": { "committees": { "edges": edges } } }))
-}
-
-/// CPU seconds used by the server's threads (everything but the load generator).
-fn server_cpu() -> f64 {
-    let tick = 100.0; // USER_HZ on Linux
-    let mut total = 0.0;
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0.0 };
-    for task in tasks.flatten() {
-        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
-        if comm.starts_with("bench-client") {
-            continue;
-        }
-        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-        let after = stat.rsplit_once(')').map(|(_, s)| s).unwrap_or_default();
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let utime: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        let stime: f64 = fields.get(12).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        total += (utime + stime) / tick;
-    }
-    total
 }
 
 struct Round {

@@ -589,7 +589,7 @@ async fn the_latest_entry_carries_its_payload_whenever_it_is_asked_for_directly_
 }
 
 #[tokio::test]
-async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list_as_by_id() {
+async fn every_field_of_a_case_its_committee_a_defendant_and_an_entry_reads_the_same_in_a_list_as_by_id() {
     // Lists read only the columns their selections need; by id, a record is
     // read whole. Each field alone, through a list, against the same
     // records by id: a field whose columns the tables miss reads a default.
@@ -601,6 +601,7 @@ async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list
         (format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {on} {{ id {sel} }} }} }}"), json!({ "ids": ids }))
     };
     // The tables name only fields there are.
+    use steerql::graphql::types::committee::COMMITTEE_COLUMNS;
     use steerql::graphql::types::{audit::AUDIT_EVENT_COLUMNS, case::CASE_COLUMNS, case::DEFENDANT_COLUMNS};
     let names = |table: &[&str], of: &str| {
         let known: Vec<Value> = fields(of).iter().map(|f| f["name"].clone()).collect();
@@ -609,7 +610,8 @@ async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list
     names(&CASE_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Case");
     names(&DEFENDANT_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Defendant");
     names(&AUDIT_EVENT_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "AuditEvent");
-    let mut compared = [0, 0, 0];
+    names(&COMMITTEE_COLUMNS.iter().map(|(n, _)| *n).collect::<Vec<_>>(), "Committee");
+    let mut compared = [0, 0, 0, 0];
     for field in fields("Case") {
         let sel = selection(&types, &field, 2);
         let list = app.data(&token, &format!("{{ cases(first: 20) {{ nodes {{ id {sel} }} }} }}"), json!({})).await;
@@ -645,8 +647,44 @@ async fn every_field_of_a_case_a_defendant_and_an_entry_reads_the_same_in_a_list
         assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(listed), "AuditEvent.{}", field["name"]);
         compared[2] += listed.len();
     }
+    // A page's monitoring committees are joined into its statement, each
+    // read with the columns its selection needs.
+    for field in fields("Committee") {
+        let sel = selection(&types, &field, 1);
+        let list = app
+            .data(
+                &token,
+                &format!("{{ cases(first: 40) {{ nodes {{ monitoringCommittee {{ id {sel} }} }} }} }}"),
+                json!({}),
+            )
+            .await;
+        let listed: Vec<Value> =
+            list["cases"]["nodes"].as_array().unwrap().iter().map(|c| c["monitoringCommittee"].clone()).collect();
+        assert!(listed.iter().all(Value::is_object), "Committee.{}: {listed:?}", field["name"]);
+        let (q, vars) = by_id(listed.iter().map(|n| n["id"].clone()).collect(), "Committee", &sel);
+        assert_eq!(app.data(&token, &q, vars).await["nodes"], json!(listed), "Committee.{}", field["name"]);
+        compared[3] += listed.len();
+    }
     // Every field was compared on records that have it.
     assert!(compared.iter().all(|n| *n > 0), "{compared:?}");
+}
+
+#[tokio::test]
+async fn a_provincial_viewer_reads_the_monitoring_committees_of_a_page_as_it_reads_them_by_id() {
+    // The page joins them in under the viewer's organisation reach, which
+    // for a provincial grant is a condition in SQL rather than everything.
+    let app = TestApp::spawn().await;
+    let token = app.token(&["OFFICER@NGHE_AN"]);
+    let sel = "id code name parent { code }";
+    let q = format!("{{ cases(first: 50) {{ nodes {{ code monitoringCommittee {{ {sel} }} }} }} }}");
+    let list = app.data(&token, &q, json!({})).await;
+    let nodes = list["cases"]["nodes"].as_array().unwrap().clone();
+    assert!(nodes.len() >= 20, "{nodes:?}");
+    let committees: Vec<Value> = nodes.iter().map(|n| n["monitoringCommittee"].clone()).collect();
+    assert!(committees.iter().all(|c| c["code"] == "NGHE_AN"), "{committees:?}");
+    let by_id = format!("query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Committee {{ {sel} }} }} }}");
+    let ids: Vec<Value> = committees.iter().map(|c| c["id"].clone()).collect();
+    assert_eq!(app.data(&token, &by_id, json!({ "ids": ids })).await["nodes"], json!(committees));
 }
 
 #[tokio::test]

@@ -28,6 +28,23 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// CPU seconds the server's threads have run (every thread of the process
+/// but the load generator's), from the scheduler's nanosecond counters.
+pub fn server_cpu() -> f64 {
+    let mut total = 0.0;
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0.0 };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.starts_with("bench-client") {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        let ns: f64 = stat.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        total += ns / 1e9;
+    }
+    total
+}
+
 /// The benchmark's database: `BENCH_DATABASE_URL` (PostgreSQL, an admin
 /// URL: a scratch database is created under it and dropped at the end) or an
 /// SQLite file in a temporary directory.

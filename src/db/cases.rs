@@ -9,10 +9,11 @@ use entity::{
     audit_chain, audit_event, case_record, case_reference, committee, defendant, disciplinary_action, idempotency_key,
     recovery,
 };
-use sea_orm::sea_query::{Expr, ExprTrait as _, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    IntoActiveModel, Iterable, QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Set,
+    Statement,
 };
 
 use super::columns::{self, ColumnIndex, Columns, Sparse};
@@ -122,8 +123,48 @@ const PAGE_COLUMNS: [case_record::Column; 4] = [
     case_record::Column::HandlingAgencyId,
 ];
 
+/// What a page of matters reads of each one's monitoring committee, joined
+/// in rather than loaded by a statement of its own: `columns` of it, when
+/// it is within `reach` (none otherwise, as a load by id would find).
+#[derive(Clone, Copy, Debug)]
+pub struct WithCommittee<'a> {
+    pub reach: &'a Reach,
+    pub columns: Columns,
+}
+
+/// The name the monitoring committee is joined under, and the prefix of its
+/// columns' names in the result.
+const MONITORING: &str = "monitoring";
+const MONITORING_PREFIX: &str = "monitoring__";
+
+impl WithCommittee<'_> {
+    /// What is read: the columns asked for, and the id that tells whether
+    /// the join found the committee.
+    fn read(self) -> Columns {
+        self.columns.with([committee::Column::Id])
+    }
+
+    fn join(self, select: &mut SelectStatement) {
+        let on = Condition::all()
+            .add(
+                Expr::col((Alias::new(MONITORING), committee::Column::Id))
+                    .equals((case_record::Entity, case_record::Column::MonitoringCommitteeId)),
+            )
+            .add(reach::committee_column(case_record::Column::MonitoringCommitteeId, self.reach));
+        select.join_as(sea_orm::JoinType::LeftJoin, committee::Entity, Alias::new(MONITORING), on);
+        self.read().join_into::<committee::Entity>(select, MONITORING, MONITORING_PREFIX);
+    }
+
+    fn decode(self, row: &QueryResult) -> Result<Option<committee::Model>, DbErr> {
+        let id: Option<i64> = row.try_get(MONITORING_PREFIX, committee::Column::Id.as_str())?;
+        id.map(|_| committee::Model::from_prefixed(row, MONITORING_PREFIX, self.read())).transpose()
+    }
+}
+
 /// One page of the matters in `scope` that pass `filter`, reading `columns`
-/// of each (and what the page needs), and the statement that counts them.
+/// of each (and what the page needs) and, with `committee`, their
+/// monitoring committees; and the statement that counts them.
+#[expect(clippy::too_many_arguments, reason = "the page's parts, each its own")]
 pub async fn page<C: ConnectionTrait>(
     db: &C,
     scope: &CaseScope,
@@ -132,7 +173,8 @@ pub async fn page<C: ConnectionTrait>(
     order: CaseOrder,
     descending: bool,
     columns: Columns,
-) -> AppResult<(Page<case_record::Model>, SelectStatement)> {
+    committee: Option<WithCommittee<'_>>,
+) -> AppResult<(Page<(case_record::Model, Option<committee::Model>)>, SelectStatement)> {
     let mut select = in_scope(scope);
     if let Some((id, below)) = filter.committee {
         select = select.filter(committee_and_below(id, below));
@@ -170,17 +212,28 @@ pub async fn page<C: ConnectionTrait>(
     // filters, so a page never carries it.
     let columns = columns.with(PAGE_COLUMNS).without([case_record::Column::SearchText]);
     let id = case_record::Column::Id;
+    let sort = match order {
+        CaseOrder::Code => Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending },
+        CaseOrder::OpenedOn => {
+            Sort { name: "OPENED_ON", column: case_record::Column::OpenedOn, kind: KeyKind::Date, descending }
+        }
+    };
+    let columns = columns.with([sort.column]);
+    let mut select = columns.narrow(select);
+    if let Some(committee) = committee {
+        committee.join(QueryTrait::query(&mut select));
+    }
+    let decode = |row: &QueryResult| {
+        let case = case_record::Model::from_columns(row, columns)?;
+        Ok((case, committee.map(|c| c.decode(row)).transpose()?.flatten()))
+    };
     let page = match order {
         CaseOrder::Code => {
-            let sort = Sort { name: "CODE", column: case_record::Column::Code, kind: KeyKind::Text, descending };
-            let columns = columns.with([sort.column]);
-            page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::Text(c.code.clone()), c.id)).await?
+            page::fetch_decoded(db, select, id, sort, args, decode, |(c, _)| (SortKey::Text(c.code.clone()), c.id))
+                .await?
         }
         CaseOrder::OpenedOn => {
-            let sort =
-                Sort { name: "OPENED_ON", column: case_record::Column::OpenedOn, kind: KeyKind::Date, descending };
-            let columns = columns.with([sort.column]);
-            page::fetch_columns(db, select, columns, id, sort, args, |c| (SortKey::date(c.opened_on), c.id)).await?
+            page::fetch_decoded(db, select, id, sort, args, decode, |(c, _)| (SortKey::date(c.opened_on), c.id)).await?
         }
     };
     Ok((page, count))

@@ -8,8 +8,10 @@
 //! types say what each field reads (a field they do not list reads the
 //! whole row).
 
-use sea_orm::sea_query::SelectStatement;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Iterable, QueryResult, QuerySelect, QueryTrait, Select};
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, QueryTrait, Select,
+};
 
 use crate::error::AppResult;
 
@@ -62,6 +64,11 @@ impl Columns {
         self.0 & (1 << column.index()) != 0
     }
 
+    /// The set as bits, a bit for each column by its place.
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
     /// Whether this is the whole row (every column an entity can have).
     pub fn is_all(self) -> bool {
         self == Columns::ALL
@@ -78,13 +85,32 @@ impl Columns {
         }
         select.select_only().columns(E::Column::iter().filter(|c| self.has(*c)))
     }
+
+    /// Adds these columns of `E`, joined into `select` as `table`, to what
+    /// it reads, each named behind `prefix` (for [`Sparse::from_prefixed`]).
+    pub fn join_into<E>(self, select: &mut SelectStatement, table: &'static str, prefix: &str)
+    where
+        E: EntityTrait,
+        E::Column: ColumnIndex,
+    {
+        for column in E::Column::iter().filter(|c| self.has(*c)) {
+            select.expr_as(Expr::col((Alias::new(table), column)), Alias::new(format!("{prefix}{}", column.as_str())));
+        }
+    }
 }
 
 /// A model that can be decoded from some of its columns.
 pub trait Sparse: Sized {
-    /// The row from the columns in `columns`; every other field holds its
-    /// type's default and must not be read.
-    fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr>;
+    /// The row from the columns in `columns` of a result whose column names
+    /// are the entity's behind `prefix` (a table joined in, see
+    /// [`Columns::join_into`]); every other field holds its type's default
+    /// and must not be read.
+    fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns) -> Result<Self, DbErr>;
+
+    /// The row from the columns in `columns`.
+    fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr> {
+        Self::from_prefixed(row, "", columns)
+    }
 }
 
 /// Runs `select` (already narrowed to `columns`) and decodes its rows.
@@ -123,10 +149,10 @@ macro_rules! sparse {
         }
 
         impl Sparse for entity::$entity::Model {
-            fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr> {
+            fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns) -> Result<Self, DbErr> {
                 Ok(Self {
                     $($field: if columns.has(entity::$entity::Column::$column) {
-                        row.try_get("", stringify!($field))?
+                        row.try_get(prefix, stringify!($field))?
                     } else {
                         Default::default()
                     },)*
@@ -230,6 +256,24 @@ sparse!(person {
     version: Version,
 });
 
+sparse!(committee {
+    id: Id,
+    code: Code,
+    name: Name,
+    search_name: SearchName,
+    level: Level,
+    parent_id: ParentId,
+    province: Province,
+    established_on: EstablishedOn,
+    regulation: Regulation,
+    status: Status,
+    successor_id: SuccessorId,
+    ended_on: EndedOn,
+    created_at: CreatedAt,
+    updated_at: UpdatedAt,
+    version: Version,
+});
+
 sparse!(audit_event {
     id: Id,
     at: At,
@@ -267,6 +311,7 @@ mod tests {
         declaration_order_is_the_index::<entity::recovery::Column>();
         declaration_order_is_the_index::<entity::position::Column>();
         declaration_order_is_the_index::<entity::person::Column>();
+        declaration_order_is_the_index::<entity::committee::Column>();
     }
 
     #[test]

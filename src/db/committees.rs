@@ -10,6 +10,7 @@ use sea_orm::{
     Select, Set,
 };
 
+use super::columns::Columns;
 use super::page::{self, KeyKind, Page, PageArgs, Sort, SortKey};
 use super::{for_update, reach, search_contains};
 use crate::domain::Reach;
@@ -130,6 +131,17 @@ pub async fn by_ids<C: ConnectionTrait>(
 ) -> AppResult<HashMap<i64, committee::Model>> {
     let rows = in_reach(reach).filter(committee::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+}
+
+/// The committees `ids` within reach, reading only `columns` (and the id).
+pub async fn by_ids_columns<C: ConnectionTrait>(
+    db: &C,
+    reach: &Reach,
+    ids: &[i64],
+    columns: Columns,
+) -> AppResult<Vec<committee::Model>> {
+    let select = in_reach(reach).filter(committee::Column::Id.is_in(ids.iter().copied()));
+    super::columns::select_all(db, select, columns.with([committee::Column::Id])).await
 }
 
 pub async fn by_code<C: ConnectionTrait>(db: &C, reach: &Reach, code: &str) -> AppResult<Option<committee::Model>> {

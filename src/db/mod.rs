@@ -182,7 +182,8 @@ fn contains_pattern(text: &str) -> String {
 
 /// Rows whose search column contains `text`, ignoring case and diacritics.
 fn search_contains(col: impl ColumnTrait, text: &str) -> Condition {
-    Condition::all().add(Expr::col(col).like(LikeExpr::new(contains_pattern(text)).escape('\\')))
+    // Qualified, so a statement that joins another table stays unambiguous.
+    Condition::all().add(Expr::col((col.entity_name(), col)).like(LikeExpr::new(contains_pattern(text)).escape('\\')))
 }
 
 fn ensure_sqlite_dir(url: &str) {

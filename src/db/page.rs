@@ -8,10 +8,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
-use sea_orm::{ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    QueryTrait, Select,
+};
 use serde::{Deserialize, Serialize};
 
-use super::columns::{self, ColumnIndex, Columns, Sparse};
 use crate::error::{AppError, AppResult};
 
 /// The value of the sort column in one row.
@@ -165,6 +167,14 @@ pub struct Page<T> {
     pub has_previous: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with each row mapped by `f`.
+    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+        let items = self.items.into_iter().map(|(at, row)| (at, f(row))).collect();
+        Page { items, has_next: self.has_next, has_previous: self.has_previous }
+    }
+}
+
 /// How a list is sorted: which column, in which direction; the row id breaks ties.
 #[derive(Clone, Copy, Debug)]
 pub struct Sort<C> {
@@ -192,24 +202,26 @@ where
     Ok(page_of(select.all(db).await?, order_name, args, key_of))
 }
 
-/// [`fetch`] reading only `columns` of each row (see [`columns`](super::columns)).
-pub async fn fetch_columns<E, C>(
+/// [`fetch`] for a `select` that reads more or less than its entity's
+/// columns (only some of them, see [`columns`](super::columns), or joined
+/// ones): each row is decoded by `decode`.
+pub async fn fetch_decoded<E, C, T>(
     db: &C,
     select: Select<E>,
-    columns: Columns,
     id_col: E::Column,
     sort: Sort<E::Column>,
     args: &PageArgs,
-    key_of: impl Fn(&E::Model) -> (SortKey, i64),
-) -> AppResult<Page<E::Model>>
+    decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
+    key_of: impl Fn(&T) -> (SortKey, i64),
+) -> AppResult<Page<T>>
 where
     E: EntityTrait,
-    E::Column: ColumnIndex,
-    E::Model: Sparse,
     C: ConnectionTrait,
 {
     let (select, order_name) = page_select(select, id_col, sort, args)?;
-    Ok(page_of(columns::select_all(db, select, columns).await?, order_name, args, key_of))
+    let rows = db.query_all(&select.into_query()).await?;
+    let rows = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    Ok(page_of(rows, order_name, args, key_of))
 }
 
 /// `select` limited to one page (and one row more, to tell whether there is
@@ -238,7 +250,9 @@ fn page_select<E: EntityTrait>(
             // equivalent `k > $k OR (k = $k AND id > $id)` is a filter over
             // every row before the page.
             let greater = after != sort.descending;
-            let columns = Expr::tuple([Expr::col(sort.column), Expr::col(id_col)]);
+            // Qualified, so a page that joins another table stays unambiguous.
+            let qualified = |c: E::Column| Expr::col((c.entity_name(), c));
+            let columns = Expr::tuple([qualified(sort.column), qualified(id_col)]);
             let at = Expr::tuple([Expr::val(key), Expr::val(cursor.id)]);
             let cond = if greater { columns.gt(at) } else { columns.lt(at) };
             select = select.filter(cond);

@@ -28,6 +28,9 @@ pub struct OrgLoader {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CommitteeId(pub i64);
+/// A committee read with only some columns (never in the by-id cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CommitteeColumns(pub i64, pub Columns);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PersonId(pub i64);
 /// A person read with only some columns (never in the by-id cache).
@@ -169,6 +172,24 @@ impl Loader<CommitteeId> for OrgLoader {
     async fn load(&self, keys: &[CommitteeId]) -> LoadResult<CommitteeId, committee::Model> {
         let rows = committees::by_ids(&self.db.conn, &self.reach, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (CommitteeId(id), row)).collect())
+    }
+}
+
+impl Loader<CommitteeColumns> for OrgLoader {
+    type Value = committee::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CommitteeColumns]) -> LoadResult<CommitteeColumns, committee::Model> {
+        let mut groups: HashMap<Columns, Vec<i64>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.1).or_default().push(k.0);
+        }
+        let mut out = HashMap::new();
+        for (columns, ids) in groups {
+            let rows = committees::by_ids_columns(&self.db.conn, &self.reach, &ids, columns).await?;
+            out.extend(rows.into_iter().map(|row| (CommitteeColumns(row.id, columns), row)));
+        }
+        Ok(out)
     }
 }
 

@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, Object, OutputType, SelectionField, SimpleObject, TypeName, Value};
 use chrono::NaiveDate;
+use entity::committee;
 use sea_orm::sea_query::SelectStatement;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -15,11 +16,14 @@ use async_graphql::dataloader::Loader;
 
 use super::context::{self, RequestContext};
 use super::loaders::{
-    CommitteeId, CountUnder, Nested, OrgLoader, PageUnder, PersonColumns, PersonId, SeatCount, SeatsOf, SeatsPage,
+    CommitteeColumns, CommitteeId, CountUnder, Nested, OrgLoader, PageUnder, PersonColumns, PersonId, SeatCount,
+    SeatsOf, SeatsPage,
 };
+use super::types::committee::committee_columns;
 use super::types::filters::SeatFilter;
 use crate::db::Db;
 use crate::db::cases::{After, CaseRecords};
+use crate::db::columns::Columns;
 use crate::db::page::{self, Page, PageArgs, Position, SortKey};
 use crate::db::positions::{PositionScope, SeatKey, Window};
 use crate::domain::Operation;
@@ -470,9 +474,37 @@ where
     Ok(())
 }
 
+/// What each `name` selection on the nodes of the connection `conn` reads of
+/// its committee (the same set twice, once).
+pub fn committee_selections(conn: SelectionField<'_>, name: &str) -> Vec<Columns> {
+    let mut sets: Vec<Columns> = node_fields(conn, name).into_iter().map(committee_columns).collect();
+    sets.sort_unstable_by_key(|c| c.bits());
+    sets.dedup();
+    sets
+}
+
+/// Puts committees a page read along with its rows into the request's
+/// cache, under the key each of the `selections` will load them by (see
+/// [`committee_for_field`](super::types::committee::committee_for_field)): whole rows by id, others by their columns.
+pub async fn feed_committees<'a>(
+    req: &RequestContext,
+    selections: &[Columns],
+    committees: impl Iterator<Item = &'a committee::Model>,
+) {
+    let mut seen = HashSet::new();
+    let committees: Vec<&committee::Model> = committees.filter(|c| seen.insert(c.id)).collect();
+    for &columns in selections {
+        if columns.is_all() {
+            req.org.feed_many(committees.iter().map(|c| (CommitteeId(c.id), (*c).clone()))).await;
+        } else {
+            req.org.feed_many(committees.iter().map(|c| (CommitteeColumns(c.id, columns), (*c).clone()))).await;
+        }
+    }
+}
+
 /// Loads, one statement per relation, what the nodes of a page of cases will
-/// ask for (committees, defendants and their counts, latest history
-/// entries), so the statements a page costs do not depend on its size or on
+/// ask for (defendants and their counts, latest history entries; their
+/// committees are joined into the page, see [`feed_committees`]), so the statements a page costs do not depend on its size or on
 /// how the loaders' batches happen to fall.
 pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model]) -> async_graphql::Result<()> {
     use super::loaders::{
@@ -484,12 +516,6 @@ pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model
     let req = context::request(ctx)?;
     let this = ctx.field();
     let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();
-    let committees: Vec<CommitteeId> = cases
-        .iter()
-        .filter(|_| !node_fields(this, "monitoringCommittee").is_empty())
-        .map(|c| CommitteeId(c.monitoring_committee_id))
-        .collect();
-    prime(req, committees, |_| {}).await?;
     if !node_fields(this, "defendantCounts").is_empty() {
         prime_cases_with(req, ids.iter().map(|id| DefendantCountsOf(*id)).collect()).await?;
     }

@@ -274,12 +274,9 @@ impl Case {
 
     /// The committee that monitors and directs it.
     async fn monitoring_committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
-        context::nullable(ctx, async {
-            let req = context::request(ctx)?;
-            Ok(req.org.load_one(CommitteeId(self.0.monitoring_committee_id)).await?.map(Committee))
-        })
-        .await
-        .map(Boxed::from)
+        context::nullable(ctx, super::committee::committee_for_field(ctx, self.0.monitoring_committee_id))
+            .await
+            .map(Boxed::from)
     }
 
     /// The central committee, when it assigned the matter to a province.

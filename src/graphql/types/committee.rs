@@ -1,7 +1,7 @@
 //! `Committee`: a steering committee and its navigation (parent, children,
 //! seats, standing committee, agencies).
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SelectionField};
 use chrono::Utc;
 use entity::committee;
 
@@ -11,6 +11,7 @@ use super::enums::{CommitteeLevel, CommitteeStatus};
 use super::filters::{AgencyFilter, CommitteeFilter, SeatFilter};
 use super::position::{Position, seat_columns};
 use super::scalars::Date;
+use crate::db::columns::Columns;
 use crate::db::page::{Page, PageArgs};
 use crate::db::positions::PositionScope;
 use crate::domain::Operation;
@@ -18,8 +19,54 @@ use crate::domain::org;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeId, PageUnder, SeatsOf, SeatsPage};
+use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeColumns, CommitteeId, PageUnder, SeatsOf, SeatsPage};
 use crate::graphql::paging::{self, Conn, Extra};
+use crate::graphql::projection::{self, ColumnTable};
+
+/// What each field of a `Committee` reads of its row, besides its id (see
+/// [`projection`]).
+pub const COMMITTEE_COLUMNS: ColumnTable<committee::Column> = {
+    use committee::Column as C;
+    &[
+        ("id", &[]),
+        ("version", &[C::Version]),
+        ("code", &[C::Code]),
+        ("name", &[C::Name]),
+        ("level", &[C::Level]),
+        ("province", &[C::Province]),
+        ("establishedOn", &[C::EstablishedOn]),
+        ("regulation", &[C::Regulation]),
+        ("status", &[C::Status]),
+        ("endedOn", &[C::EndedOn]),
+        ("parent", &[C::ParentId]),
+        ("successor", &[C::SuccessorId]),
+        ("advisoryAgency", &[]),
+        ("viewerCanManage", &[C::Code]),
+        ("children", &[]),
+        ("positions", &[]),
+        ("standingCommittee", &[]),
+        ("agencies", &[]),
+    ]
+};
+
+/// The columns a committee-typed field's selection (`field`) reads.
+pub fn committee_columns(field: SelectionField<'_>) -> Columns {
+    projection::columns(field.selection_set(), COMMITTEE_COLUMNS, &[committee::Column::Id])
+}
+
+/// The committee `id` as the field being resolved reads it: the whole row
+/// (from the by-id cache), or only the columns its selection reads, as a
+/// page that joined them in has already put in the request's cache.
+pub async fn committee_for_field(ctx: &Context<'_>, id: i64) -> Result<Option<Committee>> {
+    let org = &context::request(ctx)?.org;
+    let columns = committee_columns(ctx.field());
+    let found = if columns.is_all() {
+        org.load_one(CommitteeId(id)).await?
+    } else {
+        org.load_one(CommitteeColumns(id, columns)).await?
+    };
+    Ok(found.map(Committee))
+}
 
 /// The `Committee` GraphQL type (documented on its resolvers below).
 #[derive(Clone, Debug)]
