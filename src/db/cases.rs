@@ -12,8 +12,8 @@ use entity::{
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Set,
-    Statement,
+    IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Select, Set, Statement,
 };
 
 use super::columns::{self, ColumnIndex, Columns, Sparse};
@@ -123,47 +123,97 @@ const PAGE_COLUMNS: [case_record::Column; 4] = [
     case_record::Column::HandlingAgencyId,
 ];
 
-/// What a page of matters reads of each one's monitoring committee, joined
-/// in rather than loaded by a statement of its own: `columns` of it, when
-/// it is within `reach` (none otherwise, as a load by id would find).
-#[derive(Clone, Copy, Debug)]
-pub struct WithCommittee<'a> {
-    pub reach: &'a Reach,
-    pub columns: Columns,
+/// What a page of matters reads along with each one, by joins in the
+/// page's own statement rather than in statements of their own.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Along<'a> {
+    /// These columns of its monitoring committee, when the committee is
+    /// within this reach (nothing otherwise, as a load by id would find).
+    pub committee: Option<(&'a Reach, Columns)>,
+    /// These columns of its latest history entry (its chain head's).
+    pub last_event: Option<Columns>,
 }
 
-/// The name the monitoring committee is joined under, and the prefix of its
-/// columns' names in the result.
+/// What a page read along with a matter.
+#[derive(Clone, Debug, Default)]
+pub struct Joined {
+    pub committee: Option<committee::Model>,
+    pub last_event: Option<audit_event::Model>,
+}
+
+/// The names the joined tables go by, and the prefixes of their columns'
+/// names in the result.
 const MONITORING: &str = "monitoring";
 const MONITORING_PREFIX: &str = "monitoring__";
+const LAST_HEAD: &str = "last_head";
+const LAST: &str = "last";
+const LAST_PREFIX: &str = "last__";
 
-impl WithCommittee<'_> {
-    /// What is read: the columns asked for, and the id that tells whether
-    /// the join found the committee.
-    fn read(self) -> Columns {
-        self.columns.with([committee::Column::Id])
+impl Along<'_> {
+    /// What is read of each joined table: the columns asked for, and a
+    /// column that is never null in a row the join found.
+    fn committee_columns(columns: Columns) -> Columns {
+        columns.with([committee::Column::Id])
+    }
+
+    fn event_columns(columns: Columns) -> Columns {
+        columns.with([audit_event::Column::Chain])
     }
 
     fn join(self, select: &mut SelectStatement) {
-        let on = Condition::all()
-            .add(
-                Expr::col((Alias::new(MONITORING), committee::Column::Id))
-                    .equals((case_record::Entity, case_record::Column::MonitoringCommitteeId)),
-            )
-            .add(reach::committee_column(case_record::Column::MonitoringCommitteeId, self.reach));
-        select.join_as(sea_orm::JoinType::LeftJoin, committee::Entity, Alias::new(MONITORING), on);
-        self.read().join_into::<committee::Entity>(select, MONITORING, MONITORING_PREFIX);
+        if let Some((reach, columns)) = self.committee {
+            let on = Condition::all()
+                .add(
+                    Expr::col((Alias::new(MONITORING), committee::Column::Id))
+                        .equals((case_record::Entity, case_record::Column::MonitoringCommitteeId)),
+                )
+                .add(reach::committee_column(case_record::Column::MonitoringCommitteeId, reach));
+            select.join_as(JoinType::LeftJoin, committee::Entity, Alias::new(MONITORING), on);
+            Self::committee_columns(columns).join_into::<committee::Entity>(select, MONITORING, MONITORING_PREFIX);
+        }
+        if let Some(columns) = self.last_event {
+            // The chain's head names its newest entry. A matter's chain is
+            // `audit_event::case_chain` of its id, spelled here in SQL.
+            let chain = Expr::cust(r#"('case:' || CAST("case_record"."id" AS TEXT))"#);
+            let on = Expr::col((Alias::new(LAST_HEAD), audit_chain::Column::Chain)).eq(chain);
+            select.join_as(JoinType::LeftJoin, audit_chain::Entity, Alias::new(LAST_HEAD), on);
+            let on = Condition::all()
+                .add(
+                    Expr::col((Alias::new(LAST), audit_event::Column::Chain))
+                        .equals((Alias::new(LAST_HEAD), audit_chain::Column::Chain)),
+                )
+                .add(
+                    Expr::col((Alias::new(LAST), audit_event::Column::Seq))
+                        .equals((Alias::new(LAST_HEAD), audit_chain::Column::Seq)),
+                );
+            select.join_as(JoinType::LeftJoin, audit_event::Entity, Alias::new(LAST), on);
+            Self::event_columns(columns).join_into::<audit_event::Entity>(select, LAST, LAST_PREFIX);
+        }
     }
 
-    fn decode(self, row: &QueryResult) -> Result<Option<committee::Model>, DbErr> {
-        let id: Option<i64> = row.try_get(MONITORING_PREFIX, committee::Column::Id.as_str())?;
-        id.map(|_| committee::Model::from_prefixed(row, MONITORING_PREFIX, self.read())).transpose()
+    fn decode(self, row: &QueryResult) -> Result<Joined, DbErr> {
+        let mut joined = Joined::default();
+        if let Some((_, columns)) = self.committee {
+            let found: Option<i64> = row.try_get(MONITORING_PREFIX, committee::Column::Id.as_str())?;
+            if found.is_some() {
+                let columns = Self::committee_columns(columns);
+                joined.committee = Some(committee::Model::from_prefixed(row, MONITORING_PREFIX, columns)?);
+            }
+        }
+        if let Some(columns) = self.last_event {
+            let found: Option<String> = row.try_get(LAST_PREFIX, audit_event::Column::Chain.as_str())?;
+            if found.is_some() {
+                let columns = Self::event_columns(columns);
+                joined.last_event = Some(audit_event::Model::from_prefixed(row, LAST_PREFIX, columns)?);
+            }
+        }
+        Ok(joined)
     }
 }
 
 /// One page of the matters in `scope` that pass `filter`, reading `columns`
-/// of each (and what the page needs) and, with `committee`, their
-/// monitoring committees; and the statement that counts them.
+/// of each (and what the page needs) and what `along` asks for; and the
+/// statement that counts them.
 #[expect(clippy::too_many_arguments, reason = "the page's parts, each its own")]
 pub async fn page<C: ConnectionTrait>(
     db: &C,
@@ -173,8 +223,8 @@ pub async fn page<C: ConnectionTrait>(
     order: CaseOrder,
     descending: bool,
     columns: Columns,
-    committee: Option<WithCommittee<'_>>,
-) -> AppResult<(Page<(case_record::Model, Option<committee::Model>)>, SelectStatement)> {
+    along: Along<'_>,
+) -> AppResult<(Page<(case_record::Model, Joined)>, SelectStatement)> {
     let mut select = in_scope(scope);
     if let Some((id, below)) = filter.committee {
         select = select.filter(committee_and_below(id, below));
@@ -220,13 +270,8 @@ pub async fn page<C: ConnectionTrait>(
     };
     let columns = columns.with([sort.column]);
     let mut select = columns.narrow(select);
-    if let Some(committee) = committee {
-        committee.join(QueryTrait::query(&mut select));
-    }
-    let decode = |row: &QueryResult| {
-        let case = case_record::Model::from_columns(row, columns)?;
-        Ok((case, committee.map(|c| c.decode(row)).transpose()?.flatten()))
-    };
+    along.join(QueryTrait::query(&mut select));
+    let decode = |row: &QueryResult| Ok((case_record::Model::from_columns(row, columns)?, along.decode(row)?));
     let page = match order {
         CaseOrder::Code => {
             page::fetch_decoded(db, select, id, sort, args, decode, |(c, _)| (SortKey::Text(c.code.clone()), c.id))

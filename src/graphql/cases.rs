@@ -19,7 +19,6 @@ use super::types::enums::{
 };
 use super::types::scalars::{Date, Vnd};
 use crate::db::cases::{self as store, CaseChanges, CaseFilter as StoreFilter, CaseOrder, DefendantFields, NewCase};
-use crate::db::columns::Columns;
 use crate::domain::cases::{self as workflow, StepDetails};
 use crate::domain::org::{self as rules, Invalid, NAME_MAX, REASON_MAX, TITLE_MAX};
 use crate::domain::{Operation, Principal};
@@ -414,16 +413,12 @@ impl CaseQuery {
         let req = context::request(ctx)?;
         let db = &req.db;
         let columns = projection::columns(projection::node_selections(ctx.field()), CASE_COLUMNS, &[]);
-        // The monitoring committees the nodes select are read by a join, in
-        // the page's statement, rather than by one of their own.
-        let selections = paging::committee_selections(ctx.field(), "monitoringCommittee");
-        let with = selections
-            .iter()
-            .copied()
-            .reduce(Columns::union)
-            .map(|columns| store::WithCommittee { reach: &req.org.loader().reach, columns });
-        let (page, count) = store::page(&db.conn, &scope, &filter, &args, order, descending, columns, with).await?;
-        paging::feed_committees(req, &selections, page.items.iter().filter_map(|(_, (_, c))| c.as_ref())).await;
+        // The monitoring committees and latest entries the nodes select are
+        // read with the page, by joins, rather than by statements of their own.
+        let along = paging::CasesAlong::of(ctx);
+        let (page, count) =
+            store::page(&db.conn, &scope, &filter, &args, order, descending, columns, along.along(req)).await?;
+        along.feed(req, &page.items).await;
         let page = page.map(|(case, _)| case);
         // Whole rows go to the by-id cache, where other fields of this
         // request find them; rows read narrow are only this list's.
