@@ -134,11 +134,13 @@ pub struct Along<'a> {
     pub last_event: Option<Columns>,
 }
 
-/// What a page read along with a matter.
+/// What a page read along with a matter: `None` for what it did not read;
+/// `Some(None)` where the join found nothing (a committee outside reach, a
+/// matter without history).
 #[derive(Clone, Debug, Default)]
 pub struct Joined {
-    pub committee: Option<committee::Model>,
-    pub last_event: Option<audit_event::Model>,
+    pub committee: Option<Option<committee::Model>>,
+    pub last_event: Option<Option<audit_event::Model>>,
 }
 
 /// The names the joined tables go by, and the prefixes of their columns'
@@ -195,17 +197,15 @@ impl Along<'_> {
         let mut joined = Joined::default();
         if let Some((_, columns)) = self.committee {
             let found: Option<i64> = row.try_get(MONITORING_PREFIX, committee::Column::Id.as_str())?;
-            if found.is_some() {
-                let columns = Self::committee_columns(columns);
-                joined.committee = Some(committee::Model::from_prefixed(row, MONITORING_PREFIX, columns)?);
-            }
+            let columns = Self::committee_columns(columns);
+            joined.committee =
+                Some(found.map(|_| committee::Model::from_prefixed(row, MONITORING_PREFIX, columns)).transpose()?);
         }
         if let Some(columns) = self.last_event {
             let found: Option<String> = row.try_get(LAST_PREFIX, audit_event::Column::Chain.as_str())?;
-            if found.is_some() {
-                let columns = Self::event_columns(columns);
-                joined.last_event = Some(audit_event::Model::from_prefixed(row, LAST_PREFIX, columns)?);
-            }
+            let columns = Self::event_columns(columns);
+            joined.last_event =
+                Some(found.map(|_| audit_event::Model::from_prefixed(row, LAST_PREFIX, columns)).transpose()?);
         }
         Ok(joined)
     }

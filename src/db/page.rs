@@ -167,14 +167,6 @@ pub struct Page<T> {
     pub has_previous: bool,
 }
 
-impl<T> Page<T> {
-    /// The same page with each row mapped by `f`.
-    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
-        let items = self.items.into_iter().map(|(at, row)| (at, f(row))).collect();
-        Page { items, has_next: self.has_next, has_previous: self.has_previous }
-    }
-}
-
 /// How a list is sorted: which column, in which direction; the row id breaks ties.
 #[derive(Clone, Copy, Debug)]
 pub struct Sort<C> {

@@ -298,12 +298,12 @@ fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
 /// A matter by id within the caller's case scope, for answering a write.
 async fn load_case(ctx: &Context<'_>, id: i64) -> Result<Case> {
     let found = context::request(ctx)?.cases.load_one(CaseId(id)).await?;
-    Ok(Case(found.ok_or(AppError::NotFound("case"))?))
+    Ok(Case::from(found.ok_or(AppError::NotFound("case"))?))
 }
 
 async fn case_of(ctx: &Context<'_>, written: Written<entity::case_record::Model>) -> Result<Case> {
     match written {
-        Written::Fresh(row) => Ok(Case(row)),
+        Written::Fresh(row) => Ok(Case::from(row)),
         Written::Repeat(id) => load_case(ctx, id).await,
     }
 }
@@ -342,7 +342,7 @@ impl CaseQuery {
             let req = context::request(ctx)?;
             let scope = store::CaseScope::of(viewer(ctx)?, Operation::ReadCases);
             let found = store::by_reference(&req.db.conn, &scope, agency, &number).await?;
-            Ok(Some(Case(found.ok_or(AppError::NotFound("case"))?)))
+            Ok(Some(Case::from(found.ok_or(AppError::NotFound("case"))?)))
         })
         .await
     }
@@ -415,19 +415,17 @@ impl CaseQuery {
         let columns = projection::columns(projection::node_selections(ctx.field()), CASE_COLUMNS, &[]);
         // The monitoring committees and latest entries the nodes select are
         // read with the page, by joins, rather than by statements of their own.
-        let along = paging::CasesAlong::of(ctx);
-        let (page, count) =
-            store::page(&db.conn, &scope, &filter, &args, order, descending, columns, along.along(req)).await?;
-        along.feed(req, &page.items).await;
-        let page = page.map(|(case, _)| case);
+        // Each node then answers them from what it carries.
+        let along = paging::cases_along(ctx, req);
+        let (page, count) = store::page(&db.conn, &scope, &filter, &args, order, descending, columns, along).await?;
         // Whole rows go to the by-id cache, where other fields of this
         // request find them; rows read narrow are only this list's.
         if columns.is_all() {
-            req.cases.feed_many(page.items.iter().map(|(_, c)| (CaseId(c.id), c.clone()))).await;
+            req.cases.feed_many(page.items.iter().map(|(_, (c, _))| (CaseId(c.id), c.clone()))).await;
         }
-        let rows: Vec<_> = page.items.iter().map(|(_, c)| c).collect();
+        let rows: Vec<_> = page.items.iter().map(|(_, (c, _))| c).collect();
         paging::prime_cases(ctx, &rows).await?;
-        Ok(paging::connection(page, Extra::query(db, count), Case))
+        Ok(paging::connection(page, Extra::query(db, count), |(case, joined)| Case::joined(case, joined)))
     }
 }
 
@@ -589,7 +587,7 @@ impl CaseMutation {
         let agency = ids::decode(Kind::Agency, &input.agency_id, &["input", "agencyId"])?;
         let number = text("input", "number", &input.number, NUMBER_MAX)?;
         let db = &context::request(ctx)?.db;
-        Ok(Case(service::add_reference(db, actor, id, agency, number).await?))
+        Ok(Case::from(service::add_reference(db, actor, id, agency, number).await?))
     }
 
     /// Adds a defendant to a case. `RECORD_PROCEDURE` (an `AGENCY` role: on

@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Object, OutputType, SelectionField, SimpleObject, TypeName, Value};
 use chrono::NaiveDate;
-use entity::{case_record, committee};
+
 use sea_orm::sea_query::SelectStatement;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -16,13 +16,12 @@ use async_graphql::dataloader::Loader;
 
 use super::context::{self, RequestContext};
 use super::loaders::{
-    CommitteeColumns, CommitteeId, CountUnder, Nested, OrgLoader, PageUnder, PersonColumns, PersonId, SeatCount,
-    SeatsOf, SeatsPage,
+    CommitteeId, CountUnder, Nested, OrgLoader, PageUnder, PersonColumns, PersonId, SeatCount, SeatsOf, SeatsPage,
 };
 use super::types::committee::committee_columns;
 use super::types::filters::SeatFilter;
 use crate::db::Db;
-use crate::db::cases::{After, Along, CaseRecords, Joined};
+use crate::db::cases::{After, Along, CaseRecords};
 use crate::db::columns::Columns;
 use crate::db::page::{self, Page, PageArgs, Position, SortKey};
 use crate::db::positions::{PositionScope, SeatKey, Window};
@@ -474,70 +473,27 @@ where
     Ok(())
 }
 
-/// What the nodes of a page of cases select that the page's own statement
-/// reads along with each matter (`db::cases::Along`), selection by
-/// selection: each `monitoringCommittee`'s columns, and each `lastEvent`'s
-/// for a caller who may read entries somewhere (the resolvers still check
-/// each matter). Each is put in the request's cache under the key its
-/// resolver will load it by, as if a loader had read it.
-pub struct CasesAlong {
-    committees: Vec<Columns>,
-    events: Vec<Columns>,
-}
-
-impl CasesAlong {
-    /// What the nodes of the connection being resolved select.
-    pub fn of(ctx: &Context<'_>) -> CasesAlong {
-        let this = ctx.field();
-        let distinct = |mut sets: Vec<Columns>| {
-            sets.sort_unstable_by_key(|c| c.bits());
-            sets.dedup();
-            sets
-        };
-        let committees = node_fields(this, "monitoringCommittee").into_iter().map(committee_columns).collect();
-        let events = if context::require_field(ctx, "Case", "lastEvent").is_ok() {
-            node_fields(this, "lastEvent").into_iter().map(super::types::audit::event_columns).collect()
-        } else {
-            Vec::new()
-        };
-        CasesAlong { committees: distinct(committees), events: distinct(events) }
-    }
-
-    /// The joins that read it: the union of the selections' columns.
-    pub fn along<'a>(&self, req: &'a RequestContext) -> Along<'a> {
-        let union = |sets: &[Columns]| sets.iter().copied().reduce(Columns::union);
-        Along {
-            committee: union(&self.committees).map(|columns| (&req.org.loader().reach, columns)),
-            last_event: union(&self.events),
-        }
-    }
-
-    /// Puts what the page read in the request's cache: committees whole by
-    /// id or by their columns (see
-    /// [`committee_for_field`](super::types::committee::committee_for_field)),
-    /// entries by matter and columns.
-    pub async fn feed(&self, req: &RequestContext, rows: &[(Position, (case_record::Model, Joined))]) {
-        use super::loaders::LastEventOf;
-        let mut seen = HashSet::new();
-        let committees: Vec<&committee::Model> =
-            rows.iter().filter_map(|(_, (_, j))| j.committee.as_ref()).filter(|c| seen.insert(c.id)).collect();
-        for &columns in &self.committees {
-            if columns.is_all() {
-                req.org.feed_many(committees.iter().map(|c| (CommitteeId(c.id), (*c).clone()))).await;
-            } else {
-                req.org.feed_many(committees.iter().map(|c| (CommitteeColumns(c.id, columns), (*c).clone()))).await;
-            }
-        }
-        for &columns in &self.events {
-            let events = rows.iter().filter_map(|(_, (c, j))| Some((c.id, j.last_event.as_ref()?)));
-            req.cases.feed_many(events.map(|(case, e)| (LastEventOf(case, columns), e.clone()))).await;
-        }
-    }
+/// What the nodes of the page of cases being resolved select that the
+/// page's own statement reads along with each matter (`db::cases::Along`):
+/// the columns their `monitoringCommittee` selections read, and those of
+/// their `lastEvent` selections for a caller who may read entries somewhere
+/// (the resolvers still check each matter). Several selections of one
+/// field (aliases, fragments) read the union of their columns.
+pub fn cases_along<'a>(ctx: &Context<'_>, req: &'a RequestContext) -> Along<'a> {
+    let this = ctx.field();
+    let union = |sets: Vec<Columns>| sets.into_iter().reduce(Columns::union);
+    let committees = node_fields(this, "monitoringCommittee").into_iter().map(committee_columns).collect();
+    let events = if context::require_field(ctx, "Case", "lastEvent").is_ok() {
+        node_fields(this, "lastEvent").into_iter().map(super::types::audit::event_columns).collect()
+    } else {
+        Vec::new()
+    };
+    Along { committee: union(committees).map(|columns| (&req.org.loader().reach, columns)), last_event: union(events) }
 }
 
 /// Loads, one statement per relation, what the nodes of a page of cases will
 /// ask for (defendants and their counts, records; their committees and
-/// latest entries are read with the page, see [`CasesAlong`]), so the statements a page costs do not depend on its size or on
+/// latest entries are read with the page, see [`cases_along`]), so the statements a page costs do not depend on its size or on
 /// how the loaders' batches happen to fall.
 pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model]) -> async_graphql::Result<()> {
     use super::loaders::{DefendantCountsOf, DefendantsOf, DisciplineOf, RecordCountOf, RecoveriesOf, ReferencesOf};

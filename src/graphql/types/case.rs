@@ -14,7 +14,7 @@ use super::enums::{
 };
 use super::scalars::{Date, DateTime, Vnd};
 use super::{Agency, AuditEvent, Boxed, Committee};
-use crate::db::cases::{self as store, CaseRecords};
+use crate::db::cases::{self as store, CaseRecords, Joined};
 use crate::db::columns::Columns;
 use crate::db::page::{Cursor, Page, Position, SortKey};
 use crate::domain::Operation;
@@ -99,9 +99,24 @@ pub fn defendant_columns(field: SelectionField<'_>) -> Columns {
     projection::columns(projection::node_selections(field), DEFENDANT_COLUMNS, &[C::Id, C::CaseId])
 }
 
-/// The `Case` GraphQL type (documented on its resolvers below).
+/// The `Case` GraphQL type (documented on its resolvers below): the
+/// matter, and what its page read along with it (`db::cases::Along`), which
+/// its fields then answer from rather than from a loader.
 #[derive(Clone, Debug)]
-pub struct Case(pub case_record::Model);
+pub struct Case(pub case_record::Model, pub Option<Box<Joined>>);
+
+impl From<case_record::Model> for Case {
+    fn from(row: case_record::Model) -> Case {
+        Case(row, None)
+    }
+}
+
+impl Case {
+    /// A matter of a page, with what the page read along with it.
+    pub fn joined(row: case_record::Model, joined: Joined) -> Case {
+        Case(row, Some(Box::new(joined)))
+    }
+}
 
 impl Case {
     fn stored<T>(&self, column: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> AppResult<T> {
@@ -274,9 +289,14 @@ impl Case {
 
     /// The committee that monitors and directs it.
     async fn monitoring_committee(&self, ctx: &Context<'_>) -> Option<Boxed<Committee>> {
-        context::nullable(ctx, super::committee::committee_for_field(ctx, self.0.monitoring_committee_id))
-            .await
-            .map(Boxed::from)
+        context::nullable(ctx, async {
+            if let Some(read) = self.1.as_ref().and_then(|j| j.committee.as_ref()) {
+                return Ok(read.clone().map(Committee));
+            }
+            super::committee::committee_for_field(ctx, self.0.monitoring_committee_id).await
+        })
+        .await
+        .map(Boxed::from)
     }
 
     /// The central committee, when it assigned the matter to a province.
@@ -303,7 +323,7 @@ impl Case {
     async fn origin(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.origin_case_id else { return Ok(None) };
-            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case::from))
         })
         .await
         .map(Boxed::from)
@@ -499,6 +519,9 @@ impl Case {
             if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
                 return Ok(None);
             }
+            if let Some(read) = self.1.as_ref().and_then(|j| j.last_event.as_ref()) {
+                return Ok(read.clone().map(AuditEvent));
+            }
             let key = LastEventOf(self.0.id, super::audit::event_columns(ctx.field()));
             Ok(context::request(ctx)?.cases.load_one(key).await?.map(AuditEvent))
         })
@@ -632,7 +655,7 @@ impl Defendant {
     /// The case.
     async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
-            Ok(context::request(ctx)?.cases.load_one(CaseId(self.0.case_id)).await?.map(Case))
+            Ok(context::request(ctx)?.cases.load_one(CaseId(self.0.case_id)).await?.map(Case::from))
         })
         .await
         .map(Boxed::from)
@@ -723,7 +746,7 @@ impl DisciplinaryAction {
     async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
         context::nullable(ctx, async {
             let Some(id) = self.0.case_id else { return Ok(None) };
-            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case))
+            Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case::from))
         })
         .await
         .map(Boxed::from)
@@ -846,7 +869,7 @@ impl Workflow {
 pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<super::Node>> {
     use sea_orm::EntityTrait;
     let req = context::request(ctx)?;
-    let case = |id: i64| async move { req.cases.load_one(CaseId(id)).await.map(|c| c.map(Case)) };
+    let case = |id: i64| async move { req.cases.load_one(CaseId(id)).await.map(|c| c.map(Case::from)) };
     Ok(match kind {
         Kind::Case => case(id).await?.map(super::Node::Case),
         Kind::Defendant => {
