@@ -64,11 +64,6 @@ impl Columns {
         self.0 & (1 << column.index()) != 0
     }
 
-    /// The set as bits, a bit for each column by its place.
-    pub fn bits(self) -> u64 {
-        self.0
-    }
-
     /// Whether this is the whole row (every column an entity can have).
     pub fn is_all(self) -> bool {
         self == Columns::ALL
