@@ -126,12 +126,8 @@ impl<F: Nested> Loader<PageUnder<F>> for OrgLoader {
     async fn load(&self, keys: &[PageUnder<F>]) -> LoadResult<PageUnder<F>, Page<F::Row>> {
         // One statement per distinct filter and window (usually one: the
         // same field on every parent of a page).
-        let mut groups: HashMap<(&F, &PageArgs), Vec<i64>> = HashMap::new();
-        for k in keys {
-            groups.entry((&k.1, &k.2)).or_default().push(k.0);
-        }
         let mut out = HashMap::new();
-        for ((filter, args), parents) in groups {
+        for ((filter, args), parents) in grouped(keys, |k| ((&k.1, &k.2), k.0)) {
             let found = filter.pages(self, &parents, args).await?;
             out.extend(found.into_iter().map(|(id, page)| (PageUnder(id, filter.clone(), args.clone()), page)));
         }
@@ -144,12 +140,8 @@ impl<F: Nested> Loader<CountUnder<F>> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[CountUnder<F>]) -> LoadResult<CountUnder<F>, u64> {
-        let mut groups: HashMap<&F, Vec<i64>> = HashMap::new();
-        for k in keys {
-            groups.entry(&k.1).or_default().push(k.0);
-        }
         let mut out = HashMap::new();
-        for (filter, parents) in groups {
+        for (filter, parents) in grouped(keys, |k| (&k.1, k.0)) {
             let found = filter.counts(self, &parents).await?;
             out.extend(
                 parents.into_iter().map(|id| (CountUnder(id, filter.clone()), found.get(&id).copied().unwrap_or(0))),
@@ -163,6 +155,17 @@ type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
 fn ids<K>(keys: &[K], f: impl Fn(&K) -> i64) -> Vec<i64> {
     keys.iter().map(f).collect()
+}
+
+/// The ids of `keys` grouped by what else each key holds (its columns,
+/// filter, window): one statement per group.
+fn grouped<'a, K, G: Hash + Eq>(keys: &'a [K], f: impl Fn(&'a K) -> (G, i64)) -> HashMap<G, Vec<i64>> {
+    let mut groups: HashMap<G, Vec<i64>> = HashMap::new();
+    for k in keys {
+        let (group, id) = f(k);
+        groups.entry(group).or_default().push(id);
+    }
+    groups
 }
 
 impl Loader<CommitteeId> for OrgLoader {
@@ -180,12 +183,8 @@ impl Loader<CommitteeColumns> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[CommitteeColumns]) -> LoadResult<CommitteeColumns, committee::Model> {
-        let mut groups: HashMap<Columns, Vec<i64>> = HashMap::new();
-        for k in keys {
-            groups.entry(k.1).or_default().push(k.0);
-        }
         let mut out = HashMap::new();
-        for (columns, ids) in groups {
+        for (columns, ids) in grouped(keys, |k| (k.1, k.0)) {
             let rows = committees::by_ids_columns(&self.db.conn, &self.reach, &ids, columns).await?;
             out.extend(rows.into_iter().map(|row| (CommitteeColumns(row.id, columns), row)));
         }
@@ -208,12 +207,8 @@ impl Loader<PersonColumns> for OrgLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[PersonColumns]) -> LoadResult<PersonColumns, person::Model> {
-        let mut groups: HashMap<Columns, Vec<i64>> = HashMap::new();
-        for k in keys {
-            groups.entry(k.1).or_default().push(k.0);
-        }
         let mut out = HashMap::new();
-        for (columns, people) in groups {
+        for (columns, people) in grouped(keys, |k| (k.1, k.0)) {
             let rows = people::by_ids(&self.db.conn, &self.members, &people, columns).await?;
             out.extend(rows.into_iter().map(|(id, row)| (PersonColumns(id, columns), row)));
         }
@@ -275,12 +270,8 @@ impl Loader<SeatsPage> for OrgLoader {
     async fn load(&self, keys: &[SeatsPage]) -> LoadResult<SeatsPage, Page<position::Model>> {
         // One statement per distinct scope and window (usually one: the same
         // field on every committee of a page).
-        let mut groups: HashMap<(PositionScope, Window, Columns), Vec<i64>> = HashMap::new();
-        for k in keys {
-            groups.entry((k.1, k.2, k.3)).or_default().push(k.0);
-        }
         let mut out = HashMap::new();
-        for ((scope, window, columns), committees) in groups {
+        for ((scope, window, columns), committees) in grouped(keys, |k| ((k.1, k.2, k.3), k.0)) {
             let conn = &self.db.conn;
             let found =
                 positions::pages_by_committees(conn, &self.members, &committees, scope, window, columns).await?;
