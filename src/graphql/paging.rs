@@ -4,7 +4,6 @@
 
 use async_graphql::{Context, Object, OutputType, SelectionField, SimpleObject, TypeName, Value};
 use chrono::NaiveDate;
-
 use sea_orm::sea_query::SelectStatement;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -493,8 +492,9 @@ pub fn cases_along<'a>(ctx: &Context<'_>, req: &'a RequestContext) -> Along<'a> 
 
 /// Loads, one statement per relation, what the nodes of a page of cases will
 /// ask for (defendants and their counts, records; their committees and
-/// latest entries are read with the page, see [`cases_along`]), so the statements a page costs do not depend on its size or on
-/// how the loaders' batches happen to fall.
+/// latest entries are read with the page, see [`cases_along`]), so the
+/// statements a page costs do not depend on its size or on how the
+/// loaders' batches happen to fall.
 pub async fn prime_cases(ctx: &Context<'_>, cases: &[&entity::case_record::Model]) -> async_graphql::Result<()> {
     use super::loaders::{DefendantCountsOf, DefendantsOf, DisciplineOf, RecordCountOf, RecoveriesOf, ReferencesOf};
     if cases.is_empty() {
