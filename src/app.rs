@@ -11,7 +11,7 @@ use crate::auth::{self, Verifier};
 use crate::config::{AuditArgs, GlobalArgs, Limits, ServeArgs};
 use crate::db::{Db, DbOptions, seed};
 use crate::graphql;
-use crate::http::{self, AppState, Shared};
+use crate::http::{self, AppState, Budgets, Shared};
 use crate::service::audit::{AuditKeeper, AuditOptions};
 
 /// A built service, bound to its port and ready to serve.
@@ -60,9 +60,9 @@ impl Application {
 /// The shared state of the HTTP layer.
 pub fn state(db: Db, limits: Limits, verifier: Verifier, audit: Arc<AuditKeeper>) -> AppState {
     let schema = graphql::build_schema_with(&limits, audit.clone());
-    let in_flight = Arc::new(tokio::sync::Semaphore::new(limits.max_in_flight.max(1)));
-    let body_bytes = Arc::new(tokio::sync::Semaphore::new(limits.max_buffered_body_bytes.max(1)));
-    AppState(Arc::new(Shared { schema, db, verifier, limits, in_flight, body_bytes, audit }))
+    let authenticated = Budgets::new(limits.max_in_flight, limits.max_buffered_body_bytes);
+    let anonymous = Budgets::new(limits.max_anonymous_in_flight, limits.max_anonymous_buffered_body_bytes);
+    AppState(Arc::new(Shared { schema, db, verifier, limits, authenticated, anonymous, audit }))
 }
 
 /// Opens the configured database and migrates it.

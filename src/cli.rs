@@ -12,8 +12,8 @@ use crate::graphql;
 /// Runs the command line; errors are printed by `main`.
 pub async fn run(cli: Cli) -> Result<(), String> {
     let global = cli.global;
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(args) => app::serve(&global, args).await,
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
+        Command::Serve(args) => app::serve(&global, *args).await,
         Command::Migrate { action } => {
             let options = DbOptions { url: global.database_url(), max_connections: 2, statement_timeout: None };
             let db = Db::connect(&options).await.map_err(|e| e.to_string())?;

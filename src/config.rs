@@ -73,7 +73,7 @@ pub fn command() -> clap::Command {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the HTTP server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply, revert or list schema migrations.
     Migrate {
         #[command(subcommand)]
@@ -219,6 +219,13 @@ pub struct Limits {
     /// Largest request body without a bearer token (anonymous callers may only introspect).
     #[arg(long, env = "STEERQL_MAX_ANONYMOUS_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_anonymous_body_bytes: usize,
+    /// Most request-body bytes without a bearer token held in memory at once (apart from the
+    /// authenticated callers' budget); a body that would go over it is answered 503 with `Retry-After`.
+    #[arg(long, env = "STEERQL_MAX_ANONYMOUS_BUFFERED_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_anonymous_buffered_body_bytes: usize,
+    /// Longest a client without a bearer token may take to send a request's body.
+    #[arg(long, env = "STEERQL_ANONYMOUS_BODY_READ_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub anonymous_body_read_timeout: Duration,
     /// Longest a request may run; its loaders and database statements are cancelled with it.
     #[arg(long, env = "STEERQL_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
@@ -228,12 +235,24 @@ pub struct Limits {
     /// Longest a client may take to send a request's body.
     #[arg(long, env = "STEERQL_BODY_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub body_read_timeout: Duration,
-    /// Most open client connections; one more is answered 503 with `Retry-After` and closed.
+    /// Most open connections that have sent a valid bearer token; a request authenticating one more is answered 503 with `Retry-After` and its connection closed.
     #[arg(long, env = "STEERQL_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
-    /// Most requests in progress at once; one more is answered 503 with `Retry-After`.
+    /// Most open connections that have not (yet) sent a valid bearer token; one more closes the oldest that has stalled (answered 503 if it was between requests).
+    #[arg(long, env = "STEERQL_MAX_ANONYMOUS_CONNECTIONS", default_value_t = 256)]
+    pub max_anonymous_connections: usize,
+    /// Most connections without a valid bearer token from one client address; one more closes that address's oldest that has stalled.
+    #[arg(long, env = "STEERQL_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS", default_value_t = 32)]
+    pub max_anonymous_connections_per_address: usize,
+    /// How long a new connection without a token is safe from being closed to make room for another (a caller sends its headers well within it; a stalled connection outlives it).
+    #[arg(long, env = "STEERQL_ANONYMOUS_CONNECTION_GRACE", default_value = "250ms", value_parser = humantime::parse_duration)]
+    pub anonymous_connection_grace: Duration,
+    /// Most authenticated requests executing at once (a request still sending its body holds none); one more is answered 503 with `Retry-After`.
     #[arg(long, env = "STEERQL_MAX_IN_FLIGHT", default_value_t = 256)]
     pub max_in_flight: usize,
+    /// Most requests without a bearer token executing at once, apart from the authenticated ones; one more is answered 503 with `Retry-After`.
+    #[arg(long, env = "STEERQL_MAX_ANONYMOUS_IN_FLIGHT", default_value_t = 16)]
+    pub max_anonymous_in_flight: usize,
     /// Complexity from which an operation counts as costly and needs one of the costly-execution slots.
     #[arg(long, env = "STEERQL_COSTLY_COMPLEXITY", default_value_t = 1000)]
     pub costly_complexity: usize,

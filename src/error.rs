@@ -79,6 +79,8 @@ pub enum AppError {
     Transient(DbErr),
     Unauthenticated(String),
     Forbidden(String),
+    /// The request ran out of time before this part of it could start.
+    Timeout(String),
     /// Anything the caller cannot fix. The detail is logged, never sent.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -114,7 +116,9 @@ impl AppError {
         match self {
             AppError::BadUserInput { message, .. } => message.clone(),
             AppError::NotFound(what) => format!("{what} not found"),
-            AppError::Conflict(m) | AppError::Unauthenticated(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::Conflict(m) | AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Timeout(m) => {
+                m.clone()
+            }
             AppError::StaleVersion { what, current } => {
                 format!("the {what} has changed since it was read; it is now at version {current}")
             }
@@ -138,6 +142,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::StaleVersion { .. } | AppError::Transient(_) => Code::Conflict,
             AppError::Unauthenticated(_) => Code::Unauthenticated,
             AppError::Forbidden(_) => Code::Forbidden,
+            AppError::Timeout(_) => Code::Timeout,
             AppError::Internal(_) => Code::Internal,
         }
     }

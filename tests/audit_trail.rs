@@ -309,3 +309,27 @@ async fn each_chain_head_follows_its_newest_entry_and_the_database_refuses_an_en
     let moved = entity::audit_chain::Entity::find_by_id(newest.chain.clone()).one(conn).await.unwrap().unwrap();
     assert_eq!((moved.seq, moved.head.as_str()), (newest.seq + 1, "forged"));
 }
+
+#[tokio::test]
+async fn a_verification_takes_a_costly_slot_and_an_operation_may_ask_for_one() {
+    let limits = steerql::config::Limits {
+        max_costly_executions: 1,
+        costly_queue_wait: std::time::Duration::ZERO,
+        ..steerql::config::Limits::default()
+    };
+    let app = TestApp::spawn_with(common::Options { limits, ..Default::default() }).await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    // Two verifications in one batch: the first holds the one slot while it
+    // reads the trail, so the second, which may not wait, is turned away.
+    let verify = json!({ "query": "{ verifyAuditTrail { ok } }" });
+    let res = app.client.post(&app.url).bearer_auth(&auditor).json(&json!([verify, verify])).send().await.unwrap();
+    let bodies: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(bodies[0]["data"]["verifyAuditTrail"]["ok"], true, "{bodies}");
+    assert_eq!(bodies[1]["errors"][0]["extensions"]["reason"], "SERVER_BUSY", "{bodies}");
+    // Ten aliases would cost ten verifications: one per operation.
+    let twice = "{ a: verifyAuditTrail { ok } b: verifyAuditTrail { ok } }";
+    let (_, body) = app.gql(&auditor, twice, json!({})).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "MAX_COSTLY_FIELDS", "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+}

@@ -231,3 +231,66 @@ async fn tokens_with_oversized_or_control_character_claims_are_refused_with_401(
     let ok = token_for(&"x".repeat(200), &["ADMIN@CENTRAL"], false);
     assert_eq!(app.gql(&ok, "{ me { subject } }", json!({})).await.0, 200);
 }
+
+/// The named type of an introspected `type` reference (through lists and non-null).
+fn named(ty: &Value) -> (&str, &str) {
+    let mut ty = ty;
+    while ty["ofType"].is_object() {
+        ty = &ty["ofType"];
+    }
+    (ty["kind"].as_str().unwrap(), ty["name"].as_str().unwrap())
+}
+
+#[tokio::test]
+async fn a_string_where_an_enum_is_expected_is_refused_for_every_enum_argument_and_input_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token(&["ADMIN@CENTRAL", "STANDING@CENTRAL", "AUDITOR@CENTRAL", "ANALYST@CENTRAL"]);
+    let type_ref = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";
+    let q = format!(
+        "{{ __schema {{ queryType {{ name }} mutationType {{ name }} types {{ name kind
+            fields {{ name args {{ name type {{ {type_ref} }} }} }}
+            inputFields {{ name type {{ {type_ref} }} }} }} }} }}"
+    );
+    let schema = app.data(&token, &q, json!({})).await["__schema"].clone();
+    let types: std::collections::HashMap<&str, &Value> =
+        schema["types"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap(), t)).collect();
+    let mut tried = 0;
+    for (keyword, root) in [("query", &schema["queryType"]["name"]), ("mutation", &schema["mutationType"]["name"])] {
+        for field in types[root.as_str().unwrap()]["fields"].as_array().unwrap() {
+            for arg in field["args"].as_array().unwrap() {
+                let (kind, name) = named(&arg["type"]);
+                // (literal, the field the refusal names)
+                let mut literals = Vec::new();
+                if kind == "ENUM" {
+                    literals.push(("\"X\"".to_owned(), json!([arg["name"]])));
+                } else if kind == "INPUT_OBJECT" {
+                    for input in types[name]["inputFields"].as_array().unwrap_or(&Vec::new()) {
+                        if named(&input["type"]).0 == "ENUM" {
+                            literals.push((
+                                format!("{{{}: \"X\"}}", input["name"].as_str().unwrap()),
+                                json!([arg["name"], input["name"]]),
+                            ));
+                        }
+                    }
+                }
+                for (literal, path) in literals {
+                    let doc = format!(
+                        "{keyword} {{ {}({}: {literal}) {{ __typename }} }}",
+                        field["name"].as_str().unwrap(),
+                        arg["name"].as_str().unwrap()
+                    );
+                    let (_, body) = app.gql(&token, &doc, json!({})).await;
+                    assert_eq!(common::code(&body), "BAD_USER_INPUT", "{doc}: {body}");
+                    assert_eq!(body["errors"][0]["extensions"]["reason"], "INVALID_ARGUMENT", "{doc}: {body}");
+                    assert_eq!(body["errors"][0]["extensions"]["field"], path, "{doc}: {body}");
+                    assert!(body.get("data").is_none(), "{doc}: {body}");
+                    tried += 1;
+                }
+            }
+        }
+    }
+    assert!(tried >= 10, "enum arguments and input fields tried: {tried}");
+    // Written as an enum value, the same literal goes through to execution.
+    let (_, body) = app.gql(&token, "{ cases(first: 1, filter: {kind: CASE}) { totalCount } }", json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}

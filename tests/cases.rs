@@ -731,3 +731,97 @@ async fn an_indictment_moves_the_defendants_still_prosecuted_and_records_each_in
     let verified = app.data(&app.token(&["AUDITOR@CENTRAL"]), "{ verifyAuditTrail { ok } }", json!({})).await;
     assert_eq!(verified["verifyAuditTrail"]["ok"], true, "{verified}");
 }
+
+#[tokio::test]
+async fn a_repeat_returns_the_first_answer_after_later_steps_and_is_marked_a_replay() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-K-9", "agency": police,
+                       "key": "import-2024-0009" });
+    let (_, first) = app.gql(&officer, CREATE, vars.clone()).await;
+    assert!(first.get("extensions").is_none(), "a first write is no replay: {first}");
+    let id = first["data"]["createCase"]["id"].as_str().unwrap();
+    // The matter moves on before the repeat.
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    app.data(&standing, STEP, full(id, "TAKE_UNDER_MONITORING")).await;
+    app.data(&officer, STEP, full(id, "START_INVESTIGATION")).await;
+    let (_, again) = app.gql(&officer, CREATE, vars).await;
+    assert_eq!(again["data"], first["data"], "the first answer, not the record as it is now");
+    assert_eq!(again["data"]["createCase"]["procedureState"], "PROSECUTED");
+    assert_eq!(again["extensions"]["replayed"], json!(["createCase"]), "{again}");
+    // A step repeated after a later one answers as it did.
+    let mut step = full(id, "INDICT");
+    step["key"] = json!("indict-1");
+    let one = app.data(&officer, STEP, step.clone()).await;
+    app.data(&officer, STEP, full(id, "OPEN_TRIAL")).await;
+    let (_, two) = app.gql(&officer, STEP, step).await;
+    assert_eq!(two["data"], one, "{two}");
+    assert_eq!(two["data"]["transitionCase"]["procedureState"], "INDICTMENT");
+}
+
+#[tokio::test]
+async fn a_replayed_key_is_checked_for_reach_and_grants_like_a_first_request() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-K-R").await;
+    let id = case["id"].as_str().unwrap();
+    let nghe_an = common::token_for("shared", &["OFFICER@NGHE_AN"], false);
+    let ha_tinh = common::token_for("shared", &["OFFICER@HA_TINH"], false);
+    let add = "mutation($c: ID!, $key: String) {
+        addDefendant(caseId: $c, input: {fullName: \"Bị Can Bí Mật\", positionHeld: \"Giám đốc\", charges: [\"Điều 356\"]},
+                     idempotencyKey: $key) { id fullName positionHeld charges } }";
+    let recover = RECOVER;
+    let discipline = "mutation($case: ID, $key: String) {
+        recordDisciplinaryAction(input: {caseId: $case, subjectKind: INDIVIDUAL, subjectName: \"Cán Bộ Kín\",
+            form: WARNING, decidingBody: \"Ủy ban Kiểm tra\", decidedOn: \"2024-05-01\"}, idempotencyKey: $key) {
+            subjectName } }";
+    let writes = [
+        (add, json!({ "c": id, "key": "K-add" })),
+        (recover, json!({ "case": id, "amount": "1000", "on": "2024-05-01", "ref": "PT-1", "key": "K-rec" })),
+        (discipline, json!({ "case": id, "key": "K-disc" })),
+    ];
+    for (write, vars) in writes {
+        let (_, first) = app.gql(&nghe_an, write, vars.clone()).await;
+        assert!(first.get("errors").is_none(), "{first}");
+        // The same subject with another province's grant: the matter does not exist for it.
+        let (_, other) = app.gql(&ha_tinh, write, vars.clone()).await;
+        assert_eq!(code(&other), "NOT_FOUND", "{other}");
+        let text = other.to_string();
+        assert!(!text.contains("Bí Mật") && !text.contains("PT-1") && !text.contains("Cán Bộ Kín"), "{other}");
+        // The same subject within reach but with other grants: another request, refused by name.
+        let wider = common::token_for("shared", &["OFFICER@NGHE_AN", "MEMBER@HA_TINH"], false);
+        let (_, reused) = app.gql(&wider, write, vars.clone()).await;
+        assert_eq!(code(&reused), "CONFLICT", "{reused}");
+        // The first caller still gets the first answer.
+        let (_, again) = app.gql(&nghe_an, write, vars).await;
+        assert_eq!(again["data"], first["data"], "{again}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_repeats_of_one_key_write_once_and_all_get_the_first_answer() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let mut urls = vec![app.url.clone()];
+    if common::database_kind() == "PostgreSQL" {
+        urls.push(app.second_instance().await);
+    }
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-K-C", "agency": police,
+                       "key": "import-concurrent" });
+    let client = reqwest::Client::new();
+    let calls = (0..16).map(|i| {
+        let (client, url, token) = (client.clone(), urls[i % urls.len()].clone(), officer.clone());
+        let body = json!({ "query": CREATE, "variables": vars });
+        tokio::spawn(async move {
+            client.post(url).bearer_auth(token).json(&body).send().await.unwrap().json::<Value>().await.unwrap()
+        })
+    });
+    let answers: Vec<Value> = futures_util::future::join_all(calls).await.into_iter().map(Result::unwrap).collect();
+    for answer in &answers {
+        assert_eq!(answer["data"], answers[0]["data"], "{answers:#?}");
+    }
+    let replays = answers.iter().filter(|a| a.get("extensions").is_some()).count();
+    assert_eq!(replays, 15, "one first write, fifteen replays: {answers:#?}");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM case_record WHERE code = 'NA-K-C'").await, 1);
+}

@@ -20,6 +20,9 @@ pub struct Model {
     pub result_id: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// The record the first write returned, as JSON (its sea-orm model).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub first_result: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

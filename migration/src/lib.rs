@@ -9,6 +9,7 @@ pub mod m20261124_000001_cases;
 mod m20261125_000001_case_record_pages;
 mod m20261130_000001_chain_head_follows;
 mod m20261130_000002_nested_pages;
+mod m20261203_000001_idempotent_results;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_case_record_pages::Migration),
             Box::new(m20261130_000001_chain_head_follows::Migration),
             Box::new(m20261130_000002_nested_pages::Migration),
+            Box::new(m20261203_000001_idempotent_results::Migration),
         ]
     }
 }

@@ -897,6 +897,7 @@ pub async fn claim_key<C: ConnectionTrait>(
         result_id: Set(0),
         created_at: Set(now),
         expires_at: Set(now + ttl),
+        first_result: Set(None),
     };
     // A concurrent claim of the same key waits here (PostgreSQL) until the
     // first commits, then finds its row.
@@ -918,10 +919,12 @@ pub async fn finish_key<C: ConnectionTrait>(
     key: &str,
     result_kind: &str,
     result_id: i64,
+    first_result: &str,
 ) -> AppResult<()> {
     idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::ResultKind, Expr::value(result_kind))
         .col_expr(idempotency_key::Column::ResultId, Expr::value(result_id))
+        .col_expr(idempotency_key::Column::FirstResult, Expr::value(first_result))
         .filter(idempotency_key::Column::Principal.eq(principal))
         .filter(idempotency_key::Column::Key.eq(key))
         .exec(db)

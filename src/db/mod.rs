@@ -35,6 +35,8 @@ pub struct Db {
     /// queue here rather than fail with "database is locked" after a busy
     /// timeout. PostgreSQL needs no gate: writes lock the rows they change.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// The writes of the request this handle serves, if any ([`Writes`]).
+    writes: Option<Arc<Writes>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -93,7 +95,14 @@ impl Db {
 
     pub fn from_connection(conn: DatabaseConnection) -> Db {
         let write_gate = (conn.get_database_backend() == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Db { conn, write_gate }
+        Db { conn, write_gate, writes: None }
+    }
+
+    /// This database for one request, whose writes its timeout can stop
+    /// without cutting one in the middle ([`Writes`]).
+    pub fn for_request(&self) -> (Db, Arc<Writes>) {
+        let writes = Arc::new(Writes::default());
+        (Db { writes: Some(writes.clone()), ..self.clone() }, writes)
     }
 
     pub fn backend(&self) -> DatabaseBackend {
@@ -108,13 +117,20 @@ impl Db {
     /// share, so both commit or neither does. Rows are locked as the write
     /// reads them ([`lock_clause`]), so writes to different records run in
     /// parallel and writes to one record take turns.
+    ///
+    /// For a request, a write once begun is not cancelled with it: see
+    /// [`Writes`]. Waiting for SQLite's writer turn still is.
     pub async fn begin_write(&self) -> AppResult<Write> {
         let gate = match &self.write_gate {
             Some(gate) => Some(gate.clone().lock_owned().await),
             None => None,
         };
+        let under_way = match &self.writes {
+            Some(writes) => Some(writes.enter()?),
+            None => None,
+        };
         let txn = self.conn.begin().await?;
-        Ok(Write { txn, _gate: gate })
+        Ok(Write { txn, _gate: gate, _under_way: under_way })
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
@@ -140,7 +156,10 @@ macro_rules! in_transaction {
             };
             let result = match result {
                 Ok(value) => write.commit().await.map(|()| value),
-                Err(err) => Err(err),
+                Err(err) => {
+                    write.rollback().await;
+                    Err(err)
+                }
             };
             match result {
                 Err($crate::error::AppError::Transient(err)) if attempt < 3 => {
@@ -157,12 +176,85 @@ macro_rules! in_transaction {
 pub struct Write {
     pub txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
+    _under_way: Option<UnderWay>,
+}
+
+/// The writes of one request. Dropping a write's future between `BEGIN`
+/// and `COMMIT` (a timeout, a client gone) would hand its pooled connection
+/// back with the transaction's end still unsent, or, if `BEGIN` itself was
+/// cut off, with a transaction open that the driver does not know of, for
+/// the next request to commit. So a request's timeout does not drop a write
+/// under way: it [`stop`](Writes::stop)s the request from beginning
+/// another, waits until the one under way has committed or rolled back
+/// ([`settled`](Writes::settled)), and only then drops the rest (PostgreSQL's
+/// `statement_timeout` bounds each of its statements). The HTTP layer runs
+/// each request in a task of its own, so a client that goes away does not
+/// drop a write either.
+#[derive(Debug)]
+pub struct Writes(tokio::sync::watch::Sender<WritesState>);
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WritesState {
+    stopped: bool,
+    under_way: usize,
+}
+
+impl Default for Writes {
+    fn default() -> Self {
+        Writes(tokio::sync::watch::Sender::new(WritesState::default()))
+    }
+}
+
+impl Writes {
+    fn enter(self: &Arc<Self>) -> AppResult<UnderWay> {
+        let mut entered = false;
+        self.0.send_if_modified(|state| {
+            if !state.stopped {
+                state.under_way += 1;
+                entered = true;
+            }
+            entered
+        });
+        if entered {
+            Ok(UnderWay(self.clone()))
+        } else {
+            Err(crate::error::AppError::Timeout("the request ran out of time before this write could begin".into()))
+        }
+    }
+
+    /// No write of this request may begin from now on.
+    pub fn stop(&self) {
+        self.0.send_modify(|state| state.stopped = true);
+    }
+
+    /// Resolves once no write of this request is under way.
+    pub async fn settled(&self) {
+        let mut watch = self.0.subscribe();
+        let _ = watch.wait_for(|state| state.under_way == 0).await;
+    }
+}
+
+/// A write of a request, from `BEGIN` to its end.
+struct UnderWay(Arc<Writes>);
+
+impl Drop for UnderWay {
+    fn drop(&mut self) {
+        self.0.0.send_modify(|state| state.under_way -= 1);
+    }
 }
 
 impl Write {
     pub async fn commit(self) -> AppResult<()> {
         self.txn.commit().await?;
         Ok(())
+    }
+
+    /// Ends the write without its changes, now rather than when the
+    /// connection is next used (a failed rollback closes the connection).
+    pub async fn rollback(self) {
+        if let Err(err) = self.txn.rollback().await {
+            tracing::warn!(%err, "cannot roll a write back");
+        }
     }
 }
 

@@ -288,24 +288,35 @@ fn idempotency(ctx: &Context<'_>, key: Option<String>, operation: &'static str) 
         .filter(|(name, _)| name.as_str() != "idempotencyKey")
         .map(|(name, value)| Ok((name.to_string(), value.into_json().map_err(AppError::internal)?)))
         .collect::<AppResult<_>>()?;
-    Ok(Some(Idempotency::new(key, operation, &Json::Object(input))))
+    Ok(Some(Idempotency::new(key, operation, &Json::Object(input), viewer(ctx)?)))
 }
 
 fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
     context::viewer(ctx)
 }
 
-/// A matter by id within the caller's case scope, for answering a write.
+/// A matter by id within the caller's case scope.
 async fn load_case(ctx: &Context<'_>, id: i64) -> Result<Case> {
     let found = context::request(ctx)?.cases.load_one(CaseId(id)).await?;
     Ok(Case::from(found.ok_or(AppError::NotFound("case"))?))
 }
 
-async fn case_of(ctx: &Context<'_>, written: Written<entity::case_record::Model>) -> Result<Case> {
+/// The record a write returns. A repeat (same idempotency key) returns the
+/// first write's record as it was then, and the response says so: its
+/// `extensions.replayed` lists the response keys answered that way.
+fn written<T>(ctx: &Context<'_>, written: Written<T>) -> AppResult<T> {
     match written {
-        Written::Fresh(row) => Ok(Case::from(row)),
-        Written::Repeat(id) => load_case(ctx, id).await,
+        Written::Fresh(row) => Ok(row),
+        Written::Repeat(first) => {
+            let key = ctx.item.node.response_key().node.to_string();
+            context::request(ctx)?.replayed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(key);
+            Ok(first)
+        }
     }
+}
+
+async fn case_of(ctx: &Context<'_>, written_case: Written<entity::case_record::Model>) -> Result<Case> {
+    Ok(Case::from(written(ctx, written_case)?))
 }
 
 #[Object]
@@ -618,13 +629,7 @@ impl CaseMutation {
             charges: charges(input.charges)?,
         };
         let db = &context::request(ctx)?.db;
-        match service::add_defendant(db, actor, case_id, fields, idem).await? {
-            Written::Fresh(row) => Ok(Defendant(row)),
-            Written::Repeat(id) => {
-                let row = store::defendant_by_id(&db.conn, id).await?.ok_or(AppError::NotFound("defendant"))?;
-                Ok(Defendant(row))
-            }
-        }
+        Ok(Defendant(written(ctx, service::add_defendant(db, actor, case_id, fields, idem).await?)?))
     }
 
     /// Changes a defendant's details or status. `RECORD_PROCEDURE` on the case.
@@ -686,14 +691,7 @@ impl CaseMutation {
             decided_on: date(&["input", "decidedOn"], input.decided_on)?,
         };
         let db = &context::request(ctx)?.db;
-        match service::record_discipline(db, actor, new, idem).await? {
-            Written::Fresh(row) => Ok(DisciplinaryAction(row)),
-            Written::Repeat(id) => {
-                use sea_orm::EntityTrait;
-                let row = entity::disciplinary_action::Entity::find_by_id(id).one(&db.conn).await?;
-                Ok(DisciplinaryAction(row.ok_or(AppError::NotFound("disciplinary action"))?))
-            }
-        }
+        Ok(DisciplinaryAction(written(ctx, service::record_discipline(db, actor, new, idem).await?)?))
     }
 
     /// Records an amount recovered for a case; its `recoveredAmount` grows
@@ -714,13 +712,7 @@ impl CaseMutation {
         let on = date(&["input", "recoveredOn"], input.recovered_on)?;
         let reference = text("input", "reference", &input.reference, 100)?;
         let db = &context::request(ctx)?.db;
-        match service::record_recovery(db, actor, case_id, input.amount.0, on, reference, idem).await? {
-            Written::Fresh(row) => Ok(Recovery(row)),
-            Written::Repeat(id) => {
-                use sea_orm::EntityTrait;
-                let row = entity::recovery::Entity::find_by_id(id).one(&db.conn).await?;
-                Ok(Recovery(row.ok_or(AppError::NotFound("recovery"))?))
-            }
-        }
+        let recorded = service::record_recovery(db, actor, case_id, input.amount.0, on, reference, idem).await?;
+        Ok(Recovery(written(ctx, recorded)?))
     }
 }

@@ -13,7 +13,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 use super::loaders::{CaseLoader, OrgLoader};
 use super::pipeline::Budget;
 use crate::config::Limits;
-use crate::db::Db;
+use crate::db::{Db, Writes};
 use crate::domain::{Operation, Principal, Reach};
 use crate::error::{AppError, AppResult};
 
@@ -39,6 +39,11 @@ pub struct Shared {
     pub cases: Loaders<CaseLoader>,
     /// The complexity budget, shared by the operations of one batch.
     pub budget: Arc<Budget>,
+    /// The operation's writes, which its timeout stops between writes, never within one.
+    pub writes: Arc<Writes>,
+    /// The response keys of mutation fields answered from an idempotency
+    /// key's first result (`extensions.replayed`).
+    pub replayed: std::sync::Mutex<Vec<String>>,
     /// Cancels the loader tasks this request spawned when it ends or times out.
     _cancel: DropGuard,
 }
@@ -101,6 +106,7 @@ impl RequestContext {
 
     /// The context of one operation of a batch sharing `budget`.
     pub fn in_batch(db: Db, principal: Option<Principal>, budget: Arc<Budget>) -> RequestContext {
+        let (db, writes) = db.for_request();
         let reach_for = |op: Operation| {
             principal.as_ref().map(|p| p.reach_for(op.allowed_roles())).unwrap_or(Reach::Committees(Default::default()))
         };
@@ -129,8 +135,16 @@ impl RequestContext {
             TokioTimer::default(),
             HashMapCache::default(),
         );
-        let shared =
-            Shared { principal, db, org: Loaders(org), cases: Loaders(cases), budget, _cancel: cancel.drop_guard() };
+        let shared = Shared {
+            principal,
+            db,
+            org: Loaders(org),
+            cases: Loaders(cases),
+            budget,
+            writes,
+            replayed: Default::default(),
+            _cancel: cancel.drop_guard(),
+        };
         RequestContext { shared: Arc::new(shared), read_only: false }
     }
 

@@ -44,6 +44,20 @@ pub fn operation<'a>(doc: &'a ExecutableDocument, name: Option<&str>) -> Option<
     }
 }
 
+/// Root fields that are costly whatever their complexity says: each takes
+/// one of the costly-execution slots, and an operation may select one of
+/// them at most once (a verification of the audit trail reads every entry
+/// it covers; ten aliases of it would cost ten).
+pub const ALWAYS_COSTLY: &[&str] = &["verifyAuditTrail"];
+
+/// What the gate found of an operation it lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    pub ty: OperationType,
+    /// It selects a field of [`ALWAYS_COSTLY`].
+    pub costly: bool,
+}
+
 /// Checks limits and permissions for the operation `name` of `doc`.
 /// `is_root_field(type, field)` tells whether the schema's root type for the
 /// operation has that field. Fails closed: when the operation to run cannot
@@ -54,7 +68,7 @@ pub fn check(
     limits: &Limits,
     is_root_field: impl Fn(OperationType, &str) -> bool,
     principal: Option<&Principal>,
-) -> Result<OperationType, Refusal> {
+) -> Result<Admitted, Refusal> {
     let Some(op) = operation(doc, name) else {
         let message = match name {
             Some(name) => format!("the document has no operation named `{name}`"),
@@ -85,6 +99,17 @@ pub fn check(
         ));
     }
 
+    let mut keys = Vec::new();
+    costly_keys(&op.node.selection_set.node, &doc.fragments, &mut keys, &mut HashSet::new());
+    if let Some((field, pos)) = keys.get(1) {
+        return Err(Refusal::new(
+            Code::BadUserInput,
+            "MAX_COSTLY_FIELDS",
+            format!("an operation may select one of {} once; `{field}` is the second", ALWAYS_COSTLY.join(", ")),
+            Some(*pos),
+        ));
+    }
+    let costly = !keys.is_empty();
     for (field, pos) in roots {
         if field == "__schema" || field == "__type" {
             if !limits.introspection {
@@ -132,7 +157,7 @@ pub fn check(
             ));
         }
     }
-    Ok(op.node.ty)
+    Ok(Admitted { ty: op.node.ty, costly })
 }
 
 /// Aliases in a selection set as execution would meet them (a fragment counts
@@ -203,12 +228,41 @@ fn collect_root_fields<'a>(
     }
 }
 
+/// The response keys (alias or name) under which the root selection selects
+/// a field of [`ALWAYS_COSTLY`], each once.
+fn costly_keys<'a>(
+    set: &'a SelectionSet,
+    fragments: &'a Fragments,
+    out: &mut Vec<(&'a str, Pos)>,
+    seen: &mut HashSet<&'a Name>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                let key = f.node.response_key().node.as_str();
+                if ALWAYS_COSTLY.contains(&f.node.name.node.as_str()) && !out.iter().any(|(k, _)| *k == key) {
+                    out.push((key, f.pos));
+                }
+            }
+            Selection::InlineFragment(f) => costly_keys(&f.node.selection_set.node, fragments, out, seen),
+            Selection::FragmentSpread(s) => {
+                let name = &s.node.fragment_name.node;
+                if seen.insert(name)
+                    && let Some(def) = fragments.get(name)
+                {
+                    costly_keys(&def.node.selection_set.node, fragments, out, seen);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::principal::PrincipalKind;
 
-    fn run(query: &str, grants: Option<&[&str]>) -> Result<OperationType, Refusal> {
+    fn run(query: &str, grants: Option<&[&str]>) -> Result<Admitted, Refusal> {
         let doc = async_graphql::parser::parse_query(query).unwrap();
         let principal = grants.map(|g| Principal {
             subject: "t".into(),
@@ -217,8 +271,23 @@ mod tests {
             grants: g.iter().map(|s| s.parse().unwrap()).collect(),
             agency: None,
         });
-        let known = |_: OperationType, f: &str| ["committees", "createCommittee", "secretField"].contains(&f);
+        let known = |_: OperationType, f: &str| {
+            ["committees", "createCommittee", "secretField", "verifyAuditTrail"].contains(&f)
+        };
         check(&doc, None, &Limits::default(), known, principal.as_ref())
+    }
+
+    #[test]
+    fn a_verification_is_always_costly_and_selected_once_per_operation() {
+        let auditor = Some(&["AUDITOR@CENTRAL"][..]);
+        assert!(run("{ verifyAuditTrail { ok } }", auditor).unwrap().costly);
+        assert!(!run("{ committees(first: 1) { totalCount } }", auditor).unwrap().costly);
+        for twice in [
+            "{ a: verifyAuditTrail { ok } b: verifyAuditTrail { ok } }",
+            "{ verifyAuditTrail { ok } ...F } fragment F on Query { again: verifyAuditTrail { ok } }",
+        ] {
+            assert_eq!(run(twice, auditor).unwrap_err().reason, "MAX_COSTLY_FIELDS", "{twice}");
+        }
     }
 
     #[test]

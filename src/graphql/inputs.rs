@@ -4,7 +4,7 @@
 //! string anywhere — variables or literals — carries NUL or control
 //! characters, which the two databases would treat differently.
 
-use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{ServerError, Value, Variables};
 
@@ -51,6 +51,14 @@ pub fn check(
             (None, None) => continue,
         };
         coerce(registry, &ty, value, &mut path).map_err(|bad| error("INVALID_VARIABLE", bad))?;
+    }
+    let root = match op.ty {
+        OperationType::Query => Some(registry.query_type.as_str()),
+        OperationType::Mutation => registry.mutation_type.as_deref(),
+        OperationType::Subscription => registry.subscription_type.as_deref(),
+    };
+    if let Some(root) = root {
+        typed_literals(registry, doc, &op.selection_set.node, root, &mut Vec::new())?;
     }
     let mut sets: Vec<&SelectionSet> = vec![&op.selection_set.node];
     sets.extend(doc.fragments.values().map(|f| &f.node.selection_set.node));
@@ -149,6 +157,87 @@ fn strip_absent(value: &mut async_graphql_value::Value, absent: &[async_graphql:
             }
         }
         _ => {}
+    }
+}
+
+/// The literal arguments of a selection on `parent`, checked against their
+/// declared types where async-graphql is lenient: the spec's "Values of
+/// Correct Type" makes a string where an enum is expected (`kind: "CASE"`) a
+/// validation error, which graphql-js enforces and async-graphql does not.
+/// Fields and types the schema lacks are left to the validator.
+fn typed_literals<'a>(
+    registry: &Registry,
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    parent: &str,
+    spread: &mut Vec<&'a str>,
+) -> Result<(), ServerError> {
+    let Some(parent_type) = registry.types.get(parent) else { return Ok(()) };
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                let Some(field) = parent_type.field_by_name(f.node.name.node.as_str()) else { continue };
+                for (name, value) in &f.node.arguments {
+                    let Some(arg) = field.args.get(name.node.as_str()) else { continue };
+                    enum_literal(registry, &arg.ty, &value.node, &mut vec![name.node.to_string()])
+                        .map_err(|bad| error("INVALID_ARGUMENT", bad))?;
+                }
+                let returns = MetaTypeName::concrete_typename(&field.ty);
+                typed_literals(registry, doc, &f.node.selection_set.node, returns, spread)?;
+            }
+            Selection::InlineFragment(f) => {
+                let on = f.node.type_condition.as_ref().map_or(parent, |c| c.node.on.node.as_str());
+                typed_literals(registry, doc, &f.node.selection_set.node, on, spread)?;
+            }
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                if spread.contains(&name) {
+                    continue;
+                }
+                let Some(def) = doc.fragments.get(&s.node.fragment_name.node) else { continue };
+                spread.push(name);
+                let on = def.node.type_condition.node.on.node.as_str();
+                typed_literals(registry, doc, &def.node.selection_set.node, on, spread)?;
+                spread.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A literal of the input type `ty` holds no string where an enum value goes.
+fn enum_literal(
+    registry: &Registry,
+    ty: &str,
+    value: &async_graphql_value::Value,
+    path: &mut Vec<String>,
+) -> Result<(), Bad> {
+    use async_graphql_value::Value as Raw;
+    match MetaTypeName::create(ty) {
+        MetaTypeName::NonNull(inner) => enum_literal(registry, inner, value, path),
+        MetaTypeName::List(inner) => match value {
+            Raw::List(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| nested(path, i.to_string(), |p| enum_literal(registry, inner, v, p))),
+            other => enum_literal(registry, inner, other, path),
+        },
+        MetaTypeName::Named(name) => match (registry.types.get(name), value) {
+            (Some(MetaType::Enum { .. }), Raw::String(s)) => Err(Bad {
+                path: path.clone(),
+                message: format!(
+                    "expected a value of the enum {name}, found the string \"{}\" (write it without quotes)",
+                    s.escape_debug()
+                ),
+            }),
+            (Some(MetaType::InputObject { input_fields, .. }), Raw::Object(map)) => {
+                map.iter().try_for_each(|(k, v)| match input_fields.get(k.as_str()) {
+                    Some(field) => nested(path, k.to_string(), |p| enum_literal(registry, &field.ty, v, p)),
+                    None => Ok(()),
+                })
+            }
+            _ => Ok(()),
+        },
     }
 }
 

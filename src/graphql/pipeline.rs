@@ -120,11 +120,16 @@ impl Default for Checked {
 #[derive(Default)]
 struct PipelineRun {
     operation_name: Mutex<Option<String>>,
+    /// The operation's context, for the `request` step, which runs before
+    /// the request's data is attached.
+    context: Mutex<Option<RequestContext>>,
     /// The operation as found in [`Checked`], or its key and freshly parsed
     /// document, to keep once validated.
     seen: Mutex<Seen>,
     /// An execution slot for a costly operation, released when the operation ends.
     slot: Mutex<Option<OwnedSemaphorePermit>>,
+    /// The operation selects a field that is costly whatever its complexity (`gate::ALWAYS_COSTLY`).
+    costly: Mutex<bool>,
     /// The checked document and its variables, for the executing schema.
     checked: Mutex<Option<(ExecutableDocument, Variables)>>,
 }
@@ -187,20 +192,49 @@ pub fn refusal(code: Code, reason: &'static str, message: impl Into<String>) -> 
     err
 }
 
+impl PipelineRun {
+    fn request(&self) -> Option<RequestContext> {
+        lock(&self.context).clone()
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for PipelineRun {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let timeout = ctx.data_opt::<Limits>().map_or(Duration::from_secs(10), |l| l.request_timeout);
-        let mut response = match tokio::time::timeout(timeout, next.run(ctx)).await {
-            Ok(response) => response,
-            Err(_) => Response::from_errors(vec![refusal(
+        let run = next.run(ctx);
+        tokio::pin!(run);
+        let timed_out = || {
+            Response::from_errors(vec![refusal(
                 Code::Timeout,
                 "REQUEST_TIMEOUT",
                 format!("the request took longer than {}", humantime::format_duration(timeout)),
-            )]),
+            )])
+        };
+        let mut response = tokio::select! {
+            response = &mut run => response,
+            () = tokio::time::sleep(timeout) => match self.request() {
+                // A write under way ends first (committed or rolled back,
+                // never cut off); no other begins. See `db::Writes`.
+                Some(request) => {
+                    request.writes.stop();
+                    tokio::select! {
+                        response = &mut run => response,
+                        () = request.writes.settled() => timed_out(),
+                    }
+                }
+                None => timed_out(),
+            },
         };
         for err in &mut response.errors {
             ensure_code(err);
+        }
+        if let Some(request) = self.request() {
+            let replayed = std::mem::take(&mut *lock(&request.replayed));
+            if !replayed.is_empty() {
+                let keys = replayed.into_iter().map(Value::from).collect::<Vec<_>>();
+                response.extensions.insert("replayed".to_owned(), Value::List(keys));
+            }
         }
         response
     }
@@ -212,6 +246,9 @@ impl Extension for PipelineRun {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         *lock(&self.operation_name) = request.operation_name.clone();
+        // The request's data reaches the extension context only after this step.
+        let context = request.data.get(&std::any::TypeId::of::<RequestContext>());
+        *lock(&self.context) = context.and_then(|c| c.downcast_ref::<RequestContext>()).cloned();
         next.run(ctx, request).await
     }
 
@@ -254,13 +291,14 @@ impl Extension for PipelineRun {
             };
             root.and_then(|r| registry.types.get(r)).and_then(|t| t.field_by_name(field)).is_some()
         };
-        let ty =
+        let admitted =
             gate::check(&doc, name.as_deref(), limits, is_root_field, request.principal.as_ref()).map_err(|r| {
                 let mut err = refusal(r.code, r.reason, r.message);
                 err.locations.extend(r.pos);
                 err
             })?;
-        if ty == OperationType::Mutation && request.read_only {
+        *lock(&self.costly) = admitted.costly;
+        if admitted.ty == OperationType::Mutation && request.read_only {
             return Err(refusal(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST"));
         }
         if let Some(op) = gate::operation(&doc, name.as_deref()) {
@@ -297,7 +335,7 @@ impl Extension for PipelineRun {
             )]);
         }
         if let Some(admission) = ctx.data_opt::<Admission>()
-            && result.complexity >= admission.threshold
+            && (result.complexity >= admission.threshold || *lock(&self.costly))
         {
             let slot = tokio::time::timeout(admission.wait, admission.slots.clone().acquire_owned()).await;
             match slot {

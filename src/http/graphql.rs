@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use async_graphql::{Request, ServerError, Value, Variables};
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::header::{ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,8 +17,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::AppState;
 use super::negotiate::{self, BodyType, Format};
+use super::server::ConnectionHandle;
+use super::{AppState, Budgets};
 use crate::domain::Principal;
 use crate::error::Code;
 use crate::graphql::RequestContext;
@@ -37,7 +38,12 @@ fn bad(reason: &'static str, message: impl Into<String>) -> ServerError {
     refusal(Code::BadUserInput, reason, message)
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    connection: Option<Extension<ConnectionHandle>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(format) = negotiate::response_format(&headers) else { return not_acceptable() };
     match negotiate::body_type(&headers) {
         BodyType::Json => {}
@@ -48,14 +54,22 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     }
     // The token first: a caller without a valid one never gets to make the
     // server hold a large body, and an anonymous one only a small body.
-    let principal = match authenticate(&state, &headers, format) {
+    let principal = match authenticate(&state, &headers, format, connection.as_deref()) {
         Ok(p) => p,
         Err(response) => return *response,
     };
-    let limit = if principal.is_some() { state.limits.max_body_bytes } else { state.limits.max_anonymous_body_bytes };
-    // The bytes stay charged to the shared body budget until the answer is sent.
-    let (bytes, _charged) = match read_body(&state, body, &headers, limit, format).await {
+    let (budgets, limit, time) = match principal {
+        Some(_) => (&state.authenticated, state.limits.max_body_bytes, state.limits.body_read_timeout),
+        None => (&state.anonymous, state.limits.max_anonymous_body_bytes, state.limits.anonymous_body_read_timeout),
+    };
+    // The bytes stay charged to the body budget until the answer is sent.
+    let (bytes, _charged) = match read_body(budgets, body, &headers, limit, time, format).await {
         Ok(read) => read,
+        Err(response) => return *response,
+    };
+    // Only now, with the whole body in hand, does the request take an execution slot.
+    let _slot = match admit(budgets, format) {
+        Ok(slot) => slot,
         Err(response) => return *response,
     };
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
@@ -75,25 +89,41 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             };
             // One complexity budget for the whole batch.
             let budget = Budget::new(state.limits.max_complexity);
-            let runs = params.into_iter().map(|p| {
-                let ctx = RequestContext::in_batch(state.db.clone(), principal.clone(), budget.clone());
-                state.schema.execute(request(p, ctx))
-            });
-            let bodies: Vec<ResponseBody> =
-                futures_util::future::join_all(runs).await.into_iter().map(ResponseBody::from).collect();
+            let runs: Vec<_> = params
+                .into_iter()
+                .map(|p| {
+                    let ctx = RequestContext::in_batch(state.db.clone(), principal.clone(), budget.clone());
+                    let schema = state.schema.clone();
+                    async move { schema.execute(request(p, ctx)).await }
+                })
+                .collect();
+            let Some(responses) = detached(futures_util::future::join_all(runs), (_slot, _charged)).await else {
+                return internal_error();
+            };
+            let bodies: Vec<ResponseBody> = responses.into_iter().map(ResponseBody::from).collect();
             respond(format, StatusCode::OK, &bodies)
         }
         other => match params_from_json(other) {
             Ok(params) => {
                 let ctx = RequestContext::new(state.db.clone(), principal, &state.limits);
-                single(format, state.schema.execute(request(params, ctx)).await)
+                let schema = state.schema.clone();
+                let run = async move { schema.execute(request(params, ctx)).await };
+                match detached(run, (_slot, _charged)).await {
+                    Some(response) => single(format, response),
+                    None => internal_error(),
+                }
             }
             Err(err) => refused(format, StatusCode::BAD_REQUEST, err),
         },
     }
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    connection: Option<Extension<ConnectionHandle>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let pairs: Vec<(String, String)> =
         form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()).into_owned().collect();
     let param = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -103,8 +133,13 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
         return super::graphiql::page();
     }
     let Some(format) = negotiate::response_format(&headers) else { return not_acceptable() };
-    let principal = match authenticate(&state, &headers, format) {
+    let principal = match authenticate(&state, &headers, format, connection.as_deref()) {
         Ok(p) => p,
+        Err(response) => return *response,
+    };
+    let budgets = if principal.is_some() { &state.authenticated } else { &state.anonymous };
+    let _slot = match admit(budgets, format) {
+        Ok(slot) => slot,
         Err(response) => return *response,
     };
     let mut object = serde_json::Map::new();
@@ -130,9 +165,35 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, RawQuery(que
         Ok(params) => {
             // GET may not change anything: the pipeline refuses mutations.
             let ctx = RequestContext::new(state.db.clone(), principal, &state.limits).read_only();
-            single(format, state.schema.execute(request(params, ctx)).await)
+            let schema = state.schema.clone();
+            match detached(async move { schema.execute(request(params, ctx)).await }, _slot).await {
+                Some(response) => single(format, response),
+                None => internal_error(),
+            }
         }
         Err(err) => refused(format, StatusCode::BAD_REQUEST, err),
+    }
+}
+
+/// Runs `work` in a task of its own, holding `held` (its execution slot and
+/// body bytes) until it ends. A client that goes away drops this handler,
+/// not the work: a write under way ends as it would have (`db::Writes`),
+/// and the request's own timeout still bounds it. `None`: the work panicked.
+async fn detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+    held: impl Send + 'static,
+) -> Option<T> {
+    let task = tokio::spawn(async move {
+        let out = work.await;
+        drop(held);
+        out
+    });
+    match task.await {
+        Ok(out) => Some(out),
+        Err(err) => {
+            tracing::error!(%err, "a request's task failed");
+            None
+        }
     }
 }
 
@@ -144,10 +205,41 @@ pub async fn method_not_allowed() -> Response {
     response
 }
 
+/// A 503 with `Retry-After`: the server is at capacity.
+fn busy(format: Format, message: &str) -> Box<Response> {
+    let err = refusal(Code::Unavailable, "SERVER_BUSY", message);
+    let mut response = refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
+    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    Box::new(response)
+}
+
+/// Takes an execution slot of the caller's kind, or answers 503 with
+/// `Retry-After` at once (never an unbounded queue).
+fn admit(budgets: &Budgets, format: Format) -> Result<OwnedSemaphorePermit, Box<Response>> {
+    budgets.in_flight.clone().try_acquire_owned().map_err(|_| busy(format, "the server is at capacity; retry shortly"))
+}
+
 /// Checks the bearer token, if any. No token (or an empty `Bearer `): an
 /// anonymous caller, who may only ask for `__typename` and introspection. A
-/// bad token: 401, at once.
-fn authenticate(state: &AppState, headers: &HeaderMap, format: Format) -> Result<Option<Principal>, Box<Response>> {
+/// bad token: 401, at once. A valid one makes its connection an
+/// authenticated one (`http::server`), or is answered 503 when all their
+/// places are taken.
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: Format,
+    connection: Option<&ConnectionHandle>,
+) -> Result<Option<Principal>, Box<Response>> {
+    let principal = verify_token(state, headers, format)?;
+    if principal.is_some() && connection.is_some_and(|c| !c.authenticate()) {
+        let mut response = busy(format, "too many open connections");
+        response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
+        return Err(response);
+    }
+    Ok(principal)
+}
+
+fn verify_token(state: &AppState, headers: &HeaderMap, format: Format) -> Result<Option<Principal>, Box<Response>> {
     let Some(value) = headers.get(AUTHORIZATION) else { return Ok(None) };
     // (HTTP drops the trailing space of a bare `Bearer `: it arrives as `Bearer`.)
     let token = value
@@ -175,14 +267,15 @@ fn authenticate(state: &AppState, headers: &HeaderMap, format: Format) -> Result
 }
 
 /// Reads the body: refused at once when it declares more than `limit` bytes,
-/// cut off when it sends more, timed out when it trickles, and refused with
-/// 503 when the bytes all requests hold would go over the shared budget (so
-/// many stalled bodies cannot fill the memory).
+/// cut off when it sends more, timed out when it takes longer than `time`,
+/// and refused with 503 when the bytes all requests of its kind hold would
+/// go over their budget (so many stalled bodies cannot fill the memory).
 async fn read_body(
-    state: &AppState,
+    budgets: &Budgets,
     body: Body,
     headers: &HeaderMap,
     limit: usize,
+    time: std::time::Duration,
     format: Format,
 ) -> Result<(axum::body::Bytes, Vec<OwnedSemaphorePermit>), Box<Response>> {
     let too_large = || {
@@ -207,20 +300,15 @@ async fn read_body(
                 return Err(too_large());
             }
             let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
-            match state.body_bytes.clone().try_acquire_many_owned(n) {
+            match budgets.body_bytes.clone().try_acquire_many_owned(n) {
                 Ok(permit) => charged.push(permit),
-                Err(_) => {
-                    let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
-                    let mut response = refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
-                    response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
-                    return Err(Box::new(response));
-                }
+                Err(_) => return Err(busy(format, "the server is at capacity; retry shortly")),
             }
             buf.extend_from_slice(&chunk);
         }
         Ok((axum::body::Bytes::from(buf), charged))
     };
-    match tokio::time::timeout(state.limits.body_read_timeout, read).await {
+    match tokio::time::timeout(time, read).await {
         Ok(result) => result,
         Err(_) => {
             let err = bad("BODY_READ_TIMEOUT", "the request body was not received in time");

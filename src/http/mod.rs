@@ -11,11 +11,6 @@ pub mod server;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::header::RETRY_AFTER;
-use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::Response;
 use axum::routing::get;
 use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -24,9 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::Verifier;
 use crate::config::Limits;
 use crate::db::Db;
-use crate::error::Code;
 use crate::graphql::AppSchema;
-use crate::graphql::pipeline::refusal;
 
 /// What every handler shares. Nothing here is state another instance would
 /// need: scale out by running more instances against one PostgreSQL.
@@ -40,10 +33,28 @@ pub struct Shared {
     pub limits: Limits,
     /// Signs and verifies the audit trail; its last verification feeds `/readyz` and `/metrics`.
     pub audit: Arc<crate::service::audit::AuditKeeper>,
-    /// Permits for GraphQL requests in progress (`--max-in-flight`).
+    /// Budgets of authenticated callers.
+    pub authenticated: Budgets,
+    /// Budgets of callers without a token, apart, so they never take from the others.
+    pub anonymous: Budgets,
+}
+
+/// What a kind of caller may hold at once.
+pub struct Budgets {
+    /// Permits for GraphQL requests executing (`--max-in-flight`, `--max-anonymous-in-flight`).
     pub in_flight: Arc<Semaphore>,
-    /// Permits for request-body bytes held in memory (`--max-buffered-body-bytes`).
+    /// Permits for request-body bytes held in memory (`--max-buffered-body-bytes`,
+    /// `--max-anonymous-buffered-body-bytes`).
     pub body_bytes: Arc<Semaphore>,
+}
+
+impl Budgets {
+    pub fn new(in_flight: usize, body_bytes: usize) -> Budgets {
+        Budgets {
+            in_flight: Arc::new(Semaphore::new(in_flight.max(1))),
+            body_bytes: Arc::new(Semaphore::new(body_bytes.max(1))),
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -56,7 +67,7 @@ impl std::ops::Deref for AppState {
 pub fn router(state: AppState) -> Router {
     let graphql = get(graphql::get).post(graphql::post).fallback(graphql::method_not_allowed);
     let mut router = Router::new()
-        .route("/graphql", graphql.layer(middleware::from_fn_with_state(state.clone(), admit)))
+        .route("/graphql", graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics));
@@ -68,17 +79,4 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         // A panic is a bug; answer it as an internal error, never a dropped connection.
         .layer(CatchPanicLayer::custom(graphql::panic_response))
-}
-
-/// Admits a GraphQL request if fewer than `--max-in-flight` are in progress;
-/// otherwise answers 503 with `Retry-After` at once (never an unbounded queue).
-async fn admit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Ok(_permit) = state.in_flight.clone().try_acquire_owned() else {
-        let err = refusal(Code::Unavailable, "SERVER_BUSY", "the server is at capacity; retry shortly");
-        let format = negotiate::response_format(request.headers()).unwrap_or(negotiate::Format::Json);
-        let mut response = graphql::refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
-        response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
-    };
-    next.run(request).await
 }

@@ -38,27 +38,36 @@ pub struct Idempotency {
 
 impl Idempotency {
     /// `key` for the mutation `operation` whose input (arguments, variables
-    /// resolved, the key itself left out) is `input`.
-    pub fn new(key: String, operation: &'static str, input: &Value) -> Idempotency {
-        let canonical = entity::audit_event::canonical_json(input);
+    /// resolved, the key itself left out) is `input`, sent by `actor`. A key
+    /// belongs to the principal and the grants it was used with: the same
+    /// `sub` with other roles, committees or agency is another request, and
+    /// reusing the key for it is refused.
+    pub fn new(key: String, operation: &'static str, input: &Value, actor: &Principal) -> Idempotency {
+        let mut grants: Vec<String> =
+            actor.grants.iter().map(|g| format!("{}@{}", g.role.as_str(), g.committee)).collect();
+        grants.sort();
+        let sent = json!({ "input": input, "kind": actor.kind.as_str(), "grants": grants, "agency": actor.agency });
+        let canonical = entity::audit_event::canonical_json(&sent);
         Idempotency { key, operation, request_hash: hex::encode(Sha256::digest(canonical.as_bytes())) }
     }
 }
 
-/// What a write returns: its result now, or the id of the first result
-/// when it repeats an earlier write with the same key.
+/// What a write returns: its result, or, when it repeats an earlier write
+/// with the same key, that write's first result as it was then.
 pub enum Written<T> {
     Fresh(T),
-    Repeat(i64),
+    Repeat(T),
 }
 
-/// Claims the key (if any) inside the write; `Some(id)` when the write is a
-/// repeat that must not run again.
-async fn claim<C: sea_orm::ConnectionTrait>(
+/// Claims the key (if any) inside the write; `Some(first result)` when the
+/// write is a repeat that must not run again. Called once the caller has
+/// passed the checks a first request passes (reach, role): a repeat is a
+/// request, and is answered only to whom the first answer would be.
+async fn claim<C: sea_orm::ConnectionTrait, T: serde::de::DeserializeOwned>(
     txn: &C,
     actor: &Principal,
     idem: Option<&Idempotency>,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Option<T>> {
     let Some(idem) = idem else { return Ok(None) };
     let ttl = chrono::Duration::hours(IDEMPOTENCY_TTL_HOURS);
     let Some(prior) = cases::claim_key(txn, &actor.subject, &idem.key, idem.operation, &idem.request_hash, ttl).await?
@@ -67,22 +76,32 @@ async fn claim<C: sea_orm::ConnectionTrait>(
     };
     if prior.operation != idem.operation || prior.request_hash != idem.request_hash {
         return Err(AppError::Conflict(format!(
-            "the idempotency key was used for a different request ({}) in the last {IDEMPOTENCY_TTL_HOURS} hours",
+            "the idempotency key was used for a different request ({}, or other grants) in the last {IDEMPOTENCY_TTL_HOURS} hours",
             prior.operation
         )));
     }
-    Ok(Some(prior.result_id))
+    match prior.first_result.as_deref().map(serde_json::from_str::<T>) {
+        Some(Ok(first)) => Ok(Some(first)),
+        // A key claimed by an older version, which kept no result.
+        None => Err(AppError::Conflict("the idempotency key's first result is not kept; use a new key".into())),
+        Some(Err(err)) => Err(AppError::internal(err)),
+    }
 }
 
-async fn finish<C: sea_orm::ConnectionTrait>(
+/// Keeps the first result with the key (if any), in the write's transaction.
+async fn finish<C: sea_orm::ConnectionTrait, T: serde::Serialize>(
     txn: &C,
     actor: &Principal,
     idem: Option<&Idempotency>,
     kind: &str,
     id: i64,
+    row: &T,
 ) -> AppResult<()> {
     match idem {
-        Some(idem) => cases::finish_key(txn, &actor.subject, &idem.key, kind, id).await,
+        Some(idem) => {
+            let first = serde_json::to_string(row).map_err(AppError::internal)?;
+            cases::finish_key(txn, &actor.subject, &idem.key, kind, id, &first).await
+        }
         None => Ok(()),
     }
 }
@@ -263,23 +282,24 @@ struct Needs {
 }
 
 /// The start every write on one matter shares, in the order that makes
-/// repeats and races come out right: a repeat of an earlier write (by its
-/// idempotency key) ends here, `Err(first result's id)`; otherwise the
-/// matter is locked and must be visible, the write the viewer's to make, the
-/// matter open and at the version the writer read.
-async fn begin<C: sea_orm::ConnectionTrait>(
+/// repeats and races come out right: the matter is locked and must be
+/// visible, the write the viewer's to make (a repeat passes the same checks
+/// as a first request); a repeat of an earlier write (by its idempotency
+/// key) then ends here, `Err(first result)`; otherwise the matter must be
+/// open and at the version the writer read.
+async fn begin<C: sea_orm::ConnectionTrait, T: serde::de::DeserializeOwned>(
     txn: &C,
     actor: &Principal,
     idem: Option<&Idempotency>,
     id: i64,
     needs: Needs,
-) -> AppResult<Result<(case_record::Model, Standing), i64>> {
-    if let Some(first) = claim(txn, actor, idem).await? {
-        return Ok(Err(first));
-    }
+) -> AppResult<Result<(case_record::Model, Standing), T>> {
     let (current, standing) = lock_visible(txn, actor, id).await?;
     if let Some(op) = needs.operation {
         require(&standing, op)?;
+    }
+    if let Some(first) = claim(txn, actor, idem).await? {
+        return Ok(Err(first));
     }
     if needs.open {
         open(&facts(&current)?)?;
@@ -318,14 +338,14 @@ pub async fn create(
 ) -> AppResult<Written<case_record::Model>> {
     let scope = CaseScope::of(actor, Operation::ManageCases);
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
         if committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?.is_empty() {
             return Err(AppError::NotFound("committee"));
         }
+        if let Some(first) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(first));
+        }
         let row = create_in(txn, actor, &new, &references).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -349,7 +369,7 @@ pub async fn update(
         let payload = json!({ "before": before, "after": snapshot(&row) });
         audit::append(txn, actor, vec![case_event(AuditAction::CaseUpdate, AuditEntity::Case, row.id, &row, payload)])
             .await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -503,7 +523,7 @@ pub async fn transition(
             Err(first) => return Ok(Written::Repeat(first)),
         };
         let row = take_step(txn, actor, current, &standing, name, &details).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -563,7 +583,7 @@ pub async fn assign(
             Err(first) => return Ok(Written::Repeat(first)),
         };
         let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -637,7 +657,7 @@ pub async fn add_defendant(
             Err(first) => return Ok(Written::Repeat(first)),
         };
         let (row, _) = add_defendant_in(txn, actor, current, &fields).await?;
-        finish(txn, actor, idem.as_ref(), "Defendant", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Defendant", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -653,7 +673,7 @@ pub async fn update_defendant(
         let found = cases::defendant_by_id(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         // The matter first, then the defendant: the order every write locks in.
         let needs = Needs { operation: Some(Operation::RecordProcedure), open: true, expected_version: None };
-        let (case, _) = begin(txn, actor, None, found.case_id, needs)
+        let (case, _) = begin::<_, case_record::Model>(txn, actor, None, found.case_id, needs)
             .await
             .map_err(|e| match e {
                 AppError::NotFound(_) => AppError::NotFound("defendant"),
@@ -711,9 +731,6 @@ pub async fn record_discipline(
 ) -> AppResult<Written<disciplinary_action::Model>> {
     let scope = CaseScope::of(actor, Operation::ManageCases);
     crate::in_transaction!(db, txn => {
-        if let Some(id) = claim(txn, actor, idem.as_ref()).await? {
-            return Ok(Written::Repeat(id));
-        }
         let mut new = new.clone();
         let case = match new.case_id {
             Some(case_id) => {
@@ -729,8 +746,11 @@ pub async fn record_discipline(
                 None
             }
         };
+        if let Some(first) = claim(txn, actor, idem.as_ref()).await? {
+            return Ok(Written::Repeat(first));
+        }
         let row = record_discipline_in(txn, actor, &new, case.as_ref()).await?;
-        finish(txn, actor, idem.as_ref(), "DisciplinaryAction", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "DisciplinaryAction", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -778,7 +798,7 @@ pub async fn record_recovery(
             Err(first) => return Ok(Written::Repeat(first)),
         };
         let (row, _) = record_recovery_in(txn, actor, current, amount, on, &reference).await?;
-        finish(txn, actor, idem.as_ref(), "Recovery", row.id).await?;
+        finish(txn, actor, idem.as_ref(), "Recovery", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }

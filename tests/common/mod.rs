@@ -54,6 +54,8 @@ pub struct TestApp {
     pub database: DatabaseGuard,
     /// The instance's audit signer and verifier.
     pub audit: Arc<AuditKeeper>,
+    /// The server's shared state (its budgets, to wait for its work to end).
+    pub state: steerql::http::AppState,
 }
 
 /// Removes the test's database when the test ends.
@@ -291,10 +293,12 @@ impl TestApp {
         .await
         .unwrap();
         let addr = app.addr().unwrap();
+        let state = app.state.clone();
         tokio::spawn(app.serve(std::future::pending()));
         statements.count.store(0, Ordering::SeqCst);
         TestApp {
             addr,
+            state,
             url: format!("http://{addr}/graphql"),
             client: reqwest::Client::new(),
             db,
@@ -409,6 +413,38 @@ impl TestApp {
         if pg {
             conn.execute_unprepared("ANALYZE position").await.unwrap();
         }
+    }
+
+    /// Another instance of the server on this test's database, with a pool
+    /// of its own (PostgreSQL: several instances on one database is the
+    /// scale-out path); its GraphQL URL.
+    pub async fn second_instance(&self) -> String {
+        let options = steerql::db::DbOptions { url: self.database.url(), max_connections: 8, statement_timeout: None };
+        let db = Db::connect(&options).await.unwrap();
+        let verifier = Verifier::new(&auth_args(), Some(SECRET.as_bytes())).unwrap();
+        let second = Application::build_with(
+            db,
+            Limits::default(),
+            verifier,
+            Arc::new(AuditKeeper::ephemeral()),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let url = format!("http://{}/graphql", second.addr().unwrap());
+        tokio::spawn(second.serve(std::future::pending()));
+        url
+    }
+
+    /// The number of rows `sql` (a `SELECT COUNT(*) AS n …`) counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let conn = &self.db.conn;
+        let row = conn
+            .query_one_raw(sea_orm::Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
     }
 
     pub fn statements(&self) -> usize {
