@@ -96,6 +96,10 @@ async fn every_kind_of_bad_token_is_refused_with_401() {
         ("malformed header", format!("{}.{}.sig", base64_url(b"{not json"), base64_url(b"{}"))),
         ("oversized", format!("{}.{}.x", base64_url(&vec![b'a'; 9000]), base64_url(b"{}"))),
         ("unknown role", hs(&with(claims(), "grants", json!([{ "role": "KING", "committee": "CENTRAL" }])))),
+        ("line separator in sub", hs(&with(claims(), "sub", json!("officer\u{2028}forged entry")))),
+        ("paragraph separator in name", hs(&with(claims(), "name", json!("A\u{2029}B")))),
+        ("escape in sub", hs(&with(claims(), "sub", json!("a\u{1b}[2Jb")))),
+        ("right-to-left override in sub", hs(&with(claims(), "sub", json!("a\u{202E}b")))),
     ];
     for (case, token) in &cases {
         assert_refused(&app, token, case).await;

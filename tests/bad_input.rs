@@ -294,3 +294,25 @@ async fn a_string_where_an_enum_is_expected_is_refused_for_every_enum_argument_a
     let (_, body) = app.gql(&token, "{ cases(first: 1, filter: {kind: CASE}) { totalCount } }", json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
 }
+
+#[tokio::test]
+async fn an_unknown_directive_or_an_argument_is_refused_on_typename_as_on_any_other_field() {
+    let app = TestApp::spawn().await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    for doc in [
+        "{ __typename @nope }",
+        "{ committees(first: 1) { nodes { __typename @nope } } }",
+        "{ __typename(x: 1) }",
+        "{ __typename @deprecated }",
+        "{ committees(first: 1) @nope { totalCount } }",
+    ] {
+        let (_, body) = app.gql(&token, doc, json!({})).await;
+        assert_eq!(common::code(&body), "BAD_USER_INPUT", "{doc}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["reason"], "GRAPHQL_VALIDATION_FAILED", "{doc}: {body}");
+        assert!(body.get("data").is_none(), "{doc}: {body}");
+    }
+    for doc in ["{ __typename @skip(if: false) }", "{ __typename @include(if: true) }"] {
+        let (_, body) = app.gql(&token, doc, json!({})).await;
+        assert_eq!(body["data"]["__typename"], "Query", "{doc}: {body}");
+    }
+}

@@ -88,8 +88,11 @@ fn check_claim_text(claim: &str, value: &str) -> Result<(), TokenError> {
     if value.chars().count() > MAX_CLAIM_CHARS {
         return Err(TokenError::BadClaims(format!("`{claim}` is longer than {MAX_CLAIM_CHARS} characters")));
     }
-    if value.chars().any(|c| c.is_control() || crate::domain::input::is_invisible(c)) {
-        return Err(TokenError::BadClaims(format!("`{claim}` holds control or invisible characters")));
+    // U+2028 and U+2029 are no control characters to Unicode, but JSON
+    // readers and log viewers break lines at them all the same.
+    let line_break = |c: char| matches!(c, '\u{2028}' | '\u{2029}');
+    if value.chars().any(|c| c.is_control() || line_break(c) || crate::domain::input::is_invisible(c)) {
+        return Err(TokenError::BadClaims(format!("`{claim}` holds control, line-breaking or invisible characters")));
     }
     Ok(())
 }

@@ -66,6 +66,7 @@ pub fn check(
         for item in &set.items {
             match &item.node {
                 Selection::Field(f) => {
+                    typename_alone(registry, &f.node)?;
                     for (name, value) in &f.node.arguments {
                         // Variables were checked above; only the literal parts remain.
                         let literal = value.node.clone().into_const_with(|_| Ok::<_, ()>(Value::Null));
@@ -158,6 +159,30 @@ fn strip_absent(value: &mut async_graphql_value::Value, absent: &[async_graphql:
         }
         _ => {}
     }
+}
+
+/// async-graphql's validator skips `__typename` fields altogether, so an
+/// unknown directive or an argument on one would pass where it is refused
+/// on every other field: refused here, as the validator would.
+fn typename_alone(registry: &Registry, field: &async_graphql::parser::types::Field) -> Result<(), ServerError> {
+    if field.name.node != "__typename" {
+        return Ok(());
+    }
+    let refuse = |message: String| Err(refusal(Code::BadUserInput, "GRAPHQL_VALIDATION_FAILED", message));
+    if let Some((name, _)) = field.arguments.first() {
+        return refuse(format!("Unknown argument \"{}\" on field \"__typename\"", name.node));
+    }
+    for directive in &field.directives {
+        let name = directive.node.name.node.as_str();
+        match registry.directives.get(name) {
+            None => return refuse(format!("Unknown directive \"@{name}\"")),
+            Some(known) if !known.locations.contains(&async_graphql::registry::__DirectiveLocation::FIELD) => {
+                return refuse(format!("Directive \"@{name}\" may not be used on a field"));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The literal arguments of a selection on `parent`, checked against their

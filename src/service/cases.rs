@@ -310,6 +310,26 @@ async fn begin<C: sea_orm::ConnectionTrait, T: serde::de::DeserializeOwned>(
     Ok(Ok((current, standing)))
 }
 
+/// The agencies a write names must lie within the writer's reach for `op`:
+/// outside it an agency does not exist for them (`NOT_FOUND`, as a read
+/// says), so no one can take a number on, or hand a matter to, another
+/// province's police.
+async fn agencies_in_reach<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    actor: &Principal,
+    op: Operation,
+    ids: &[i64],
+) -> AppResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found = crate::db::agencies::by_ids(txn, &actor.reach_for(op.allowed_roles()), ids).await?;
+    match ids.iter().all(|id| found.contains_key(id)) {
+        true => Ok(()),
+        false => Err(AppError::NotFound("agency")),
+    }
+}
+
 /// Records a new matter and its references, with its first history entry.
 pub async fn create_in<C: sea_orm::ConnectionTrait>(
     txn: &C,
@@ -341,6 +361,8 @@ pub async fn create(
         if committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?.is_empty() {
             return Err(AppError::NotFound("committee"));
         }
+        let named: Vec<i64> = references.iter().map(|(a, _)| *a).chain(new.handling_agency_id).collect();
+        agencies_in_reach(txn, actor, Operation::ManageCases, &named).await?;
         if let Some(first) = claim(txn, actor, idem.as_ref()).await? {
             return Ok(Written::Repeat(first));
         }
@@ -364,6 +386,11 @@ pub async fn update(
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
+        if let Some(agency) = changes.handling_agency_id
+            && Some(agency) != current.handling_agency_id
+        {
+            agencies_in_reach(txn, actor, Operation::ManageCases, &[agency]).await?;
+        }
         let before = snapshot(&current);
         let row = cases::update(txn, current, &changes, &CaseMove::default()).await?;
         let payload = json!({ "before": before, "after": snapshot(&row) });
@@ -604,8 +631,8 @@ pub async fn add_reference(
             require(&standing, Operation::ManageCases)?;
         }
         open(&facts(&current)?)?;
-        if crate::db::agencies::by_ids(txn, &crate::domain::Reach::All, &[agency_id]).await?.is_empty() {
-            return Err(AppError::NotFound("agency"));
+        if !own {
+            agencies_in_reach(txn, actor, Operation::ManageCases, &[agency_id]).await?;
         }
         cases::insert_reference(txn, current.id, agency_id, &number).await?;
         let row = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
