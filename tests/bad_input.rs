@@ -316,3 +316,22 @@ async fn an_unknown_directive_or_an_argument_is_refused_on_typename_as_on_any_ot
         assert_eq!(body["data"]["__typename"], "Query", "{doc}: {body}");
     }
 }
+
+#[test]
+fn the_field_check_every_response_passes_refuses_a_path_that_names_no_argument() {
+    let step = "mutation($id: ID!) { t: transitionCase(id: $id, transition: INDICT) { id } }";
+    let at = |field: Value| json!({ "errors": [{ "path": ["t"], "extensions": { "field": field } }] });
+    // What the server answered for a derived code too long, before issue 21.
+    for wrong in [json!(["input", "code"]), json!(["$nope"]), json!(["transition", "x"])] {
+        let caught = std::panic::catch_unwind(|| common::fields_name_arguments(step, &at(wrong.clone())));
+        assert!(caught.is_err(), "{wrong} passed");
+    }
+    for right in [json!(["transition"]), json!(["$id"]), json!(["effectiveOn"])] {
+        common::fields_name_arguments(step, &at(right));
+    }
+    let create = "mutation { createCase(input: {kind: CASE}) { id } }";
+    let body = json!({ "errors": [{ "path": ["createCase"], "extensions": { "field": ["input", "code"] } }] });
+    common::fields_name_arguments(create, &body);
+    let body = json!({ "errors": [{ "path": ["createCase"], "extensions": { "field": ["input", "colour"] } }] });
+    assert!(std::panic::catch_unwind(|| common::fields_name_arguments(create, &body)).is_err());
+}

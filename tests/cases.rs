@@ -300,16 +300,28 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     reopen["why"] = Value::Null;
     assert_eq!(code(&app.gql(&standing, STEP, reopen).await.1), "BAD_USER_INPUT");
     app.data(&standing, STEP, full(id, "REOPEN")).await;
-    // Hostile input.
+    // Hostile input, each in a step that is otherwise valid, named by its field.
+    let valid = full(id, "START_INVESTIGATION");
+    let with = |key: &str, value: Value| {
+        let mut vars = valid.clone();
+        vars[key] = value;
+        vars
+    };
     for (vars, field) in [
-        (json!({ "id": "Q2FzZToxOTk5OTk5OTk5OTk5OTk5OTk5OTk5", "t": "CLOSE" }), "id"),
-        (json!({ "id": id, "t": "CLOSE", "why": "a\u{0}b", "ref": "1", "on": "2024-06-01" }), "reason"),
-        (json!({ "id": id, "t": "CLOSE", "on": "1800-01-01" }), "effectiveOn"),
+        (with("id", json!("Q2FzZToxOTk5OTk5OTk5OTk5OTk5OTk5OTk5")), json!(["id"])),
+        (with("why", json!("a\u{0}b")), json!(["$why"])),
+        (with("ref", json!("1\u{7}")), json!(["$ref"])),
+        (with("ref", json!("x".repeat(101))), json!(["decisionRef"])),
+        (with("on", json!("1800-01-01")), json!(["$on"])),
+        (with("on", json!("2024-02-29")), json!(["effectiveOn"])),
+        (with("on", json!("+275760-09-13")), json!(["$on"])),
     ] {
         let (status, body) = app.gql(&standing, STEP, vars).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(code(&body), "BAD_USER_INPUT", "{field}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
+    app.data(&standing, STEP, valid).await;
     let bad_amount = CREATE.replace("\"125000000000\"", "\"-5\"");
     let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-R-2" });
     assert_eq!(code(&app.gql(&officer, &bad_amount, vars).await.1), "BAD_USER_INPUT");
@@ -371,6 +383,98 @@ async fn an_assigned_matter_is_directed_by_the_province_and_stays_visible_to_bot
     }
     // The province's standing committee now decides its monitoring.
     app.data(&app.token(&["STANDING@THANH_HOA"]), STEP, full(id, "TAKE_UNDER_MONITORING")).await;
+}
+
+#[tokio::test]
+async fn only_the_assigning_committee_declines_ends_or_reopens_monitoring_of_an_assigned_matter() {
+    let app = TestApp::spawn().await;
+    let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-A-2" });
+    let case = app.data(&app.token(&["OFFICER@CENTRAL"]), CREATE, vars).await["createCase"].clone();
+    let id = case["id"].as_str().unwrap();
+    let assign = "mutation($id: ID!, $c: ID!) { assignCase(id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\",
+      effectiveOn: \"2024-05-01\") { id } }";
+    let vars = json!({ "id": id, "c": app.committee_id("THANH_HOA").await });
+    app.data(&app.token(&["STANDING@CENTRAL"]), assign, vars).await;
+
+    let province = app.token(&["STANDING@THANH_HOA", "OFFICER@THANH_HOA"]);
+    let central = app.token(&["STANDING@CENTRAL"]);
+    let monitoring = ["TAKE_UNDER_MONITORING", "DECLINE_MONITORING", "END_MONITORING", "REOPEN"];
+    // What each may take, by monitoring state: the province takes the matter
+    // under monitoring, only the central committee takes it off or back.
+    let expected = [
+        ("PROPOSED", vec!["TAKE_UNDER_MONITORING"], vec!["TAKE_UNDER_MONITORING", "DECLINE_MONITORING"]),
+        ("UNDER_MONITORING", vec![], vec!["END_MONITORING"]),
+        ("MONITORING_ENDED", vec![], vec!["REOPEN"]),
+        ("DECLINED", vec![], vec!["REOPEN"]),
+    ];
+    let conn = &app.db.conn;
+    for (state, by_province, by_central) in expected {
+        let reset = format!("UPDATE case_record SET monitoring_state = '{state}' WHERE code = 'TW-A-2'");
+        for (token, allowed) in [(&province, &by_province), (&central, &by_central)] {
+            conn.execute_unprepared(&reset).await.unwrap();
+            let offered = app.data(token, AVAILABLE, json!({ "id": id })).await["case"]["availableTransitions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["transition"].as_str().unwrap().to_owned())
+                .filter(|t| monitoring.contains(&t.as_str()))
+                .collect::<Vec<_>>();
+            assert_eq!(&offered, allowed, "{state}");
+            for t in monitoring {
+                conn.execute_unprepared(&reset).await.unwrap();
+                let (_, body) = app.gql(token, STEP, full(id, t)).await;
+                assert_eq!(body.get("errors").is_none(), allowed.contains(&t), "{state} {t}: {body}");
+            }
+        }
+    }
+    // The province's refusal says whose decision it is.
+    conn.execute_unprepared("UPDATE case_record SET monitoring_state = 'UNDER_MONITORING' WHERE code = 'TW-A-2'")
+        .await
+        .unwrap();
+    let (_, refused) = app.gql(&province, STEP, full(id, "END_MONITORING")).await;
+    assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("assigning committee"), "{refused}");
+    // The rule is data the workflow query serves.
+    let q = "{ workflow { steps { transition assigningCommitteeDecides } } }";
+    let steps = app.data(&central, q, json!({})).await["workflow"]["steps"].as_array().unwrap().clone();
+    let decided: Vec<_> =
+        steps.iter().filter(|s| s["assigningCommitteeDecides"] == true).map(|s| s["transition"].clone()).collect();
+    assert_eq!(decided, ["DECLINE_MONITORING", "END_MONITORING", "REOPEN"]);
+}
+
+#[tokio::test]
+async fn an_incident_with_a_code_of_any_length_transfers_and_its_case_takes_a_code_that_fits_and_is_free() {
+    let app = TestApp::spawn().await;
+    let standing = app.token(&["STANDING@NGHE_AN"]);
+    let transfer = |code: String| {
+        let (app, standing) = (&app, standing.clone());
+        async move {
+            let incident = create(app, "NGHE_AN", "INCIDENT", &code).await;
+            let id = incident["id"].as_str().unwrap().to_owned();
+            app.data(&standing, STEP, full(&id, "TAKE_UNDER_MONITORING")).await;
+            let offered = app.data(&standing, AVAILABLE, json!({ "id": id })).await;
+            assert!(offered.to_string().contains("TRANSFER_TO_INVESTIGATION"), "{offered}");
+            app.data(&standing, STEP, full(&id, "TRANSFER_TO_INVESTIGATION")).await;
+            let q = "{ cases(first: 100, filter: {text: \"-VA\"}) { nodes { code origin { id } } } }";
+            let cases = app.data(&standing, q, json!({})).await["cases"]["nodes"].clone();
+            let opened = cases.as_array().unwrap().iter().find(|c| c["origin"]["id"] == id.as_str()).cloned();
+            opened.unwrap_or_else(|| panic!("no case opened from {code}: {cases}"))["code"].as_str().unwrap().to_owned()
+        }
+    };
+    for len in [61, 62, 63, 64] {
+        let code = format!("NA-{}", "X".repeat(len - 3));
+        let opened = transfer(code.clone()).await;
+        assert!(opened.len() <= 64, "{opened}");
+        assert_eq!(opened, format!("{}-VA", &code[..len.min(61)]));
+        // Remove it, so the next length's derived code is not taken by this one.
+        app.db.conn.execute_unprepared("DELETE FROM case_record WHERE origin_case_id IS NOT NULL").await.unwrap();
+    }
+    // A derived code already taken (by a matter registered under it): the next one.
+    create(&app, "NGHE_AN", "CASE", "NA-I-7-VA").await;
+    assert_eq!(transfer("NA-I-7".into()).await, "NA-I-7-VA2");
+    create(&app, "NGHE_AN", "CASE", "NA-I-8-VA").await;
+    create(&app, "NGHE_AN", "CASE", "NA-I-8-VA2").await;
+    assert_eq!(transfer("NA-I-8".into()).await, "NA-I-8-VA3");
 }
 
 #[tokio::test]

@@ -9,11 +9,12 @@ use entity::{
     audit_chain, audit_event, case_record, case_reference, committee, defendant, disciplinary_action, idempotency_key,
     recovery,
 };
+use sea_orm::DatabaseTransaction;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
     IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
-    Select, Set, Statement,
+    Select, Set, Statement, TransactionTrait,
 };
 
 use super::columns::{self, ColumnIndex, Columns, Sparse};
@@ -344,8 +345,68 @@ fn search_text(code: &str, title: &str) -> String {
 }
 
 pub async fn insert<C: ConnectionTrait>(db: &C, new: &NewCase) -> AppResult<case_record::Model> {
+    Ok(active(new).insert(db).await?)
+}
+
+/// The longest code a matter may have (`ck_case_code`, the column's width).
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// The `n`th code a case opened from the matter `from` may take: its code
+/// and `-VA` (`-VA2`, `-VA3`, … after the first), the code cut so that the
+/// whole fits in [`MAX_CODE_CHARS`].
+pub fn derived_code(from: &str, n: usize) -> String {
+    let suffix = if n <= 1 { "-VA".to_owned() } else { format!("-VA{n}") };
+    // Codes are ASCII (`ck_case_code`), so a byte index is a character index.
+    let keep = from.len().min(MAX_CODE_CHARS - suffix.len());
+    format!("{}{suffix}", &from[..keep])
+}
+
+/// Opens the case a matter became under a code of its own: the first of
+/// [`derived_code`]'s codes that no matter has. A code another writer takes
+/// between the look-up and the insert is skipped too: the insert runs in a
+/// savepoint, and a collision on the code moves on to the next one, so a
+/// step the workflow lists is never refused for a code the caller did not
+/// choose.
+pub async fn insert_derived(db: &DatabaseTransaction, new: &NewCase, from_code: &str) -> AppResult<case_record::Model> {
+    const BATCH: usize = 16;
+    let mut next = 1;
+    // Bounded: 64 batches of codes all taken is someone squatting on purpose.
+    for _ in 0..64 {
+        let candidates: Vec<String> = (next..next + BATCH).map(|n| derived_code(from_code, n)).collect();
+        let taken: Vec<String> = case_record::Entity::find()
+            .select_only()
+            .column(case_record::Column::Code)
+            .filter(case_record::Column::Code.is_in(candidates.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        next += BATCH;
+        for code in candidates.into_iter().filter(|c| !taken.contains(c)) {
+            let attempt = db.begin().await?;
+            match active(&NewCase { code, ..new.clone() }).insert(&attempt).await {
+                Ok(row) => {
+                    attempt.commit().await?;
+                    return Ok(row);
+                }
+                Err(err) if super::constraints::violated(&err).is_some_and(|c| c.names[0] == CODE_KEY) => {
+                    attempt.rollback().await?;
+                }
+                Err(err) => {
+                    attempt.rollback().await?;
+                    return Err(err.into());
+                }
+            }
+        }
+    }
+    Err(AppError::Conflict("no free code is left for the case this step opens".into()))
+}
+
+/// The unique index on a matter's code, as [`super::constraints`] names it.
+const CODE_KEY: &str = "case_record_code_key";
+
+fn active(new: &NewCase) -> case_record::ActiveModel {
     let now = Utc::now();
-    Ok(case_record::ActiveModel {
+    case_record::ActiveModel {
         kind: Set(new.kind.as_str().to_owned()),
         code: Set(new.code.clone()),
         title: Set(new.title.clone()),
@@ -371,8 +432,6 @@ pub async fn insert<C: ConnectionTrait>(db: &C, new: &NewCase) -> AppResult<case
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
 }
 
 /// Changes to a matter's details; `None` leaves a field as it is.

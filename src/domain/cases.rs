@@ -139,6 +139,28 @@ pub enum Effect {
     IndictDefendants,
 }
 
+/// Who takes a step on a matter the central committee assigned to a
+/// province. The seeds: the central committee hands a matter to a
+/// provincial committee to direct, and the matter stays on both lists; the
+/// province directs its handling, but taking it off the central list (or
+/// back onto it) stays the decision of the committee that put it there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnAssigned {
+    /// Either committee, by the roles it gives (the step's operation decides).
+    Either,
+    /// Only the roles held through the assigning committee.
+    AssigningCommittee,
+}
+
+impl OnAssigned {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnAssigned::Either => "either committee",
+            OnAssigned::AssigningCommittee => "the assigning committee",
+        }
+    }
+}
+
 /// One step of a workflow.
 #[derive(Clone, Copy, Debug)]
 pub struct Step {
@@ -152,6 +174,8 @@ pub struct Step {
     pub operation: Operation,
     pub requires: &'static [Requirement],
     pub effect: Effect,
+    /// Who takes it on an assigned matter.
+    pub on_assigned: OnAssigned,
     pub description: &'static str,
 }
 
@@ -176,11 +200,29 @@ const fn step(
         Machine::Monitoring => Operation::DecideMonitoring,
         Machine::Procedure => Operation::RecordProcedure,
     };
-    Step { name, machine, kinds, from, to, operation, requires, effect: Effect::None, description }
+    Step {
+        name,
+        machine,
+        kinds,
+        from,
+        to,
+        operation,
+        requires,
+        effect: Effect::None,
+        on_assigned: OnAssigned::Either,
+        description,
+    }
 }
 
 const fn with(mut s: Step, effect: Effect) -> Step {
     s.effect = effect;
+    s
+}
+
+/// A step that ends or resumes the record of an assigned matter: the
+/// assigning committee's to take.
+const fn assigners(mut s: Step) -> Step {
+    s.on_assigned = OnAssigned::AssigningCommittee;
     s
 }
 
@@ -197,7 +239,7 @@ pub const WORKFLOW: &[Step] = &[
         DECIDED,
         "The standing committee takes the matter under monitoring and direction.",
     ),
-    step(
+    assigners(step(
         Transition::DeclineMonitoring,
         Machine::Monitoring,
         BOTH,
@@ -205,8 +247,8 @@ pub const WORKFLOW: &[Step] = &[
         Target::State(Declined),
         &[Reason],
         "The standing committee decides not to monitor the matter.",
-    ),
-    step(
+    )),
+    assigners(step(
         Transition::EndMonitoring,
         Machine::Monitoring,
         BOTH,
@@ -214,8 +256,8 @@ pub const WORKFLOW: &[Step] = &[
         Target::State(MonitoringEnded),
         DECIDED,
         "Handling is complete: the matter is removed from monitoring (its record is then closed).",
-    ),
-    step(
+    )),
+    assigners(step(
         Transition::Reopen,
         Machine::Monitoring,
         BOTH,
@@ -223,7 +265,7 @@ pub const WORKFLOW: &[Step] = &[
         Target::State(UnderMonitoring),
         DECIDED_WITH_REASON,
         "A closed record is taken under monitoring again, for a stated reason.",
-    ),
+    )),
     step(
         Transition::ConcludeVerification,
         Machine::Procedure,
@@ -390,6 +432,8 @@ pub struct CaseFacts {
     pub monitoring: CaseState,
     pub procedure: CaseState,
     pub suspended_from: Option<CaseState>,
+    /// The central committee assigned it to the province that monitors it.
+    pub assigned: bool,
 }
 
 impl CaseFacts {
@@ -412,6 +456,9 @@ impl CaseFacts {
 pub struct Actor<'a> {
     /// The roles the viewer holds with reach over the matter.
     pub roles: &'a [Role],
+    /// Those of them held through the committee that assigned the matter
+    /// (none when it was not assigned).
+    pub assigning: &'a [Role],
     /// Whether the viewer acts for the agency that handles the matter
     /// (an `AGENCY` role counts only then).
     pub handles: bool,
@@ -419,7 +466,20 @@ pub struct Actor<'a> {
 
 impl Actor<'_> {
     pub fn may(&self, op: Operation) -> bool {
-        self.roles.iter().any(|r| op.allows(*r) && (*r != Role::Agency || self.handles))
+        Self::grants(self.roles, op, self.handles)
+    }
+
+    /// Whether the viewer may take `step` on the matter: its operation, by
+    /// the roles that count for it there ([`OnAssigned`]).
+    pub fn may_take(&self, step: &Step, facts: &CaseFacts) -> bool {
+        match (facts.assigned, step.on_assigned) {
+            (true, OnAssigned::AssigningCommittee) => Self::grants(self.assigning, step.operation, self.handles),
+            _ => self.may(step.operation),
+        }
+    }
+
+    fn grants(roles: &[Role], op: Operation, handles: bool) -> bool {
+        roles.iter().any(|r| op.allows(*r) && (*r != Role::Agency || handles))
     }
 }
 
@@ -435,6 +495,11 @@ pub enum Refusal {
     /// The viewer holds no role for the step's operation on this matter.
     NotYours {
         operation: Operation,
+        allowed: Vec<Transition>,
+    },
+    /// The matter was assigned, and the step is the assigning committee's,
+    /// whose roles the viewer does not hold.
+    AssigningCommittees {
         allowed: Vec<Transition>,
     },
     /// The record is closed; only a reopen changes it.
@@ -466,7 +531,7 @@ fn lands(step: &Step, facts: &CaseFacts) -> Option<CaseState> {
 
 /// The steps `actor` may take on the matter now, in workflow order.
 pub fn available(facts: &CaseFacts, actor: &Actor) -> Vec<&'static Step> {
-    WORKFLOW.iter().filter(|s| lands(s, facts).is_some() && actor.may(s.operation)).collect()
+    WORKFLOW.iter().filter(|s| lands(s, facts).is_some() && actor.may_take(s, facts)).collect()
 }
 
 /// Decides a step: the state it leads to, or why not. The role first (a
@@ -477,6 +542,9 @@ pub fn decide(facts: &CaseFacts, actor: &Actor, name: Transition, details: &Step
     let allowed = || available(facts, actor).iter().map(|s| s.name).collect::<Vec<_>>();
     if !actor.may(step.operation) {
         return Err(Refusal::NotYours { operation: step.operation, allowed: allowed() });
+    }
+    if !actor.may_take(step, facts) {
+        return Err(Refusal::AssigningCommittees { allowed: allowed() });
     }
     let Some(to) = lands(step, facts) else {
         if facts.is_closed() && step.kinds.contains(&facts.kind) {
@@ -499,8 +567,9 @@ pub fn decide(facts: &CaseFacts, actor: &Actor, name: Transition, details: &Step
 
 /// The workflow as Markdown tables, for the README (`steerql workflow`).
 pub fn markdown() -> String {
-    let mut out =
-        String::from("| step | workflow | kinds | from | to | roles | requires |\n|---|---|---|---|---|---|---|");
+    let mut out = String::from(
+        "| step | workflow | kinds | from | to | roles | requires | on an assigned matter |\n|---|---|---|---|---|---|---|---|",
+    );
     for s in WORKFLOW {
         let list = |v: Vec<&str>| v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
         let to = match s.to {
@@ -509,13 +578,14 @@ pub fn markdown() -> String {
         };
         let roles = s.operation.allowed_roles().iter().map(|r| r.as_str()).collect::<Vec<_>>();
         out.push_str(&format!(
-            "\n| `{}` | {} | {} | {} | {to} | {} | {} |",
+            "\n| `{}` | {} | {} | {} | {to} | {} | {} | {} |",
             s.name.as_str(),
             s.machine.as_str().to_lowercase(),
             list(s.kinds.iter().map(|k| k.as_str()).collect()),
             list(s.from.iter().map(|k| k.as_str()).collect()),
             roles.join(", "),
             list(s.requires.iter().map(|r| r.as_str()).collect()),
+            s.on_assigned.as_str(),
         ));
     }
     out.push('\n');
@@ -527,10 +597,10 @@ mod tests {
     use super::*;
 
     fn facts(kind: CaseKind, monitoring: CaseState, procedure: CaseState) -> CaseFacts {
-        CaseFacts { kind, monitoring, procedure, suspended_from: None }
+        CaseFacts { kind, monitoring, procedure, suspended_from: None, assigned: false }
     }
 
-    const STANDING: Actor = Actor { roles: &[Role::Standing], handles: false };
+    const STANDING: Actor = Actor { roles: &[Role::Standing], assigning: &[], handles: false };
 
     fn full() -> StepDetails {
         StepDetails {
@@ -583,14 +653,14 @@ mod tests {
     fn a_suspended_case_resumes_where_it_stopped() {
         let mut f = facts(Case, UnderMonitoring, Suspended);
         f.suspended_from = Some(Indictment);
-        let officer = Actor { roles: &[Role::Officer], handles: false };
+        let officer = Actor { roles: &[Role::Officer], assigning: &[], handles: false };
         assert_eq!(decide(&f, &officer, Transition::Resume, &full()), Ok(Indictment));
     }
 
     #[test]
     fn a_closed_record_takes_nothing_but_a_reopen_with_a_reason() {
         let f = facts(Case, MonitoringEnded, Investigation);
-        let officer = Actor { roles: &[Role::Officer, Role::Standing], handles: false };
+        let officer = Actor { roles: &[Role::Officer, Role::Standing], assigning: &[], handles: false };
         assert_eq!(decide(&f, &officer, Transition::Indict, &full()), Err(Refusal::Closed));
         let no_reason = StepDetails { reason: None, ..full() };
         assert_eq!(decide(&f, &STANDING, Transition::Reopen, &no_reason), Err(Refusal::Missing(Reason)));
@@ -600,8 +670,8 @@ mod tests {
     #[test]
     fn an_agency_acts_only_on_the_matters_it_handles() {
         let f = facts(Case, UnderMonitoring, Prosecuted);
-        let stranger = Actor { roles: &[Role::Agency], handles: false };
-        let handler = Actor { roles: &[Role::Agency], handles: true };
+        let stranger = Actor { roles: &[Role::Agency], assigning: &[], handles: false };
+        let handler = Actor { roles: &[Role::Agency], assigning: &[], handles: true };
         assert!(matches!(
             decide(&f, &stranger, Transition::StartInvestigation, &full()),
             Err(Refusal::NotYours { .. })
@@ -621,5 +691,31 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn on_an_assigned_matter_only_the_assigning_committee_ends_or_reopens_monitoring() {
+        let mut f = facts(Case, UnderMonitoring, Investigation);
+        f.assigned = true;
+        let province = Actor { roles: &[Role::Standing, Role::Officer], assigning: &[], handles: false };
+        let central = Actor { roles: &[Role::Standing], assigning: &[Role::Standing], handles: false };
+        assert_eq!(
+            decide(&f, &province, Transition::EndMonitoring, &full()),
+            Err(Refusal::AssigningCommittees {
+                allowed: vec![Transition::Indict, Transition::Suspend, Transition::Dismiss]
+            })
+        );
+        assert_eq!(decide(&f, &province, Transition::Indict, &full()), Ok(Indictment));
+        assert_eq!(decide(&f, &central, Transition::EndMonitoring, &full()), Ok(MonitoringEnded));
+        let ended = CaseFacts { monitoring: MonitoringEnded, ..f };
+        assert!(available(&ended, &province).is_empty());
+        assert_eq!(decide(&ended, &central, Transition::Reopen, &full()), Ok(UnderMonitoring));
+        // The province takes an assigned matter under monitoring itself.
+        let proposed = CaseFacts { monitoring: Proposed, ..f };
+        let steps: Vec<_> = available(&proposed, &province).iter().map(|s| s.name).collect();
+        assert!(steps.contains(&Transition::TakeUnderMonitoring) && !steps.contains(&Transition::DeclineMonitoring));
+        // A matter nobody assigned is its own committee's to end.
+        let unassigned = CaseFacts { assigned: false, ..f };
+        assert_eq!(decide(&unassigned, &province, Transition::EndMonitoring, &full()), Ok(MonitoringEnded));
     }
 }

@@ -125,12 +125,14 @@ fn roles_on(actor: &Principal, committee: &committee::Model, successor_code: Opt
 /// or assigning committee, and whether they act for its handling agency.
 pub struct Standing {
     pub roles: Vec<Role>,
+    /// Those held through the committee that assigned the matter.
+    pub assigning: Vec<Role>,
     pub handles: bool,
 }
 
 impl Standing {
     pub fn actor(&self) -> Actor<'_> {
-        Actor { roles: &self.roles, handles: self.handles }
+        Actor { roles: &self.roles, assigning: &self.assigning, handles: self.handles }
     }
 
     pub fn may(&self, op: Operation) -> bool {
@@ -148,7 +150,9 @@ pub fn central_standing(actor: &Principal, case: &case_record::Model) -> Option<
     roles.sort();
     roles.dedup();
     let handles = actor.agency.is_some() && actor.agency == case.handling_agency_id;
-    Some(Standing { roles, handles })
+    // Only the central committee assigns, so its roles are the assigning ones.
+    let assigning = if case.assigning_committee_id.is_some() { roles.clone() } else { Vec::new() };
+    Some(Standing { roles, assigning, handles })
 }
 
 /// The viewer's standing on `case`, from its committees (loaded here).
@@ -172,17 +176,20 @@ pub fn standing_with(
     case: &case_record::Model,
     committees: &HashMap<i64, committee::Model>,
 ) -> Standing {
-    let mut roles = Vec::new();
-    for id in [Some(case.monitoring_committee_id), case.assigning_committee_id].into_iter().flatten() {
-        if let Some(c) = committees.get(&id) {
-            let successor = c.successor_id.and_then(|s| committees.get(&s)).map(|s| s.code.as_str());
-            roles.extend(roles_on(actor, c, successor));
-        }
-    }
+    let on = |id: Option<i64>| -> Vec<Role> {
+        let Some(c) = id.and_then(|id| committees.get(&id)) else { return Vec::new() };
+        let successor = c.successor_id.and_then(|s| committees.get(&s)).map(|s| s.code.as_str());
+        roles_on(actor, c, successor)
+    };
+    let mut assigning = on(case.assigning_committee_id);
+    assigning.sort();
+    assigning.dedup();
+    let mut roles = on(Some(case.monitoring_committee_id));
+    roles.extend(assigning.iter().copied());
     roles.sort();
     roles.dedup();
     let handles = actor.agency.is_some() && actor.agency == case.handling_agency_id;
-    Standing { roles, handles }
+    Standing { roles, assigning, handles }
 }
 
 /// The workflow's view of a stored matter; an unknown stored value is an
@@ -197,6 +204,7 @@ pub fn facts(case: &case_record::Model) -> AppResult<CaseFacts> {
         monitoring: state("monitoring_state", &case.monitoring_state)?,
         procedure: state("procedure_state", &case.procedure_state)?,
         suspended_from: case.suspended_from.as_deref().map(|s| state("suspended_from", s)).transpose()?,
+        assigned: case.assigning_committee_id.is_some(),
     })
 }
 
@@ -426,6 +434,11 @@ fn refused(refusal: Refusal, name: Transition) -> AppError {
             operation.name(),
             list(&allowed)
         )),
+        Refusal::AssigningCommittees { allowed } => AppError::Forbidden(format!(
+            "the central committee assigned this matter: {} is the assigning committee's decision; possible for you now: {}",
+            name.as_str(),
+            list(&allowed)
+        )),
         Refusal::Closed => AppError::Conflict(format!(
             "the record is closed (monitoring ended or declined): {} needs REOPEN first, with a reason",
             name.as_str()
@@ -443,8 +456,8 @@ fn refused(refusal: Refusal, name: Transition) -> AppError {
 
 /// Takes a step on a locked matter: the workflow decides, the states move,
 /// a transfer opens its linked case, and the history records it.
-pub async fn take_step<C: sea_orm::ConnectionTrait>(
-    txn: &C,
+pub async fn take_step(
+    txn: &sea_orm::DatabaseTransaction,
     actor: &Principal,
     current: case_record::Model,
     standing: &Standing,
@@ -477,7 +490,8 @@ pub async fn take_step<C: sea_orm::ConnectionTrait>(
     if step.effect == Effect::OpenLinkedCase {
         let new = NewCase {
             kind: CaseKind::Case,
-            code: format!("{}-VA", current.code),
+            // Replaced by the first free code derived from the matter's.
+            code: String::new(),
             title: current.title.clone(),
             summary: current.summary.clone(),
             field: current.field.clone(),
@@ -492,7 +506,7 @@ pub async fn take_step<C: sea_orm::ConnectionTrait>(
             origin_case_id: Some(current.id),
             opened_on: details.effective_on.unwrap_or(current.opened_on),
         };
-        let case = cases::insert(txn, &new).await?;
+        let case = cases::insert_derived(txn, &new, &current.code).await?;
         let payload = json!({ "after": snapshot(&case), "openedBy": name.as_str(), "originCaseId": current.id });
         audit::append(
             txn,

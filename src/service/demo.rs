@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use entity::{agency, committee};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::cases::{self as service, Standing};
 use crate::db::cases::{DefendantFields, NewCase, NewDiscipline};
@@ -24,7 +24,7 @@ pub struct CaseReport {
 
 /// Loads the whole demo data set. Call on an empty database, inside one
 /// transaction.
-pub async fn load<C: ConnectionTrait>(txn: &C) -> AppResult<(SeedReport, CaseReport)> {
+pub async fn load(txn: &DatabaseTransaction) -> AppResult<(SeedReport, CaseReport)> {
     let org = seed::load_demo(txn).await?;
     let cases = load_cases(txn).await?;
     Ok((org, cases))
@@ -162,9 +162,13 @@ async fn agency_of<C: ConnectionTrait>(txn: &C, committee: i64, kind: &str) -> A
 
 /// Takes every demo matter through the workflow, as the central committee's
 /// standing committee and advisory staff would.
-async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
+async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
     let actor = seeder();
-    let standing = Standing { roles: vec![Role::Standing, Role::Officer], handles: false };
+    let standing = Standing {
+        roles: vec![Role::Standing, Role::Officer],
+        assigning: vec![Role::Standing, Role::Officer],
+        handles: false,
+    };
     let mut names = NameGenerator::starting_at(10_000);
     let mut report = CaseReport::default();
     for (code, prefix, plans, first) in
@@ -292,8 +296,8 @@ async fn load_cases<C: ConnectionTrait>(txn: &C) -> AppResult<CaseReport> {
 /// The central committee's own matters: one at trial with centrally managed
 /// defendants, one assigned to Thanh Hoa, an incident transferred to
 /// investigation (which opens its linked case), one proposed, one declined.
-async fn load_central<C: ConnectionTrait>(
-    txn: &C,
+async fn load_central(
+    txn: &DatabaseTransaction,
     actor: &Principal,
     standing: &Standing,
     names: &mut NameGenerator,
@@ -406,7 +410,11 @@ pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseRep
         return Ok(CaseReport::default());
     }
     let actor = seeder();
-    let standing = Standing { roles: vec![Role::Standing, Role::Officer], handles: false };
+    let standing = Standing {
+        roles: vec![Role::Standing, Role::Officer],
+        assigning: vec![Role::Standing, Role::Officer],
+        handles: false,
+    };
     let mut names = NameGenerator::starting_at(50_000);
     let mut report = CaseReport::default();
     let opened = day(2023, 1, 2)?;

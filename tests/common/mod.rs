@@ -323,7 +323,9 @@ impl TestApp {
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
         let res = self.post(token, query, variables).await;
         let status = res.status();
-        (status, res.json().await.unwrap())
+        let body = res.json().await.unwrap();
+        fields_name_arguments(query, &body);
+        (status, body)
     }
 
     /// Posts a query and returns the body as async-graphql's `Value`, whose
@@ -540,4 +542,152 @@ pub fn selection(types: &std::collections::HashMap<String, Value>, field: &Value
         .map(|f| selection(types, f, depth - 1))
         .collect();
     format!("{head} {{ {} }}", inner.join(" "))
+}
+
+/// For each field of the schema (by name, over every type), its arguments
+/// and their types; and each input object's fields and their types.
+struct Signatures {
+    arguments: std::collections::HashMap<String, Vec<(String, String)>>,
+    inputs: std::collections::HashMap<String, Vec<(String, String)>>,
+}
+
+fn signatures() -> &'static Signatures {
+    use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+    static SIGNATURES: std::sync::OnceLock<Signatures> = std::sync::OnceLock::new();
+    fn named(ty: &Type) -> String {
+        match &ty.base {
+            BaseType::Named(name) => name.to_string(),
+            BaseType::List(inner) => named(inner),
+        }
+    }
+    SIGNATURES.get_or_init(|| {
+        let sdl = include_str!("../../schema.graphql");
+        let doc = async_graphql::parser::parse_schema(sdl).unwrap();
+        let mut out = Signatures { arguments: Default::default(), inputs: Default::default() };
+        for def in doc.definitions {
+            let TypeSystemDefinition::Type(ty) = def else { continue };
+            let fields = match &ty.node.kind {
+                TypeKind::Object(o) => &o.fields,
+                TypeKind::Interface(i) => &i.fields,
+                TypeKind::InputObject(input) => {
+                    let fields = input.fields.iter().map(|f| (f.node.name.node.to_string(), named(&f.node.ty.node)));
+                    out.inputs.insert(ty.node.name.node.to_string(), fields.collect());
+                    continue;
+                }
+                _ => continue,
+            };
+            for field in fields {
+                let args = field.node.arguments.iter().map(|a| (a.node.name.node.to_string(), named(&a.node.ty.node)));
+                out.arguments.entry(field.node.name.node.to_string()).or_default().extend(args);
+            }
+        }
+        out
+    })
+}
+
+/// Every `extensions.field` a response carries names an argument of the
+/// field the error is at (and, below it, fields of the argument's input
+/// type), or a variable of the operation: a client can point at what to
+/// fix. Checked on every response [`TestApp::gql`] reads (issue 21).
+pub fn fields_name_arguments(query: &str, body: &Value) {
+    use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
+    let Some(errors) = body.get("errors").and_then(Value::as_array) else { return };
+    let Ok(doc) = async_graphql::parser::parse_query(query) else { return };
+    let operations: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(ops) => ops.values().collect(),
+    };
+    let variables: Vec<String> = operations
+        .iter()
+        .flat_map(|op| op.node.variable_definitions.iter().map(|v| v.node.name.node.to_string()))
+        .collect();
+    // The field named `key` (an alias or a name) in `set`, through fragments.
+    fn find<'a>(
+        set: &'a SelectionSet,
+        key: &str,
+        doc: &'a async_graphql::parser::types::ExecutableDocument,
+    ) -> Option<&'a async_graphql::parser::types::Field> {
+        set.items.iter().find_map(|item| match &item.node {
+            Selection::Field(f) => {
+                let shown = f.node.alias.as_ref().unwrap_or(&f.node.name);
+                (shown.node.as_str() == key).then_some(&f.node)
+            }
+            Selection::InlineFragment(i) => find(&i.node.selection_set.node, key, doc),
+            Selection::FragmentSpread(s) => {
+                doc.fragments.get(&s.node.fragment_name.node).and_then(|d| find(&d.node.selection_set.node, key, doc))
+            }
+        })
+    }
+    let sig = signatures();
+    for error in errors {
+        let Some(field) = error["extensions"]["field"].as_array() else { continue };
+        let field: Vec<&str> = field.iter().filter_map(Value::as_str).collect();
+        let Some(first) = field.first() else { continue };
+        if first.strip_prefix('$').is_some_and(|name| variables.iter().any(|v| v == name)) {
+            continue;
+        }
+        let path: Vec<&str> =
+            error["path"].as_array().map(|p| p.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let at = operations.iter().find_map(|op| {
+            let mut set = &op.node.selection_set.node;
+            let mut found = None;
+            for key in &path {
+                let f = find(set, key, &doc)?;
+                set = &f.selection_set.node;
+                found = Some(f);
+            }
+            found
+        });
+        // A request error (no path) may be about any field of the operation.
+        let candidates: Vec<&str> = match (path.is_empty(), at) {
+            (true, _) => fields_of(&doc),
+            (false, Some(at)) => vec![at.name.node.as_str()],
+            (false, None) => {
+                panic!("an error with extensions.field {field:?} but no field of the operation at its path: {error}")
+            }
+        };
+        let mut ty = candidates
+            .iter()
+            .flat_map(|name| sig.arguments.get(*name).map(Vec::as_slice).unwrap_or(&[]))
+            .find(|(name, _)| name == first)
+            .map(|(_, ty)| ty.as_str())
+            .unwrap_or_else(|| panic!("extensions.field {field:?} names no argument of {candidates:?}: {error}"));
+        for segment in &field[1..] {
+            if segment.parse::<usize>().is_ok() {
+                continue;
+            }
+            let fields =
+                sig.inputs.get(ty).unwrap_or_else(|| panic!("extensions.field {field:?}: {ty} has no fields: {error}"));
+            ty = fields
+                .iter()
+                .find(|(name, _)| name == segment)
+                .map(|(_, ty)| ty.as_str())
+                .unwrap_or_else(|| panic!("extensions.field {field:?}: {ty} has no field `{segment}`: {error}"));
+        }
+    }
+}
+
+/// The names of every field the document selects.
+fn fields_of(doc: &async_graphql::parser::types::ExecutableDocument) -> Vec<&str> {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk<'a>(set: &'a SelectionSet, out: &mut Vec<&'a str>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    out.push(f.node.name.node.as_str());
+                    walk(&f.node.selection_set.node, out);
+                }
+                Selection::InlineFragment(i) => walk(&i.node.selection_set.node, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, op) in doc.operations.iter() {
+        walk(&op.node.selection_set.node, &mut out);
+    }
+    for fragment in doc.fragments.values() {
+        walk(&fragment.node.selection_set.node, &mut out);
+    }
+    out
 }

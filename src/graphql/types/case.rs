@@ -799,6 +799,10 @@ pub struct WorkflowStep {
     pub roles: Vec<Role>,
     /// The arguments of `transitionCase` it requires.
     pub requires: Vec<StepRequirement>,
+    /// On a matter the central committee assigned to a province, only the
+    /// roles held through the central committee take this step (ending or
+    /// resuming the record); otherwise either committee's.
+    pub assigning_committee_decides: bool,
     /// What the step means.
     pub description: String,
 }
@@ -857,6 +861,7 @@ impl Workflow {
                     },
                     roles: s.operation.allowed_roles().iter().map(|r| (*r).into()).collect(),
                     requires: s.requires.iter().map(|r| (*r).into()).collect(),
+                    assigning_committee_decides: s.on_assigned == workflow::OnAssigned::AssigningCommittee,
                     description: s.description.to_owned(),
                 })
                 .collect(),
