@@ -498,6 +498,39 @@ async fn another_agency_finds_a_matter_by_its_own_number_and_a_number_names_one_
 }
 
 #[tokio::test]
+async fn an_agency_outside_the_writers_reach_is_not_found_in_every_case_write_that_names_one() {
+    let app = TestApp::spawn().await;
+    let case = create(&app, "NGHE_AN", "CASE", "NA-N-9").await;
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let foreign = agency(&app, "HA_TINH", "POLICE").await;
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { id } }";
+    let (_, body) = app.gql(&officer, add, json!({ "id": case["id"], "a": foreign, "n": "9/CSKT" })).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-N-10", "agency": foreign });
+    let (_, body) = app.gql(&officer, CREATE, vars).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let with_reference =
+        "mutation($c: ID!, $a: ID!) { createCase(input: {kind: CASE, code: \"NA-N-11\", title: \"Đất\",
+      field: LAND, source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\",
+      references: [{agencyId: $a, number: \"9/CSKT\"}]}) { id } }";
+    let (_, body) =
+        app.gql(&officer, with_reference, json!({ "c": app.committee_id("NGHE_AN").await, "a": foreign })).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let update = "mutation($id: ID!, $a: ID!) { updateCase(id: $id, input: {handlingAgencyId: $a}) { id } }";
+    let (_, body) = app.gql(&officer, update, json!({ "id": case["id"], "a": foreign })).await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    // Nothing was squatted: Ha Tinh records the number on its own matter.
+    let own = create(&app, "HA_TINH", "CASE", "HT-N-9").await;
+    let ha_tinh = app.token(&["OFFICER@HA_TINH"]);
+    app.data(&ha_tinh, add, json!({ "id": own["id"], "a": foreign, "n": "9/CSKT" })).await;
+    let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
+    let found = app.data(&ha_tinh, find, json!({ "a": foreign, "n": "9/CSKT" })).await;
+    assert_eq!(found["caseByReference"]["code"], "HT-N-9");
+    let count = app.count("SELECT count(*) AS n FROM case_record WHERE code IN ('NA-N-10', 'NA-N-11')").await;
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
 async fn the_demo_data_matches_the_figures_the_reports_give() {
     let app = TestApp::spawn().await;
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
