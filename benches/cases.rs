@@ -33,8 +33,7 @@ use axum::response::IntoResponse;
 use common::{SECRET, Scratch, env_or, median, server_cpu};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::{Value, json};
-use steerql::auth::{self, Verifier};
-use steerql::config::{AuthArgs, Limits};
+use steerql::auth;
 use steerql::db::{Db, DbOptions};
 use steerql::domain::{Principal, PrincipalKind};
 
@@ -308,22 +307,11 @@ fn main() {
             counter.fetch_add(1, Ordering::Relaxed);
         });
         let db = Db::from_connection(conn);
-        let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
-        let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
-        let keeper = Arc::new(steerql::service::audit::AuditKeeper::ephemeral());
-        let state = steerql::app::state(db.clone(), Limits::default(), verifier, keeper);
-        let router = steerql::http::router(state).merge(
-            axum::Router::new()
-                .route("/plain/cases", axum::routing::get(plain_list))
-                .route("/plain/step/{id}/{to}", axum::routing::post(plain_step))
-                .with_state(db),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
-        });
-        (addr, targets)
+        let plain = axum::Router::new()
+            .route("/plain/cases", axum::routing::get(plain_list))
+            .route("/plain/step/{id}/{to}", axum::routing::post(plain_step))
+            .with_state(db.clone());
+        (common::serve(db, plain).await, targets)
     });
     let principal = Principal {
         subject: "bench".into(),

@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{SECRET, Scratch, env_or, percentile};
 use serde_json::json;
-use steerql::auth::{self, Verifier};
-use steerql::config::{AuthArgs, Limits};
+use steerql::auth;
 use steerql::db::{Db, DbOptions};
 use steerql::domain::{Principal, PrincipalKind};
 use tokio::io::AsyncWriteExt;
@@ -65,16 +64,7 @@ fn main() {
         let options = DbOptions { url: scratch.url.clone(), max_connections: 16, statement_timeout: None };
         let db = Db::connect(&options).await.unwrap();
         db.migrate().await.unwrap();
-        let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
-        let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
-        let audit = Arc::new(steerql::service::audit::AuditKeeper::ephemeral());
-        let state = steerql::app::state(db, Limits::default(), verifier, audit);
-        let router = steerql::http::router(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
-        });
+        let addr = common::serve(db, axum::Router::new()).await;
         let principal = Principal {
             subject: "bench".into(),
             name: None,

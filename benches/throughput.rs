@@ -33,9 +33,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
-use steerql::app;
-use steerql::auth::{self, Verifier};
-use steerql::config::{AuthArgs, Limits};
+use steerql::auth;
 use steerql::db::{Db, DbOptions, seed};
 use steerql::domain::{Principal, PrincipalKind};
 
@@ -186,23 +184,10 @@ fn main() {
             counter.fetch_add(1, Ordering::Relaxed);
         });
         let db = Db::from_connection(conn);
-        let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
-        let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
-        let state = app::state(
-            db.clone(),
-            Limits::default(),
-            verifier,
-            std::sync::Arc::new(steerql::service::audit::AuditKeeper::ephemeral()),
-        );
         let today = chrono::Utc::now().date_naive().to_string();
-        let router = steerql::http::router(state)
-            .merge(axum::Router::new().route("/plain", axum::routing::get(plain)).with_state((db, today)));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
+        let plain = axum::Router::new().route("/plain", axum::routing::get(plain)).with_state((db.clone(), today));
         // The server loop steerql serves with, connection limits and all.
-        tokio::spawn(async move {
-            steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
-        });
+        let addr = common::serve(db, plain).await;
         let principal = Principal {
             subject: "bench".into(),
             name: None,

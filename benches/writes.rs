@@ -12,14 +12,12 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{SECRET, Scratch, env_or, median, percentile};
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
-use steerql::auth::{self, Verifier};
-use steerql::config::{AuthArgs, Limits};
+use steerql::auth;
 use steerql::db::{Db, DbOptions};
 use steerql::domain::{Principal, PrincipalKind};
 
@@ -117,17 +115,7 @@ fn main() {
             })
             .collect();
         assert_eq!(people.len(), 32);
-        let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
-        let verifier = Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
-        let keeper = Arc::new(steerql::service::audit::AuditKeeper::ephemeral());
-        let state = steerql::app::state(db, Limits::default(), verifier, keeper);
-        let router = steerql::http::router(state);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
-        });
-        (addr, people)
+        (common::serve(db, axum::Router::new()).await, people)
     });
     let principal = Principal {
         subject: "bench".into(),

@@ -133,7 +133,8 @@ pub fn audit_keeper(global: &GlobalArgs, args: &AuditArgs) -> Result<AuditKeeper
         verify_every: every(args.audit_verify_every),
         trusted_keys: args.audit_trusted_keys.clone(),
     };
-    AuditKeeper::new(key, options)
+    // The newest checkpoint known, kept beside the key (outside the database).
+    AuditKeeper::with_witness(key, options, Some(path.with_extension("head")))
 }
 
 /// Stops a background task when the server it belongs to stops.

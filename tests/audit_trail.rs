@@ -87,10 +87,13 @@ async fn an_intact_trail_verifies_through_the_api_and_checkpoints_are_signed() {
     let whole = app.data(&auditor, q, json!({ "c": null })).await;
     assert_eq!(whole["verifyAuditTrail"]["ok"], true, "{whole}");
     assert_eq!(whole["verifyAuditTrail"]["checkpoints"], 1, "{whole}");
+    // The whole trail verified up to the checkpoint: from now on a
+    // verification starts there, and walks only the entry each chain's
+    // checkpointed head is (still there, unchanged) and what follows it.
     let one = app.data(&auditor, q, json!({ "c": bac_kan })).await;
     assert_eq!(
         one["verifyAuditTrail"],
-        json!({ "ok": true, "chains": 1, "entries": 8, "checkpoints": 1, "problem": null })
+        json!({ "ok": true, "chains": 1, "entries": 1, "checkpoints": 1, "problem": null })
     );
     // A provincial auditor verifies their own chain, not the whole trail.
     let local = app.token(&["AUDITOR@BAC_KAN"]);
@@ -202,8 +205,16 @@ async fn a_break_found_in_the_background_shows_in_readyz_and_metrics() {
     tamper(&app, &format!("DELETE FROM audit_event WHERE id = {target}")).await;
     app.audit.verify_in_background(&app.db).await.unwrap();
     let ready: serde_json::Value = reqwest::get(format!("{base}/readyz")).await.unwrap().json().await.unwrap();
+    // The probe, open to anyone, says broken; where is for auditors.
+    assert_eq!(ready["auditTrail"].as_object().unwrap().len(), 2, "{ready}");
     assert_eq!(ready["auditTrail"]["status"], "broken", "{ready}");
-    assert_eq!(ready["auditTrail"]["kind"], "MISSING_ENTRY", "{ready}");
+    let q = "{ lastAuditVerification { ok fromCheckpoint problem { kind chain seq } } }";
+    let last = app.data(&app.token(&["AUDITOR@CENTRAL"]), q, json!({})).await;
+    assert_eq!(last["lastAuditVerification"]["problem"]["kind"], "MISSING_ENTRY", "{last}");
+    assert_eq!(last["lastAuditVerification"]["problem"]["seq"], 2, "{last}");
+    assert_eq!(last["lastAuditVerification"]["fromCheckpoint"], serde_json::Value::Null, "{last}");
+    let (_, refused) = app.gql(&app.token(&["AUDITOR@BAC_KAN"]), q, json!({})).await;
+    assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
     let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains("steerql_audit_trail_broken 1"), "{metrics}");
     assert!(metrics.contains("steerql_audit_breaks_total 1"), "{metrics}");
@@ -332,4 +343,147 @@ async fn a_verification_takes_a_costly_slot_and_an_operation_may_ask_for_one() {
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "MAX_COSTLY_FIELDS", "{body}");
     assert!(body.get("data").is_none(), "{body}");
+}
+
+/// `verifyAuditTrail` through the API, as an auditor of `committee` (the
+/// central committee's without one): its problem, or null.
+async fn verify_api(app: &TestApp, committee: Option<&str>) -> serde_json::Value {
+    let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok fromCheckpoint problem { kind chain seq } } }";
+    let token = app.token(&["AUDITOR@CENTRAL"]);
+    let c = match committee {
+        Some(code) => json!(app.committee_id(code).await),
+        None => serde_json::Value::Null,
+    };
+    app.data(&token, q, json!({ "c": c })).await["verifyAuditTrail"].clone()
+}
+
+#[tokio::test]
+async fn deleting_the_newest_checkpoints_and_rehashing_what_only_they_covered_is_reported_missing() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let rows = chain_rows(&app).await;
+    let person = rows.last().unwrap().entity_id;
+    let person = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Person, person).to_string();
+    app.data(&admin, RENAME, json!({ "id": person, "n": "Người Kiểm 8" })).await;
+    checkpoint(&app).await;
+    // As a superuser: drop the newest checkpoint, rewrite the one entry only
+    // it covered, rehash it and move the chain's head. What is left verifies
+    // link by link and signature by signature.
+    let newest = chain_rows(&app).await.last().unwrap().clone();
+    let mut forged = newest.clone();
+    forged.payload = r#"{"fullName":"someone else"}"#.into();
+    forged.hash = forged.compute_hash();
+    tamper(&app, "DELETE FROM audit_checkpoint WHERE id = (SELECT max(id) FROM audit_checkpoint)").await;
+    tamper(
+        &app,
+        &format!(
+            "UPDATE audit_event SET payload = '{}', hash = '{}' WHERE id = {}",
+            forged.payload, forged.hash, forged.id
+        ),
+    )
+    .await;
+    tamper(&app, &format!("UPDATE audit_chain SET head = '{}' WHERE chain = '{}'", forged.hash, forged.chain)).await;
+    let report = verify_api(&app, None).await;
+    assert_eq!(report["ok"], false, "{report}");
+    assert_eq!(report["problem"]["kind"], "CHECKPOINT_MISSING", "{report}");
+    // All of them gone, and the trail rehashed from the second entry: the same.
+    tamper(&app, "DELETE FROM audit_checkpoint").await;
+    assert_eq!(verify_api(&app, None).await["problem"]["kind"], "CHECKPOINT_MISSING");
+    assert_eq!(verify_api(&app, Some("BAC_KAN")).await["problem"]["kind"], "CHECKPOINT_MISSING");
+}
+
+#[tokio::test]
+async fn a_verification_after_a_whole_one_walks_only_what_was_appended_since_the_checkpoint() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    let first = verify_api(&app, None).await;
+    assert_eq!(first["fromCheckpoint"], serde_json::Value::Null, "{first}");
+    let q = "{ verifyAuditTrail { ok entries chains fromCheckpoint } }";
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let again = app.data(&auditor, q, json!({})).await["verifyAuditTrail"].clone();
+    assert_eq!(again["ok"], true, "{again}");
+    // One entry per chain: its checkpointed head.
+    assert_eq!(again["entries"], again["chains"], "{again}");
+    let from = again["fromCheckpoint"].clone();
+    assert!(from.is_string(), "{again}");
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let person = chain_rows(&app).await.last().unwrap().entity_id;
+    let person = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Person, person).to_string();
+    for i in 0..5 {
+        app.data(&admin, RENAME, json!({ "id": person, "n": format!("Người Mới {i}") })).await;
+    }
+    let after = app.data(&auditor, q, json!({})).await["verifyAuditTrail"].clone();
+    assert_eq!(after["entries"].as_u64().unwrap(), again["entries"].as_u64().unwrap() + 5, "{after}");
+    // An entry older than the checkpoint edited in place: the walk from the
+    // checkpoint does not read it; the full verification, run in the
+    // background, does.
+    let target = chain_rows(&app).await[2].id;
+    tamper(&app, &format!("UPDATE audit_event SET actor = 'someone' WHERE id = {target}")).await;
+    assert_eq!(verify_api(&app, None).await["ok"], true);
+    let started = app.data(&auditor, "mutation { startAuditVerification }", json!({})).await;
+    assert_eq!(started["startAuditVerification"], true);
+    let full = app.audit.verify_full(&app.db).await.unwrap();
+    assert_eq!(full.problem.map(|p| p.kind), Some(BreakKind::HashMismatch));
+    let (_, refused) =
+        app.gql(&app.token(&["AUDITOR@BAC_KAN"]), "mutation { startAuditVerification }", json!({})).await;
+    assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
+}
+
+#[tokio::test]
+async fn a_break_found_on_demand_shows_in_readyz_at_once() {
+    let (app, _) = app_with_trail().await;
+    let base = app.url.trim_end_matches("/graphql").to_owned();
+    let target = chain_rows(&app).await[1].id;
+    tamper(&app, &format!("DELETE FROM audit_event WHERE id = {target}")).await;
+    let report = verify_api(&app, Some("BAC_KAN")).await;
+    assert_eq!(report["problem"]["kind"], "MISSING_ENTRY", "{report}");
+    assert_eq!(report["problem"]["seq"], 2, "{report}");
+    let ready: serde_json::Value = reqwest::get(format!("{base}/readyz")).await.unwrap().json().await.unwrap();
+    assert_eq!(ready["auditTrail"]["status"], "broken", "{ready}");
+}
+
+#[tokio::test]
+async fn a_matters_record_edited_behind_its_history_is_reported_with_its_chain() {
+    for (column, value) in [
+        ("recovered_amount", "recovered_amount + 1"),
+        ("procedure_state", "'DISMISSED'"),
+        ("monitoring_state", "'DECLINED'"),
+        ("version", "version + 1"),
+        ("loss_amount", "1"),
+    ] {
+        let app = TestApp::spawn().await;
+        let auditor = app.token(&["AUDITOR@CENTRAL"]);
+        let q = "{ cases(first: 1, filter: {text: \"NA-VA-001\"}) { nodes { id } } }";
+        let id = app.data(&auditor, q, json!({})).await["cases"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+        let (_, raw) = steerql::graphql::ids::decode_any(&id).unwrap();
+        assert_eq!(verify_api(&app, Some("NGHE_AN")).await["ok"], true, "{column}");
+        tamper(&app, &format!("UPDATE case_record SET {column} = {value} WHERE id = {raw}")).await;
+        for committee in [Some("NGHE_AN"), None] {
+            let report = verify_api(&app, committee).await;
+            assert_eq!(report["problem"]["kind"], "STATE_MISMATCH", "{column}: {report}");
+            assert_eq!(report["problem"]["chain"], format!("case:{raw}"), "{column}: {report}");
+            assert!(report["problem"]["seq"].as_i64().unwrap() >= 1, "{column}: {report}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn moving_a_matters_entries_to_another_committee_is_reported() {
+    let app = TestApp::spawn().await;
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "{ cases(first: 1, filter: {text: \"NA-VA-002\"}) { nodes { id } } }";
+    let id = app.data(&auditor, q, json!({})).await["cases"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+    let (_, raw) = steerql::graphql::ids::decode_any(&id).unwrap();
+    let ha_tinh = steerql::graphql::ids::decode_any(&app.committee_id("HA_TINH").await).unwrap().1;
+    // As a superuser: Nghe An's matter's history moved under Ha Tinh, out of Nghe An's auditors' sight.
+    tamper(&app, &format!("UPDATE audit_event SET committee_id = {ha_tinh} WHERE chain = 'case:{raw}'")).await;
+    let report = verify_api(&app, None).await;
+    assert_eq!(report["problem"], json!({ "kind": "HASH_MISMATCH", "chain": format!("case:{raw}"), "seq": 1 }));
+    // On a committee's own chain, the committee must also be the chain's.
+    let (app, _) = app_with_trail().await;
+    let entry = chain_rows(&app).await[0].clone();
+    tamper(&app, &format!("UPDATE audit_event SET committee_id = {ha_tinh} WHERE id = {}", entry.id)).await;
+    let report = verify_api(&app, None).await;
+    assert_eq!(report["problem"], json!({ "kind": "HASH_MISMATCH", "chain": entry.chain, "seq": 1 }));
 }

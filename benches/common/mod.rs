@@ -82,3 +82,21 @@ impl Scratch {
         }
     }
 }
+
+/// Serves steerql's router on `db` (plus `extra` routes, such as a plain
+/// handler to compare with) through steerql's own server loop and default
+/// limits, on an ephemeral port of the calling runtime.
+pub async fn serve(db: steerql::db::Db, extra: axum::Router) -> std::net::SocketAddr {
+    use steerql::config::{AuthArgs, Limits};
+    let auth_args = AuthArgs { jwt_secret: Some(SECRET.into()), jwt_leeway: 30, ..AuthArgs::default() };
+    let verifier = steerql::auth::Verifier::new(&auth_args, Some(SECRET.as_bytes())).unwrap();
+    let keeper = std::sync::Arc::new(steerql::service::audit::AuditKeeper::ephemeral());
+    let state = steerql::app::state(db, Limits::default(), verifier, keeper);
+    let router = steerql::http::router(state).merge(extra);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        steerql::http::server::serve(listener, router, &Limits::default(), std::future::pending()).await.unwrap()
+    });
+    addr
+}

@@ -14,6 +14,7 @@ Usage: STEERQL_URL=http://127.0.0.1:8080/graphql STEERQL_TOKEN=<AUDITOR@CENTRAL 
        STEERQL_AUDIT_PUBLIC_KEY=<hex, from the operator> python3 verify_audit.py
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -57,7 +58,7 @@ def canonical(value):
 
 
 ENTRIES = """query($after: String) { auditEvents(first: 100, after: $after) {
-  nodes { chain seq prevHash hash at actor actorKind action payload hashedFields }
+  nodes { chain seq prevHash hash at actor actorKind action payload hashedFields committee { id } }
   pageInfo { hasNextPage endCursor } } }"""
 
 chains = {}
@@ -69,6 +70,14 @@ while True:
         expected = [e["chain"], str(e["seq"]), e["prevHash"], micros(e["at"]), e["actor"]]
         assert f[:5] == expected, f"{e['chain']}#{e['seq']}: hashed fields differ from the entry: {f[:5]} != {expected}"
         assert f[9] == canonical(e["payload"]), f"{e['chain']}#{e['seq']}: the hashed payload is not the payload"
+        # Since format v2 the committee whose reach covers the entry is hashed too.
+        assert len(f) in (10, 12), f"{e['chain']}#{e['seq']}: {len(f)} hashed fields"
+        if len(f) == 12:
+            assert f[11] == "v2", f"{e['chain']}#{e['seq']}: unknown hash format {f[11]}"
+            if e["committee"]:
+                raw = e["committee"]["id"]
+                name = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+                assert f[10] == name.split(":")[1], f"{e['chain']}#{e['seq']}: hashed committee {f[10]} != {name}"
         assert entry_hash(f) == e["hash"], f"{e['chain']}#{e['seq']}: the hash is not the hash of its fields"
         chains.setdefault(e["chain"], {})[e["seq"]] = e
     if not page["pageInfo"]["hasNextPage"]:

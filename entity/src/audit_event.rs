@@ -52,12 +52,27 @@ pub fn case_chain(case_id: i64) -> String {
     format!("case:{case_id}")
 }
 
+/// The last of an entry's hashed fields in the current format (version 2).
+pub const HASH_V2: &str = "v2";
+
 impl Model {
-    /// The fields an entry's hash covers, in order. Each is hashed as its
-    /// UTF-8 length (8 bytes, big-endian) and its bytes; `at` as microseconds
-    /// since the Unix epoch in decimal.
-    pub fn hashed_fields(&self) -> [String; 10] {
-        [
+    /// The fields an entry's hash covers, in order: chain, seq, prevHash,
+    /// `at` (microseconds since the Unix epoch, decimal), actor, actorKind,
+    /// action, entity, entityId, payload, the committee whose reach covers it
+    /// (decimal, empty if none) and `v2`. Each is hashed as its UTF-8 length
+    /// (8 bytes, big-endian) and its bytes. Entries written before version 2
+    /// hash the first ten only ([`Model::hashed_fields_v1`]); the length
+    /// prefixes keep the two forms from ever giving the same bytes.
+    pub fn hashed_fields(&self) -> Vec<String> {
+        let mut fields = self.hashed_fields_v1();
+        fields.push(self.committee_id.map(|c| c.to_string()).unwrap_or_default());
+        fields.push(HASH_V2.to_owned());
+        fields
+    }
+
+    /// The first format's fields, which left out the committee.
+    pub fn hashed_fields_v1(&self) -> Vec<String> {
+        vec![
             self.chain.clone(),
             self.seq.to_string(),
             self.prev_hash.clone(),
@@ -71,15 +86,39 @@ impl Model {
         ]
     }
 
-    /// SHA-256 (hex) of [`Model::hashed_fields`].
+    /// SHA-256 (hex) of [`Model::hashed_fields`]: what a new entry stores.
     pub fn compute_hash(&self) -> String {
-        let mut h = Sha256::new();
-        for part in self.hashed_fields() {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        hex::encode(h.finalize())
+        hash_of(&self.hashed_fields())
     }
+
+    /// The format the stored hash is of (2, or 1 for an entry written
+    /// before version 2), if either; `None` when it is of neither (edited).
+    pub fn hash_version(&self) -> Option<u8> {
+        if self.compute_hash() == self.hash {
+            Some(2)
+        } else if hash_of(&self.hashed_fields_v1()) == self.hash {
+            Some(1)
+        } else {
+            None
+        }
+    }
+
+    /// The fields the stored hash is of, in whichever format it was written.
+    pub fn hashed_fields_as_stored(&self) -> Vec<String> {
+        match self.hash_version() {
+            Some(1) => self.hashed_fields_v1(),
+            _ => self.hashed_fields(),
+        }
+    }
+}
+
+fn hash_of(fields: &[String]) -> String {
+    let mut h = Sha256::new();
+    for part in fields {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
 }
 
 /// JSON text in one form only: object keys sorted by code point, no

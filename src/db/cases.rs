@@ -316,6 +316,11 @@ pub async fn lock_one<C: ConnectionTrait>(db: &C, scope: &CaseScope, id: i64) ->
     for_update(select).one(db).await?.ok_or(AppError::NotFound("case"))
 }
 
+/// A matter whatever the scope, read without a lock (verification).
+pub async fn by_id_any<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<case_record::Model>> {
+    Ok(case_record::Entity::find_by_id(id).one(db).await?)
+}
+
 /// A matter whatever the scope (the service checks the viewer's roles on it).
 pub async fn lock_any<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<case_record::Model>> {
     Ok(for_update(case_record::Entity::find_by_id(id)).one(db).await?)

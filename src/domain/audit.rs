@@ -123,6 +123,11 @@ string_enum!(
         BadSignature = "BAD_SIGNATURE",
         /// A checkpoint does not follow the one before it (one was removed or altered).
         CheckpointChainBroken = "CHECKPOINT_CHAIN_BROKEN",
+        /// A checkpoint this instance signed or verified is gone or changed
+        /// (the newest ones deleted, the entries they covered rehashed).
+        CheckpointMissing = "CHECKPOINT_MISSING",
+        /// A record's stored state is not what its chain's entries lead to.
+        StateMismatch = "STATE_MISMATCH",
     }
 );
 
@@ -142,6 +147,9 @@ pub struct ChainWalk {
     pub chain: String,
     pub next_seq: i64,
     pub prev_hash: String,
+    /// An entry in the current hash format was walked: no later entry may
+    /// be in an older one (a downgrade would drop the committee from the hash).
+    pub current_format: bool,
 }
 
 /// An entry as the walk sees it: its place, stored hashes, recomputed hash.
@@ -150,12 +158,16 @@ pub struct WalkedEntry<'a> {
     pub seq: i64,
     pub prev_hash: &'a str,
     pub hash: &'a str,
-    pub computed: String,
+    /// The format its stored hash is of, if any ([`entity::audit_event::Model::hash_version`]).
+    pub format: Option<u8>,
+    /// The committee it names, and the one its chain belongs to, if a committee's chain.
+    pub committee: Option<i64>,
+    pub chain_committee: Option<i64>,
 }
 
 impl ChainWalk {
     pub fn new(chain: &str, genesis: &str) -> ChainWalk {
-        ChainWalk { chain: chain.to_owned(), next_seq: 1, prev_hash: genesis.to_owned() }
+        ChainWalk { chain: chain.to_owned(), next_seq: 1, prev_hash: genesis.to_owned(), current_format: false }
     }
 
     fn broken(&self, kind: BreakKind, seq: i64, detail: String) -> Break {
@@ -168,8 +180,19 @@ impl ChainWalk {
             let detail = format!("entry {} follows entry {}", entry.seq, self.next_seq - 1);
             return Err(self.broken(BreakKind::MissingEntry, self.next_seq, detail));
         }
-        if entry.computed != entry.hash {
-            return Err(self.broken(BreakKind::HashMismatch, entry.seq, "content does not match its hash".into()));
+        match entry.format {
+            None => {
+                return Err(self.broken(BreakKind::HashMismatch, entry.seq, "content does not match its hash".into()));
+            }
+            Some(1) if self.current_format => {
+                let detail = "hashed in the old format after one in the current format".into();
+                return Err(self.broken(BreakKind::HashMismatch, entry.seq, detail));
+            }
+            Some(format) => self.current_format |= format >= 2,
+        }
+        if entry.chain_committee.is_some() && entry.committee != entry.chain_committee {
+            let detail = "names another committee than its chain's".into();
+            return Err(self.broken(BreakKind::HashMismatch, entry.seq, detail));
         }
         if entry.prev_hash != self.prev_hash {
             let detail = "does not carry the previous entry's hash".into();
@@ -195,6 +218,74 @@ impl ChainWalk {
             return Err(b);
         }
         Ok(())
+    }
+}
+
+/// What a matter's chain says its record holds now, replayed entry by
+/// entry from the payloads (each write records the values it left): the
+/// version, both states and the amounts. A field no entry walked has set
+/// stays unknown and is not compared.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replayed {
+    pub version: Option<i64>,
+    pub monitoring_state: Option<String>,
+    pub procedure_state: Option<String>,
+    pub recovered_amount: Option<String>,
+    pub loss_amount: Option<Option<String>>,
+}
+
+impl Replayed {
+    /// Takes one entry of a matter's chain: its record type and payload.
+    pub fn take(&mut self, entity: &str, payload: &serde_json::Value) {
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let after = &payload["after"];
+        if entity == AuditEntity::Case.as_str() {
+            // A snapshot of the matter (created, updated) or the states a step moved.
+            if let Some(v) = after["version"].as_i64() {
+                self.version = Some(v);
+            }
+            if let Some(s) = text(&after["monitoringState"]) {
+                self.monitoring_state = Some(s);
+            }
+            if let Some(s) = text(&after["procedureState"]) {
+                self.procedure_state = Some(s);
+            }
+            if let Some(s) = text(&after["recoveredAmount"]) {
+                self.recovered_amount = Some(s);
+            }
+            if after.get("lossAmount").is_some() {
+                self.loss_amount = Some(text(&after["lossAmount"]));
+            }
+        }
+        if let Some(v) = payload["version"].as_i64().or(payload["caseVersion"].as_i64()) {
+            self.version = Some(v);
+        }
+        if let Some(s) = text(&payload["recoveredAmount"]) {
+            self.recovered_amount = Some(s);
+        }
+    }
+
+    /// The first field where `stored` differs from the replay, if any.
+    pub fn differs(&self, stored: &Replayed) -> Option<&'static str> {
+        fn check<T: PartialEq>(replayed: &Option<T>, stored: &Option<T>) -> bool {
+            replayed.is_some() && replayed != stored
+        }
+        if check(&self.version, &stored.version) {
+            return Some("version");
+        }
+        if check(&self.monitoring_state, &stored.monitoring_state) {
+            return Some("monitoringState");
+        }
+        if check(&self.procedure_state, &stored.procedure_state) {
+            return Some("procedureState");
+        }
+        if check(&self.recovered_amount, &stored.recovered_amount) {
+            return Some("recoveredAmount");
+        }
+        if check(&self.loss_amount, &stored.loss_amount) {
+            return Some("lossAmount");
+        }
+        None
     }
 }
 
@@ -227,12 +318,24 @@ mod tests {
         let (a, b) = (h('a'), h('b'));
         let zero = "0".repeat(64);
         let mut walk = ChainWalk::new("c", &zero);
-        walk.step(&WalkedEntry { seq: 1, prev_hash: &zero, hash: &a, computed: a.clone() }).unwrap();
-        let gap = walk.step(&WalkedEntry { seq: 3, prev_hash: &a, hash: &b, computed: b.clone() }).unwrap_err();
+        let entry = |seq, prev_hash, hash, format| WalkedEntry {
+            seq,
+            prev_hash,
+            hash,
+            format,
+            committee: Some(1),
+            chain_committee: Some(1),
+        };
+        walk.step(&entry(1, &zero, &a, Some(2))).unwrap();
+        let gap = walk.step(&entry(3, &a, &b, Some(2))).unwrap_err();
         assert_eq!((gap.kind, gap.seq), (BreakKind::MissingEntry, Some(2)));
-        let edit = walk.step(&WalkedEntry { seq: 2, prev_hash: &a, hash: &b, computed: a.clone() }).unwrap_err();
+        let edit = walk.step(&entry(2, &a, &b, None)).unwrap_err();
         assert_eq!(edit.kind, BreakKind::HashMismatch);
-        let link = walk.step(&WalkedEntry { seq: 2, prev_hash: &b, hash: &b, computed: b.clone() }).unwrap_err();
+        let downgrade = walk.step(&entry(2, &a, &b, Some(1))).unwrap_err();
+        assert_eq!(downgrade.kind, BreakKind::HashMismatch);
+        let moved = walk.step(&WalkedEntry { committee: Some(2), ..entry(2, &a, &b, Some(2)) }).unwrap_err();
+        assert_eq!(moved.kind, BreakKind::HashMismatch);
+        let link = walk.step(&entry(2, &b, &b, Some(2))).unwrap_err();
         assert_eq!(link.kind, BreakKind::BrokenLink);
         let head = ChainHead { chain: "c".into(), seq: 5, hash: b.clone() };
         assert_eq!(walk.reached(&head, "the head", None).unwrap_err().kind, BreakKind::Truncated);

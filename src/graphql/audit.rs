@@ -129,6 +129,19 @@ impl AuditQuery {
         };
         Ok(AuditVerification(keeper(ctx)?.verify(db, committee).await?))
     }
+
+    /// The last verification of the whole trail this instance ran (in the
+    /// background, or asked for), or the last break any verification found:
+    /// what `/readyz` summarises as a status. Requires `AUDITOR` on the
+    /// central committee.
+    async fn last_audit_verification(&self, ctx: &Context<'_>) -> Option<AuditVerification> {
+        context::nullable(ctx, async {
+            let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
+            central_only(&reach, "the trail's verification status")?;
+            Ok(keeper(ctx)?.last_verification().map(AuditVerification))
+        })
+        .await
+    }
 }
 
 #[Object]
@@ -140,5 +153,20 @@ impl AuditMutation {
         central_only(&reach, "signing a checkpoint")?;
         let db = &context::request(ctx)?.db;
         Ok(AuditCheckpoint(keeper(ctx)?.checkpoint(db).await?))
+    }
+
+    /// Starts a verification of every chain from its first entry and of every
+    /// checkpoint, in the background (one at a time per instance); its result
+    /// shows in `lastAuditVerification`, `/readyz` and the log. True when it
+    /// started, false when one is already running. Requires `AUDITOR` on the
+    /// central committee.
+    async fn start_audit_verification(&self, ctx: &Context<'_>) -> Result<bool> {
+        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
+        central_only(&reach, "a full verification")?;
+        let db = context::request(ctx)?.db.clone();
+        let keeper = ctx
+            .data_opt::<std::sync::Arc<AuditKeeper>>()
+            .ok_or_else(|| AppError::internal(std::io::Error::other("no audit keeper in the schema")))?;
+        Ok(keeper.start_full_verification(db))
     }
 }

@@ -155,11 +155,14 @@ impl AuditEvent {
     /// Exactly what `hash` covers, in order: chain, seq, prevHash, `at` in
     /// microseconds since the Unix epoch, actor, actorKind, action and entity
     /// type as stored (e.g. `committee.update`, `Committee`), the record's
-    /// numeric id, and the payload as canonical JSON (keys sorted, no spaces).
-    /// The hash is SHA-256 over each field's UTF-8 length as 8 big-endian
-    /// bytes followed by its bytes. The README shows a verifier in Python.
+    /// numeric id, the payload as canonical JSON (keys sorted, no spaces),
+    /// the numeric id of the committee whose reach covers the entry (empty
+    /// if none) and `v2`. Entries written before version 2 of the format
+    /// stop after the payload (ten fields). The hash is SHA-256 over each
+    /// field's UTF-8 length as 8 big-endian bytes followed by its bytes. The
+    /// README shows a verifier in Python.
     async fn hashed_fields(&self) -> Vec<String> {
-        self.0.hashed_fields().to_vec()
+        self.0.hashed_fields_as_stored()
     }
 }
 
@@ -217,6 +220,14 @@ impl AuditVerification {
     /// When the verification ran.
     async fn at(&self) -> DateTime {
         DateTime(self.0.at)
+    }
+
+    /// The checkpoint it started from: the newest one this instance had
+    /// verified the whole trail up to, so only what was appended since was
+    /// walked. Null when every chain was walked from its first entry (the
+    /// background verification, or `startAuditVerification`).
+    async fn from_checkpoint(&self) -> Option<ID> {
+        self.0.from_checkpoint.map(|n| ID(n.to_string()))
     }
 
     /// Chains walked.

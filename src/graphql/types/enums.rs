@@ -145,6 +145,10 @@ pub enum AuditBreakKind {
     BadSignature,
     /// A checkpoint does not follow the one before it (one was removed or altered).
     CheckpointChainBroken,
+    /// A checkpoint this instance signed or verified is gone or changed.
+    CheckpointMissing,
+    /// A record's stored state is not what its chain's entries lead to.
+    StateMismatch,
 }
 
 /// What a write recorded in the audit trail did.

@@ -8,8 +8,11 @@
 //! recompute every hash, but cannot sign a checkpoint that agrees: anyone
 //! holding the public key can tell.
 
-use std::path::Path;
+mod witness;
+
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -21,8 +24,9 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{Db, audit};
 
-use crate::domain::audit::{Break, BreakKind, ChainHead, ChainWalk, Statement, WalkedEntry};
+use crate::domain::audit::{Break, BreakKind, ChainHead, ChainWalk, Replayed, Statement, WalkedEntry};
 use crate::error::{AppError, AppResult};
+pub use witness::{KnownCheckpoint, Verified, Witness};
 
 /// Entries read per statement while verifying: memory stays bounded
 /// whatever the trail's length.
@@ -43,6 +47,11 @@ pub struct AuditOptions {
 #[derive(Clone, Debug)]
 pub struct Verification {
     pub at: DateTime<Utc>,
+    /// The checkpoint it started from (walking only what was appended
+    /// since); none when it walked every chain from its first entry.
+    pub from_checkpoint: Option<i64>,
+    /// Whether it covered the whole trail (not one committee's chains).
+    pub whole: bool,
     pub chains: u64,
     pub entries: u64,
     pub checkpoints: u64,
@@ -59,6 +68,9 @@ pub struct AuditKeeper {
     last: Mutex<Option<Verification>>,
     verifications: AtomicU64,
     breaks: AtomicU64,
+    witness: Witness,
+    /// A full verification is running in the background.
+    full_running: AtomicBool,
 }
 
 impl std::fmt::Debug for AuditKeeper {
@@ -69,6 +81,15 @@ impl std::fmt::Debug for AuditKeeper {
 
 impl AuditKeeper {
     pub fn new(key: SigningKey, options: AuditOptions) -> Result<AuditKeeper, String> {
+        AuditKeeper::with_witness(key, options, None)
+    }
+
+    /// A keeper that keeps its witness in `witness` (see [`Witness`]).
+    pub fn with_witness(
+        key: SigningKey,
+        options: AuditOptions,
+        witness: Option<PathBuf>,
+    ) -> Result<AuditKeeper, String> {
         let mut trusted = vec![key.verifying_key()];
         for hex_key in &options.trusted_keys {
             trusted.push(parse_public_key(hex_key).ok_or_else(|| format!("not an Ed25519 public key: {hex_key}"))?);
@@ -80,6 +101,8 @@ impl AuditKeeper {
             last: Mutex::new(None),
             verifications: AtomicU64::new(0),
             breaks: AtomicU64::new(0),
+            witness: Witness::open(witness)?,
+            full_running: AtomicBool::new(false),
         })
     }
 
@@ -157,16 +180,65 @@ impl AuditKeeper {
                 // Another instance signed after the same checkpoint first
                 // (`ux_audit_checkpoint_prev`): start again from its one.
                 Err(AppError::Conflict(_)) if attempts < 3 => continue,
+                Ok(cp) => {
+                    self.witness.saw(KnownCheckpoint { id: cp.id, statement_hash: statement_hash(&cp.statement) });
+                    return Ok(Some(cp));
+                }
                 other => return other.map(Some),
             }
         }
     }
 
     /// Verifies the chains of `committee` (its own and its matters') or
-    /// every chain, and every checkpoint.
+    /// every chain, and the checkpoints, from where this instance's last
+    /// verification of the whole trail ended: only what was appended since
+    /// is walked. A break is logged at ERROR and shows in `/readyz` at once.
     pub async fn verify(&self, db: &Db, committee: Option<i64>) -> AppResult<Verification> {
-        let mut report = Verification { at: Utc::now(), chains: 0, entries: 0, checkpoints: 0, problem: None };
-        let latest = match self.verify_checkpoints(db, &mut report).await? {
+        let report = self.run_verification(db, committee, self.witness.verified()).await?;
+        self.record(&report, false);
+        Ok(report)
+    }
+
+    /// Verifies every chain from its first entry and every checkpoint from
+    /// the first.
+    pub async fn verify_full(&self, db: &Db) -> AppResult<Verification> {
+        let report = self.run_verification(db, None, None).await?;
+        self.record(&report, true);
+        Ok(report)
+    }
+
+    /// Starts a full verification in the background, unless one is running
+    /// (then `false`). Its result goes where the periodic one's does.
+    pub fn start_full_verification(self: &std::sync::Arc<Self>, db: Db) -> bool {
+        if self.full_running.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        let keeper = self.clone();
+        tokio::spawn(async move {
+            if let Err(err) = keeper.verify_full(&db).await {
+                tracing::warn!(error = %err.detail(), "cannot verify the audit trail");
+            }
+            keeper.full_running.store(false, Ordering::Release);
+        });
+        true
+    }
+
+    async fn run_verification(
+        &self,
+        db: &Db,
+        committee: Option<i64>,
+        base: Option<Verified>,
+    ) -> AppResult<Verification> {
+        let mut report = Verification {
+            at: Utc::now(),
+            from_checkpoint: base.as_ref().map(|b| b.checkpoint.id),
+            whole: committee.is_none(),
+            chains: 0,
+            entries: 0,
+            checkpoints: 0,
+            problem: None,
+        };
+        let latest = match self.verify_checkpoints(db, base.as_ref(), &mut report).await? {
             Ok(latest) => latest,
             Err(problem) => {
                 report.problem = Some(problem);
@@ -187,6 +259,9 @@ impl AuditKeeper {
                 if let Some((_, st)) = &latest {
                     all.extend(st.heads.iter().map(|h| h.chain.clone()));
                 }
+                if let Some(base) = &base {
+                    all.extend(base.heads.keys().cloned());
+                }
                 all.sort();
                 all.dedup();
                 all
@@ -194,12 +269,49 @@ impl AuditKeeper {
         };
         for chain in chains {
             report.chains += 1;
-            if let Err(problem) = self.verify_chain(db, &chain, latest.as_ref(), &mut report).await? {
+            let from = base.as_ref().and_then(|b| b.heads.get(&chain));
+            if let Err(problem) = self.verify_chain(db, &chain, from, latest.as_ref(), &mut report).await? {
                 report.problem = Some(problem);
                 break;
             }
         }
+        // The whole trail holds up to the newest checkpoint: the next
+        // verification starts there.
+        if report.whole
+            && report.problem.is_none()
+            && let Some((id, statement)) = &latest
+        {
+            let checkpoint = KnownCheckpoint { id: *id, statement_hash: statement_hash(&statement.to_text()) };
+            self.witness.verified_up_to(checkpoint, statement);
+        }
         Ok(report)
+    }
+
+    /// Keeps a verification's result: a break is logged at ERROR and shown
+    /// by `/readyz` whoever asked; an intact result replaces the last one
+    /// only if it covered the whole trail.
+    fn record(&self, report: &Verification, background: bool) {
+        if background {
+            self.verifications.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(problem) = &report.problem {
+            self.breaks.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(
+                kind = problem.kind.as_str(),
+                chain = ?problem.chain,
+                seq = ?problem.seq,
+                checkpoint = ?problem.checkpoint_id,
+                detail = %problem.detail,
+                "the audit trail failed verification"
+            );
+        } else if report.whole {
+            tracing::info!(chains = report.chains, entries = report.entries, from = ?report.from_checkpoint, "the audit trail verified");
+        } else {
+            return;
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(report.clone());
+        }
     }
 
     /// Checks every checkpoint's signature and link to the one before, page
@@ -207,10 +319,16 @@ impl AuditKeeper {
     async fn verify_checkpoints(
         &self,
         db: &Db,
+        base: Option<&Verified>,
         report: &mut Verification,
     ) -> AppResult<Result<Option<(i64, Statement)>, Break>> {
-        let mut prev = GENESIS.to_owned();
-        let mut after = 0;
+        // From the verified base on (itself included, so that it is still there, unchanged).
+        let (mut prev, mut after) = match base {
+            Some(b) => (b.prev.clone(), b.checkpoint.id - 1),
+            None => (GENESIS.to_owned(), 0),
+        };
+        let known = self.witness.checkpoint();
+        let mut seen_known = known.as_ref().is_none_or(|k| base.is_some_and(|b| b.checkpoint.id > k.id));
         let mut latest = None;
         loop {
             let page = audit::checkpoints_after(&db.conn, after, VERIFY_PAGE).await?;
@@ -238,8 +356,48 @@ impl AuditKeeper {
                     )));
                 }
                 prev = statement_hash(&cp.statement);
+                if let Some(base) = base
+                    && report.checkpoints == 1
+                    && (cp.id != base.checkpoint.id || prev != base.checkpoint.statement_hash)
+                {
+                    let detail = format!("checkpoint {}, verified before, is gone or changed", base.checkpoint.id);
+                    return Ok(Err(broken(BreakKind::CheckpointMissing, &detail)));
+                }
+                if let Some(k) = &known
+                    && cp.id == k.id
+                {
+                    if prev != k.statement_hash {
+                        let detail = format!("checkpoint {} differs from the one this instance knows", k.id);
+                        return Ok(Err(broken(BreakKind::CheckpointMissing, &detail)));
+                    }
+                    seen_known = true;
+                }
                 latest = Some((cp.id, statement));
             }
+        }
+        if !seen_known && let Some(k) = known {
+            let newest = latest.as_ref().map(|(id, _)| id.to_string()).unwrap_or_else(|| "none".into());
+            return Ok(Err(Break {
+                kind: BreakKind::CheckpointMissing,
+                chain: None,
+                seq: None,
+                checkpoint_id: Some(k.id),
+                detail: format!(
+                    "checkpoint {}, signed or verified by this instance, is gone (the newest left: {newest})",
+                    k.id
+                ),
+            }));
+        }
+        if base.is_some() && report.checkpoints == 0 {
+            let detail = "the checkpoints verified before are gone";
+            let id = base.map(|b| b.checkpoint.id);
+            return Ok(Err(Break {
+                kind: BreakKind::CheckpointMissing,
+                chain: None,
+                seq: None,
+                checkpoint_id: id,
+                detail: detail.into(),
+            }));
         }
         Ok(Ok(latest))
     }
@@ -262,40 +420,41 @@ impl AuditKeeper {
         &self,
         db: &Db,
         chain: &str,
+        from: Option<&(i64, String)>,
         latest: Option<&(i64, Statement)>,
         report: &mut Verification,
     ) -> AppResult<Result<(), Break>> {
         let checkpointed = latest.and_then(|(id, st)| st.heads.iter().find(|h| h.chain == chain).map(|h| (*id, h)));
         let mut walk = ChainWalk::new(chain, GENESIS);
-        loop {
-            let page = audit::chain_page(&db.conn, chain, walk.last_seq(), VERIFY_PAGE).await?;
-            if page.is_empty() {
-                break;
-            }
-            for entry in &page {
-                report.entries += 1;
-                let walked = WalkedEntry {
-                    seq: entry.seq,
-                    prev_hash: &entry.prev_hash,
-                    hash: &entry.hash,
-                    computed: entry.compute_hash(),
-                };
-                if let Err(problem) = walk.step(&walked) {
-                    return Ok(Err(problem));
+        let mut replayed = Replayed::default();
+        // From a verified head: that entry must still be there, unchanged.
+        if let Some((seq, hash)) = from {
+            let entry = audit::chain_page(&db.conn, chain, seq - 1, 1).await?.into_iter().next();
+            report.entries += 1;
+            match entry {
+                Some(e) if e.seq == *seq && e.hash == *hash && e.hash_version().is_some() => {
+                    replayed.take(&e.entity, &payload_of(&e));
+                    let current_format = e.hash_version() == Some(2);
+                    walk = ChainWalk {
+                        chain: chain.to_owned(),
+                        next_seq: seq + 1,
+                        prev_hash: hash.clone(),
+                        current_format,
+                    };
                 }
-                if let Some((id, head)) = checkpointed
-                    && head.seq == entry.seq
-                    && head.hash != entry.hash
-                {
+                _ => {
                     return Ok(Err(Break {
                         kind: BreakKind::CheckpointMismatch,
                         chain: Some(chain.to_owned()),
-                        seq: Some(entry.seq),
-                        checkpoint_id: Some(id),
-                        detail: "differs from the entry checkpoint recorded".into(),
+                        seq: Some(*seq),
+                        checkpoint_id: self.witness.verified().map(|v| v.checkpoint.id),
+                        detail: "differs from the entry a verified checkpoint recorded".into(),
                     }));
                 }
             }
+        }
+        if let Err(problem) = walk_on(db, &mut walk, &mut replayed, checkpointed, report).await? {
+            return Ok(Err(problem));
         }
         if let Some((id, head)) = checkpointed
             && let Err(problem) = walk.reached(head, "a signed checkpoint", Some(id))
@@ -308,34 +467,49 @@ impl AuditKeeper {
                 return Ok(Err(problem));
             }
         }
+        // A matter's record holds what its chain's entries left.
+        let Some(id) = chain.strip_prefix("case:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(Ok(())) };
+        // The record is read after its entries; a write that committed in
+        // between moved its version on: walk what it appended, then compare.
+        for _ in 0..3 {
+            let Some(stored) = crate::db::cases::by_id_any(&db.conn, id).await? else { break };
+            if replayed.version.is_some_and(|v| v < stored.version) {
+                let walked = walk.last_seq();
+                if let Err(problem) = walk_on(db, &mut walk, &mut replayed, checkpointed, report).await? {
+                    return Ok(Err(problem));
+                }
+                if walk.last_seq() > walked {
+                    continue;
+                }
+            }
+            let stored = Replayed {
+                version: Some(stored.version),
+                monitoring_state: Some(stored.monitoring_state),
+                procedure_state: Some(stored.procedure_state),
+                recovered_amount: Some(stored.recovered_amount.to_string()),
+                loss_amount: Some(stored.loss_amount.map(|v| v.to_string())),
+            };
+            if let Some(field) = replayed.differs(&stored) {
+                return Ok(Err(Break {
+                    kind: BreakKind::StateMismatch,
+                    chain: Some(chain.to_owned()),
+                    seq: Some(walk.last_seq()),
+                    checkpoint_id: None,
+                    detail: format!("the record's {field} is not what its history leads to"),
+                }));
+            }
+            break;
+        }
         Ok(Ok(()))
     }
 
-    /// Runs a verification of the whole trail and records the result for
-    /// `/readyz` and `/metrics`; a break is logged as an error.
+    /// Runs a full verification of the whole trail and records the result
+    /// for `/readyz` and `/metrics`; a break is logged as an error.
     pub async fn verify_in_background(&self, db: &Db) -> AppResult<Verification> {
-        let report = self.verify(db, None).await?;
-        self.verifications.fetch_add(1, Ordering::Relaxed);
-        if let Some(problem) = &report.problem {
-            self.breaks.fetch_add(1, Ordering::Relaxed);
-            tracing::error!(
-                kind = problem.kind.as_str(),
-                chain = ?problem.chain,
-                seq = ?problem.seq,
-                checkpoint = ?problem.checkpoint_id,
-                detail = %problem.detail,
-                "the audit trail failed verification"
-            );
-        } else {
-            tracing::info!(chains = report.chains, entries = report.entries, "the audit trail verified");
-        }
-        if let Ok(mut last) = self.last.lock() {
-            *last = Some(report.clone());
-        }
-        Ok(report)
+        self.verify_full(db).await
     }
 
-    /// The last background verification, if any.
+    /// The last verification of the whole trail, or the last break found, if any.
     pub fn last_verification(&self) -> Option<Verification> {
         self.last.lock().ok().and_then(|l| l.clone())
     }
@@ -404,4 +578,57 @@ fn parse_public_key(text: &str) -> Option<VerifyingKey> {
 /// SHA-256 (hex) of a checkpoint's statement: what the next one links to.
 pub fn statement_hash(statement: &str) -> String {
     hex::encode(Sha256::digest(statement.as_bytes()))
+}
+
+/// Walks `walk`'s chain on from where it is, page by page to its end:
+/// links, hashes, no gaps, the newest checkpoint's head; replays each entry.
+async fn walk_on(
+    db: &Db,
+    walk: &mut ChainWalk,
+    replayed: &mut Replayed,
+    checkpointed: Option<(i64, &ChainHead)>,
+    report: &mut Verification,
+) -> AppResult<Result<(), Break>> {
+    let chain = walk.chain.clone();
+    let chain = chain.as_str();
+    loop {
+        let page = audit::chain_page(&db.conn, chain, walk.last_seq(), VERIFY_PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for entry in &page {
+            report.entries += 1;
+            let walked = WalkedEntry {
+                seq: entry.seq,
+                prev_hash: &entry.prev_hash,
+                hash: &entry.hash,
+                format: entry.hash_version(),
+                committee: entry.committee_id,
+                chain_committee: chain.strip_prefix("committee:").and_then(|id| id.parse().ok()),
+            };
+            if let Err(problem) = walk.step(&walked) {
+                return Ok(Err(problem));
+            }
+            replayed.take(&entry.entity, &payload_of(entry));
+            if let Some((id, head)) = checkpointed
+                && head.seq == entry.seq
+                && head.hash != entry.hash
+            {
+                return Ok(Err(Break {
+                    kind: BreakKind::CheckpointMismatch,
+                    chain: Some(chain.to_owned()),
+                    seq: Some(entry.seq),
+                    checkpoint_id: Some(id),
+                    detail: "differs from the entry checkpoint recorded".into(),
+                }));
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// An entry's payload as JSON (an unreadable one replays as nothing: its
+/// hash already tells whether it was changed).
+fn payload_of(entry: &entity::audit_event::Model) -> serde_json::Value {
+    serde_json::from_str(&entry.payload).unwrap_or(serde_json::Value::Null)
 }
