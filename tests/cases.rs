@@ -962,3 +962,39 @@ async fn concurrent_repeats_of_one_key_write_once_and_all_get_the_first_answer()
     assert_eq!(replays, 15, "one first write, fifteen replays: {answers:#?}");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM case_record WHERE code = 'NA-K-C'").await, 1);
 }
+
+#[tokio::test]
+async fn a_record_out_of_reach_is_answered_by_the_same_statements_as_one_that_does_not_exist() {
+    let app = TestApp::spawn().await;
+    let central = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "{ cases(first: 1, filter: {text: \"NA-VA-001\"}) { nodes { defendants(first: 1) { nodes { id } } recoveries(first: 1) { nodes { id } } } } }";
+    let case = app.data(&central, q, json!({})).await["cases"]["nodes"][0].clone();
+    let outsider = app.token(&["OFFICER@HA_TINH"]);
+    let node = "query($id: ID!) { node(id: $id) { id } }";
+    for (kind, found) in [
+        ("Defendant", case["defendants"]["nodes"][0]["id"].clone()),
+        ("Recovery", case["recoveries"]["nodes"][0]["id"].clone()),
+    ] {
+        let found = found.as_str().unwrap_or_else(|| panic!("the demo case has a {kind}: {case}")).to_owned();
+        let missing = steerql::graphql::ids::encode(
+            match kind {
+                "Defendant" => steerql::graphql::ids::Kind::Defendant,
+                _ => steerql::graphql::ids::Kind::Recovery,
+            },
+            999_999_999,
+        )
+        .to_string();
+        let mut answers = Vec::new();
+        for id in [&found, &missing] {
+            app.reset_statements();
+            let (_, body) = app.gql(&outsider, node, json!({ "id": id })).await;
+            answers.push((app.statements(), body["data"].clone(), body["errors"][0]["extensions"].clone()));
+        }
+        assert_eq!(answers[0], answers[1], "{kind}: out of reach vs missing");
+        assert_eq!(answers[0].2["code"], "NOT_FOUND", "{kind}: {answers:?}");
+        // Within reach it is found.
+        let nghe_an = app.token(&["OFFICER@NGHE_AN"]);
+        let seen = app.data(&nghe_an, node, json!({ "id": found })).await;
+        assert_eq!(seen["node"]["id"], found.as_str());
+    }
+}

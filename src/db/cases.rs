@@ -723,6 +723,33 @@ pub async fn defendant_by_id<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<O
     Ok(defendant::Entity::find_by_id(id).one(db).await?)
 }
 
+/// The ids of the matters within `scope`, as a subquery.
+fn matters_in(scope: &CaseScope) -> SelectStatement {
+    in_scope(scope).select_only().column(case_record::Column::Id).into_query()
+}
+
+/// A record of a matter by id, only if its matter lies within `scope`: one
+/// statement that answers alike for a record that does not exist and for one
+/// out of reach, so neither the answer nor its time tells them apart.
+pub async fn defendant_in_scope<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    id: i64,
+) -> AppResult<Option<defendant::Model>> {
+    let select = defendant::Entity::find_by_id(id).filter(defendant::Column::CaseId.in_subquery(matters_in(scope)));
+    Ok(select.one(db).await?)
+}
+
+/// [`defendant_in_scope`] for a recovery.
+pub async fn recovery_in_scope<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    id: i64,
+) -> AppResult<Option<recovery::Model>> {
+    let select = recovery::Entity::find_by_id(id).filter(recovery::Column::CaseId.in_subquery(matters_in(scope)));
+    Ok(select.one(db).await?)
+}
+
 pub async fn lock_defendant<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<defendant::Model>> {
     Ok(for_update(defendant::Entity::find_by_id(id)).one(db).await?)
 }

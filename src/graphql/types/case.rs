@@ -877,8 +877,11 @@ pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<
     let case = |id: i64| async move { req.cases.load_one(CaseId(id)).await.map(|c| c.map(Case::from)) };
     Ok(match kind {
         Kind::Case => case(id).await?.map(super::Node::Case),
+        // Records of matters are read with the viewer's reach in the same
+        // statement: one out of reach costs what a missing one does.
         Kind::Defendant => {
-            let Some(row) = store::defendant_by_id(&req.db.conn, id).await? else { return Ok(None) };
+            let scope = store::CaseScope::of(context::viewer(ctx)?, Operation::ReadCases);
+            let Some(row) = store::defendant_in_scope(&req.db.conn, &scope, id).await? else { return Ok(None) };
             let Some(parent) = case(row.case_id).await? else { return Ok(None) };
             if parent.field_allowed(ctx, "Defendant", "id").await.is_err() {
                 return Ok(None);
@@ -886,7 +889,8 @@ pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<
             Some(super::Node::Defendant(Defendant(row)))
         }
         Kind::Recovery => {
-            let Some(row) = recovery::Entity::find_by_id(id).one(&req.db.conn).await? else { return Ok(None) };
+            let scope = store::CaseScope::of(context::viewer(ctx)?, Operation::ReadCases);
+            let Some(row) = store::recovery_in_scope(&req.db.conn, &scope, id).await? else { return Ok(None) };
             case(row.case_id).await?.map(|_| super::Node::Recovery(Recovery(row)))
         }
         Kind::DisciplinaryAction => {
