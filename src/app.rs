@@ -59,10 +59,12 @@ impl Application {
 
 /// The shared state of the HTTP layer.
 pub fn state(db: Db, limits: Limits, verifier: Verifier, audit: Arc<AuditKeeper>) -> AppState {
-    let schema = graphql::build_schema_with(&limits, audit.clone());
+    let admission = graphql::pipeline::Admission::new(&limits);
+    let costly = admission.slots();
+    let schema = graphql::build_schema_admitting(&limits, audit.clone(), admission);
     let authenticated = Budgets::new(limits.max_in_flight, limits.max_buffered_body_bytes);
     let anonymous = Budgets::new(limits.max_anonymous_in_flight, limits.max_anonymous_buffered_body_bytes);
-    AppState(Arc::new(Shared { schema, db, verifier, limits, authenticated, anonymous, audit }))
+    AppState(Arc::new(Shared { schema, db, verifier, limits, authenticated, anonymous, audit, costly }))
 }
 
 /// Opens the configured database and migrates it.

@@ -34,6 +34,15 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
 /// checking schema, carrying the pipeline, and inside it the executing twin
 /// without extensions (`pipeline::Executor`).
 pub fn build_schema_with(limits: &Limits, keeper: std::sync::Arc<crate::service::audit::AuditKeeper>) -> AppSchema {
+    build_schema_admitting(limits, keeper, pipeline::Admission::new(limits))
+}
+
+/// [`build_schema_with`], admitting costly operations through `admission`.
+pub fn build_schema_admitting(
+    limits: &Limits,
+    keeper: std::sync::Arc<crate::service::audit::AuditKeeper>,
+    admission: pipeline::Admission,
+) -> AppSchema {
     let builder = |validation| {
         let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
             .validation_mode(validation)
@@ -54,7 +63,7 @@ pub fn build_schema_with(limits: &Limits, keeper: std::sync::Arc<crate::service:
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(pipeline::Pipeline)
-        .data(pipeline::Admission::new(limits))
+        .data(admission)
         .data(pipeline::Checked::new())
         .data(pipeline::Executor(executor))
         .finish()

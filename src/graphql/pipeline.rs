@@ -158,6 +158,11 @@ impl Admission {
             wait: limits.costly_queue_wait,
         }
     }
+
+    /// The slots themselves, for the application state (and its tests).
+    pub fn slots(&self) -> Arc<Semaphore> {
+        self.slots.clone()
+    }
 }
 
 /// The complexity budget a batch shares (one per HTTP request): ten costly

@@ -37,6 +37,9 @@ pub struct Shared {
     pub authenticated: Budgets,
     /// Budgets of callers without a token, apart, so they never take from the others.
     pub anonymous: Budgets,
+    /// The execution slots of costly operations (`--max-costly-executions`),
+    /// the ones the schema's pipeline takes.
+    pub costly: Arc<tokio::sync::Semaphore>,
 }
 
 /// What a kind of caller may hold at once.
