@@ -69,11 +69,7 @@ pub fn state(db: Db, limits: Limits, verifier: Verifier, audit: Arc<AuditKeeper>
 
 /// Opens the configured database and migrates it.
 pub async fn open_database(global: &GlobalArgs, limits: &Limits) -> Result<Db, String> {
-    let options = DbOptions {
-        url: global.database_url(),
-        max_connections: global.db_max_connections,
-        statement_timeout: Some(limits.request_timeout),
-    };
+    let options = DbOptions::serving(global.database_url(), global.db_max_connections, limits);
     let db = Db::connect(&options).await.map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(db)

@@ -159,6 +159,9 @@ impl From<DbErr> for AppError {
         if crate::db::constraints::is_transient(&err) {
             return AppError::Transient(err);
         }
+        if crate::db::constraints::is_timeout(&err) {
+            return AppError::Timeout("the request ran out of time in the database".into());
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict("a record with the same unique value already exists".into())

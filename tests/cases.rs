@@ -240,24 +240,12 @@ async fn of_many_concurrent_steps_at_one_version_exactly_one_is_taken_and_the_ch
 }
 
 #[tokio::test]
+#[ignore = "PostgreSQL only (one SQLite file is one instance's): run with TEST_DATABASE_URL and --include-ignored"]
 async fn two_instances_on_one_postgresql_take_exactly_one_of_many_concurrent_steps() {
-    if common::database_kind() != "PostgreSQL" {
-        return; // one SQLite file is one instance's
-    }
+    common::require_postgres();
     let app = TestApp::spawn().await;
     let case = create(&app, "NGHE_AN", "CASE", "NA-C-2").await;
-    let verifier = steerql::auth::Verifier::new(&common::auth_args(), Some(common::SECRET.as_bytes())).unwrap();
-    let second = steerql::app::Application::build_with(
-        app.db.clone(),
-        Default::default(),
-        verifier,
-        std::sync::Arc::new(steerql::service::audit::AuditKeeper::ephemeral()),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let second_url = format!("http://{}/graphql", second.addr().unwrap());
-    tokio::spawn(second.serve(std::future::pending()));
+    let second_url = app.second_instance().await;
     let standing = app.token(&["STANDING@NGHE_AN"]);
     let urls = [app.url.clone(), second_url];
     exactly_one_wins(&concurrent_steps(&urls, &standing, case["id"].as_str().unwrap(), 1).await);

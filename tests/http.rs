@@ -268,3 +268,47 @@ async fn refusals_before_execution_answer_in_the_negotiated_media_type() {
     let media = res.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(media.starts_with("application/graphql-response+json"), "{media}");
 }
+
+/// The `src`/`href` values of a page.
+fn asset_links(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for attribute in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            rest = &rest[at + attribute.len()..];
+            let end = rest.find('"').unwrap();
+            links.push(rest[..end].to_string());
+        }
+    }
+    links
+}
+
+#[tokio::test]
+async fn graphiql_loads_every_asset_from_this_server_and_none_in_production() {
+    let dev = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
+    let res = dev.client.get(&dev.url).header("accept", "text/html").send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'self'"), "{csp}");
+    assert!(!csp.contains("http"), "the policy names no other origin: {csp}");
+    let links = asset_links(&res.text().await.unwrap());
+    assert_eq!(links.len(), 5, "{links:?}");
+    let base = format!("http://{}", dev.addr);
+    for link in &links {
+        // Root-relative: never another origin, never a scheme-relative `//host`.
+        assert!(link.starts_with('/') && !link.starts_with("//") && !link.contains(':'), "{link}");
+        let res = dev.client.get(format!("{base}{link}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{link}");
+        let media = res.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(media.starts_with("text/javascript") || media.starts_with("text/css"), "{link}: {media}");
+        assert!(!res.bytes().await.unwrap().is_empty(), "{link}");
+    }
+
+    let production =
+        TestApp::spawn_with(Options { seed: false, limits: Limits::default().production(), ..Default::default() })
+            .await;
+    let base = format!("http://{}", production.addr);
+    for link in &links {
+        let res = production.client.get(format!("{base}{link}")).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{link} is served in production");
+    }
+}

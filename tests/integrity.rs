@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{TestApp, code};
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Value, json};
@@ -203,26 +201,11 @@ async fn fifty_concurrent_updates_expecting_one_version_let_exactly_one_through(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "PostgreSQL only (two processes on one SQLite file is not a supported deployment): run with TEST_DATABASE_URL and --include-ignored"]
 async fn two_instances_on_one_postgresql_let_exactly_one_of_fifty_stale_updates_through() {
+    common::require_postgres();
     let app = TestApp::spawn().await;
-    if app.db.conn.get_database_backend() != DbBackend::Postgres {
-        // Two processes sharing one SQLite file is not a supported deployment.
-        return;
-    }
-    let options = steerql::db::DbOptions { url: app.database.url(), max_connections: 8, statement_timeout: None };
-    let db = steerql::db::Db::connect(&options).await.unwrap();
-    let verifier = steerql::auth::Verifier::new(&common::auth_args(), Some(common::SECRET.as_bytes())).unwrap();
-    let second = steerql::app::Application::build_with(
-        db,
-        Default::default(),
-        verifier,
-        Arc::new(steerql::service::audit::AuditKeeper::ephemeral()),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let second_url = format!("http://{}/graphql", second.addr().unwrap());
-    tokio::spawn(second.serve(std::future::pending()));
+    let second_url = app.second_instance().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let bac_kan = app.committee_id("BAC_KAN").await;
     let person = new_person(&app, &admin, &bac_kan, "Người Hai Máy").await;

@@ -92,6 +92,41 @@ async fn a_body_that_trickles_is_answered_408_and_the_connection_closed() {
 }
 
 #[tokio::test]
+async fn a_body_dripped_a_byte_at_a_time_is_answered_408_at_the_deadline() {
+    // Each byte arrives well within any per-read timeout; the whole body does not
+    // arrive within its deadline, so the deadline must be one for the body.
+    let limits = Limits { body_read_timeout: Duration::from_millis(400), ..Limits::default() };
+    let app = TestApp::spawn_with(app_with(limits)).await;
+    let token = app.token(&["MEMBER@CENTRAL"]);
+    let stream = TcpStream::connect(app.addr).await.unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer {token}\r\ncontent-length: 1000\r\n\r\n"
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let answer = tokio::spawn(async move {
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), read.read_to_end(&mut out)).await;
+        String::from_utf8_lossy(&out).into_owned()
+    });
+    let mut dripped = 0;
+    // Until the server has answered and closed (or refuses more bytes).
+    while !answer.is_finished() && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if write.write_all(b" ").await.is_err() {
+            break;
+        }
+        dripped += 1;
+    }
+    let answer = answer.await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("BODY_READ_TIMEOUT"), "{answer}");
+    assert!(dripped >= 4, "the client kept sending past the deadline ({dripped} bytes)");
+    assert!(started.elapsed() < Duration::from_secs(3), "answered after {:?}", started.elapsed());
+}
+
+#[tokio::test]
 async fn a_bad_token_is_refused_before_the_body_is_read() {
     let app = TestApp::spawn_with(app_with(Limits::default())).await;
     let mut stream = TcpStream::connect(app.addr).await.unwrap();

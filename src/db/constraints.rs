@@ -103,6 +103,13 @@ pub fn is_transient(err: &DbErr) -> bool {
     matches!(driver_detail(err), Some((_, code)) if code == "40P01" || code == "40001")
 }
 
+/// Whether `err` is PostgreSQL cancelling a statement that ran past its
+/// time (`statement_timeout`, which the pool sets to the request's time) or
+/// waited too long for a lock: the request ran out of time.
+pub fn is_timeout(err: &DbErr) -> bool {
+    matches!(driver_detail(err), Some((_, code)) if code == "57014" || code == "55P03")
+}
+
 impl Constraint {
     pub fn to_error(&self) -> AppError {
         match (self.code, self.field) {

@@ -54,6 +54,15 @@ pub struct DbOptions {
     pub statement_timeout: Option<Duration>,
 }
 
+impl DbOptions {
+    /// The pool a serving instance opens: no statement outlives the request
+    /// that sent it (a timed-out request's abandoned statements are cancelled
+    /// by PostgreSQL itself once the request's time is up).
+    pub fn serving(url: String, max_connections: u32, limits: &crate::config::Limits) -> DbOptions {
+        DbOptions { url, max_connections, statement_timeout: Some(limits.request_timeout) }
+    }
+}
+
 /// Rows in flight between a SQLite connection's thread and the request.
 const SQLITE_ROW_CHANNEL: usize = 1024;
 

@@ -111,6 +111,17 @@ pub fn database_kind() -> &'static str {
 }
 
 /// Makes every failing test say which database it ran on.
+/// For a test marked `#[ignore]` because it needs PostgreSQL: SQLite runs
+/// list it as ignored, and one that is run on SQLite anyway fails instead of
+/// passing without having tested anything.
+pub fn require_postgres() {
+    assert_eq!(
+        database_kind(),
+        "PostgreSQL",
+        "this test needs PostgreSQL: TEST_DATABASE_URL=postgres://… cargo test -- --include-ignored"
+    );
+}
+
 fn announce_database() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -421,12 +432,18 @@ impl TestApp {
     /// of its own (PostgreSQL: several instances on one database is the
     /// scale-out path); its GraphQL URL.
     pub async fn second_instance(&self) -> String {
-        let options = steerql::db::DbOptions { url: self.database.url(), max_connections: 8, statement_timeout: None };
+        self.instance_with(Limits::default()).await
+    }
+
+    /// Another instance on this test's database with `limits`, its pool
+    /// opened exactly as `steerql serve` opens it; its GraphQL URL.
+    pub async fn instance_with(&self, limits: Limits) -> String {
+        let options = steerql::db::DbOptions::serving(self.database.url(), 8, &limits);
         let db = Db::connect(&options).await.unwrap();
         let verifier = Verifier::new(&auth_args(), Some(SECRET.as_bytes())).unwrap();
         let second = Application::build_with(
             db,
-            Limits::default(),
+            limits,
             verifier,
             Arc::new(AuditKeeper::ephemeral()),
             "127.0.0.1:0".parse().unwrap(),
