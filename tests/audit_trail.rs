@@ -75,11 +75,11 @@ async fn an_intact_trail_verifies_through_the_api_and_checkpoints_are_signed() {
     let (app, bac_kan) = app_with_trail().await;
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
     let cp = app
-        .data(&auditor, "mutation { createAuditCheckpoint { number publicKey statement signature } }", json!({}))
+        .data(&auditor, "mutation { createAuditCheckpoint { number publicKey statement signature heads } }", json!({}))
         .await;
     let cp = &cp["createAuditCheckpoint"];
     assert_eq!(cp["publicKey"], app.audit.public_key());
-    assert!(cp["statement"].as_str().unwrap().contains(" 8 "), "{cp}");
+    assert!(cp["heads"].as_str().unwrap().contains(" 8 "), "{cp}");
     // Nothing written since: the same checkpoint.
     let again = app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
     assert_eq!(again["createAuditCheckpoint"]["number"], cp["number"]);
@@ -181,7 +181,8 @@ async fn an_edit_rehashed_through_the_end_of_the_chain_is_caught_by_the_checkpoi
 async fn a_forged_checkpoint_is_reported() {
     let (app, _) = app_with_trail().await;
     checkpoint(&app).await;
-    tamper(&app, "UPDATE audit_checkpoint SET statement = REPLACE(statement, ' 8 ', ' 7 ')").await;
+    // The signed text names the tree's size and root: change the size.
+    tamper(&app, "UPDATE audit_checkpoint SET statement = REPLACE(statement, 'size ', 'size 1')").await;
     assert_eq!(verify(&app).await, Some(BreakKind::BadSignature));
 }
 
@@ -486,4 +487,127 @@ async fn moving_a_matters_entries_to_another_committee_is_reported() {
     tamper(&app, &format!("UPDATE audit_event SET committee_id = {ha_tinh} WHERE id = {}", entry.id)).await;
     let report = verify_api(&app, None).await;
     assert_eq!(report["problem"], json!({ "kind": "HASH_MISMATCH", "chain": entry.chain, "seq": 1 }));
+}
+
+/// RFC 9162 §2.1.3.2, written again here from the RFC so the test does not
+/// trust the server's own code: whether `leaf` at `index` of `size` leaves,
+/// with `path`, hashes up to `root`.
+fn proves(index: u64, size: u64, line: &str, path: &[String], root: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let node = |l: &[u8], r: &[u8]| -> Vec<u8> {
+        Sha256::new().chain_update([1u8]).chain_update(l).chain_update(r).finalize().to_vec()
+    };
+    let mut r = Sha256::new().chain_update([0u8]).chain_update(line.as_bytes()).finalize().to_vec();
+    let (mut f_n, mut s_n) = (index, size - 1);
+    for p in path {
+        let p = hex::decode(p).unwrap();
+        if s_n == 0 {
+            return false;
+        }
+        if f_n & 1 == 1 || f_n == s_n {
+            r = node(&p, &r);
+            while f_n & 1 == 0 && f_n != 0 {
+                f_n >>= 1;
+                s_n >>= 1;
+            }
+        } else {
+            r = node(&r, &p);
+        }
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    s_n == 0 && hex::encode(r) == root
+}
+
+const PROOF: &str = "query($chain: String!) { auditCheckpoints(first: 1) { nodes {
+    statement inclusionProof(chain: $chain) { chain seq hash leafIndex treeSize path } } } }";
+
+#[tokio::test]
+async fn a_provincial_auditor_proves_its_own_chains_against_the_signed_root_without_seeing_the_others() {
+    let app = TestApp::spawn().await;
+    checkpoint(&app).await;
+    let central = app.token(&["AUDITOR@CENTRAL"]);
+    let auditor = app.token(&["AUDITOR@NGHE_AN"]);
+    let chains_of = |committee: String| {
+        let (app, central) = (&app, &central);
+        async move {
+            let q = "query($c: ID) { auditEvents(first: 100, committeeId: $c) { nodes { chain } } }";
+            let data = app.data(central, q, json!({ "c": committee })).await;
+            let mut chains: Vec<String> = data["auditEvents"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["chain"].as_str().unwrap().to_owned())
+                .collect();
+            chains.sort();
+            chains.dedup();
+            chains
+        }
+    };
+    let own = chains_of(app.committee_id("NGHE_AN").await).await;
+    let others = chains_of(app.committee_id("HA_TINH").await).await;
+    assert!(own.iter().any(|c| c.starts_with("case:")) && !others.is_empty(), "{own:?} {others:?}");
+
+    // The signed statement names no chain; the heads are central auditors'.
+    let q = "{ auditCheckpoints(first: 1) { nodes { statement heads } } }";
+    let (_, body) = app.gql(&auditor, q, json!({})).await;
+    let statement = body["data"]["auditCheckpoints"]["nodes"][0]["statement"].as_str().unwrap().to_owned();
+    assert!(!statement.contains("committee:") && !statement.contains("case:"), "{statement}");
+    assert_eq!(body["data"]["auditCheckpoints"]["nodes"][0]["heads"], json!(null), "{body}");
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let root = statement.lines().find_map(|l| l.strip_prefix("root ")).unwrap().to_owned();
+
+    // Each of its own chains proves against that root, with the entry the chain holds.
+    for chain in &own {
+        let data = app.data(&auditor, PROOF, json!({ "chain": chain })).await;
+        let p = &data["auditCheckpoints"]["nodes"][0]["inclusionProof"];
+        let path: Vec<String> = p["path"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_owned()).collect();
+        let line = format!("{} {} {}", p["chain"].as_str().unwrap(), p["seq"], p["hash"].as_str().unwrap());
+        let (index, size) = (p["leafIndex"].as_u64().unwrap(), p["treeSize"].as_u64().unwrap());
+        assert!(proves(index, size, &line, &path, &root), "{chain}: {p}");
+        assert!(!proves(index ^ 1, size, &line, &path, &root), "{chain}: proves elsewhere too");
+        let stored = app
+            .count(&format!(
+                "SELECT COUNT(*) AS n FROM audit_event WHERE chain = '{chain}' AND seq = {} AND hash = '{}'",
+                p["seq"],
+                p["hash"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(stored, 1, "{chain}: the proved head is the chain's entry");
+    }
+    // Another province's chain is answered as one that does not exist.
+    let mut answers = Vec::new();
+    for chain in [others[0].as_str(), "case:999999"] {
+        let (_, body) = app.gql(&auditor, PROOF, json!({ "chain": chain })).await;
+        assert_eq!(body["data"]["auditCheckpoints"]["nodes"][0]["inclusionProof"], json!(null), "{body}");
+        answers.push((code(&body).to_owned(), body["errors"][0]["message"].clone()));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].0, "NOT_FOUND");
+    let (_, body) = app.gql(&auditor, PROOF, json!({ "chain": "case:1\u{0}" })).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+
+    // A central auditor reads every head, and they are the signed tree's leaves.
+    let data = app.data(&central, q, json!({})).await;
+    let heads = data["auditCheckpoints"]["nodes"][0]["heads"].as_str().unwrap();
+    assert!(heads.lines().count() > own.len() + others.len(), "{heads}");
+    for chain in others.iter().chain(&own) {
+        let data = app.data(&central, PROOF, json!({ "chain": chain })).await;
+        let p = &data["auditCheckpoints"]["nodes"][0]["inclusionProof"];
+        let line = format!("{} {} {}", chain, p["seq"], p["hash"].as_str().unwrap());
+        assert!(heads.lines().any(|l| l == line), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn heads_kept_beside_a_checkpoint_that_are_not_its_signed_tree_are_reported() {
+    let (app, _) = app_with_trail().await;
+    checkpoint(&app).await;
+    assert_eq!(verify(&app).await, None);
+    // Someone with the database rewrites the kept heads to hide a truncation.
+    tamper(&app, "UPDATE audit_checkpoint SET heads = REPLACE(heads, ' 8 ', ' 7 ')").await;
+    let report = verify_api(&app, None).await;
+    assert_eq!(report["problem"]["kind"], "BAD_SIGNATURE", "{report}");
+    let report = app.audit.verify_full(&app.db).await.unwrap();
+    assert_eq!(report.problem.map(|p| p.kind), Some(BreakKind::BadSignature));
 }

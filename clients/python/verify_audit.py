@@ -6,8 +6,11 @@ server's own verification or the database, only the operator's public key.
    the entry's typed values, each entry linked to the previous one of its
    chain, sequence numbers without gaps.
 2. The newest signed checkpoint's Ed25519 signature is checked with the public
-   key, and every chain must still hold, at the place the checkpoint records,
-   the entry with the hash it records: an edit rehashed through the end of a
+   key. It signs the root of a Merkle tree (RFC 6962) over the chain heads:
+   the heads must be that tree's leaves, and each head's audit path (what a
+   provincial auditor, who sees only its own chains, checks) must lead to the
+   root. Every chain must still hold, at the place the checkpoint records, the
+   entry with the hash it records: an edit rehashed through the end of a
    chain, or newest entries deleted, show here.
 
 Usage: STEERQL_URL=http://127.0.0.1:8080/graphql STEERQL_TOKEN=<AUDITOR@CENTRAL token> \\
@@ -91,16 +94,74 @@ for chain, entries in chains.items():
         assert entries[seq]["prevHash"] == prev, f"{chain}#{seq}: does not link to entry {seq - 1}"
         prev = entries[seq]["hash"]
 
-checkpoint = graphql("{ auditCheckpoints(first: 1) { nodes { number statement signature publicKey } } }")
+checkpoint = graphql("{ auditCheckpoints(first: 1) { nodes { number statement signature publicKey heads } } }")
 checkpoint = checkpoint["auditCheckpoints"]["nodes"]
 assert checkpoint, "no signed checkpoint yet"
 checkpoint = checkpoint[0]
 # Raises InvalidSignature unless the operator's key signed exactly this statement.
 Ed25519PublicKey.from_public_bytes(PUBLIC_KEY).verify(bytes.fromhex(checkpoint["signature"]),
                                                        checkpoint["statement"].encode("utf-8"))
+
+
+def leaf_hash(line):
+    return hashlib.sha256(b"\x00" + line.encode("utf-8")).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def tree_root(leaves):
+    """RFC 6962's Merkle tree hash over leaf hashes."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return node_hash(tree_root(leaves[:k]), tree_root(leaves[k:]))
+
+
+def proves(index, size, line, path, root):
+    """RFC 9162 section 2.1.3.2: an audit path from one leaf to the root."""
+    fn, sn, r = index, size - 1, leaf_hash(line)
+    for p in path:
+        p = bytes.fromhex(p)
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
 lines = checkpoint["statement"].rstrip("\n").split("\n")
-assert lines[0] == "steerql audit checkpoint v1", lines[0]
-for line in lines[3:]:
+if lines[0] == "steerql audit checkpoint v1":
+    heads = lines[3:]
+else:
+    # Format v2 signs the size and root of a Merkle tree over the heads; the
+    # heads (central auditors only) must be exactly that tree's leaves.
+    assert lines[0] == "steerql audit checkpoint v2", lines[0]
+    size, root = int(lines[3].removeprefix("size ")), bytes.fromhex(lines[4].removeprefix("root "))
+    heads = checkpoint["heads"].rstrip("\n").split("\n") if checkpoint["heads"] else []
+    assert len(heads) == size, f"{len(heads)} heads for a tree of {size}"
+    assert heads == sorted(heads, key=lambda h: h.split(" ")[0].encode()), "the heads are not in chain order"
+    assert tree_root([leaf_hash(h) for h in heads]) == root, "the heads are not the signed tree's leaves"
+    # What a provincial auditor does for its own chains: each head proved by
+    # its audit path alone, against the signed root.
+    PROOF = """query($c: String!) { auditCheckpoints(first: 1) { nodes {
+      inclusionProof(chain: $c) { chain seq hash leafIndex treeSize path } } } }"""
+    for head in heads:
+        p = graphql(PROOF, {"c": head.split(" ")[0]})["auditCheckpoints"]["nodes"][0]["inclusionProof"]
+        line = f"{p['chain']} {p['seq']} {p['hash']}"
+        assert line == head, f"the proof is for {line}, the checkpoint has {head}"
+        assert proves(p["leafIndex"], p["treeSize"], line, p["path"], root), f"{head}: the audit path fails"
+for line in heads:
     chain, seq, digest = line.split(" ")
     entry = chains.get(chain, {}).get(int(seq))
     assert entry is not None, f"{chain}: the checkpoint records entry {seq}, which is gone"

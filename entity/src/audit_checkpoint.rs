@@ -14,6 +14,10 @@ pub struct Model {
     pub public_key: String,
     /// The exact text signed (see `steerql::domain::audit::Statement`).
     pub statement: String,
+    /// The chain heads, a line each, whose Merkle tree's root the statement
+    /// signs (format v2); none for a v1 statement, which lists them itself.
+    /// Read by central auditors only: it tells every chain's length.
+    pub heads: Option<String>,
     /// Ed25519 signature of `statement` (hex).
     pub signature: String,
     /// The hash of the statement before (`GENESIS` for the first); unique,

@@ -10,6 +10,7 @@ mod m20261125_000001_case_record_pages;
 mod m20261130_000001_chain_head_follows;
 mod m20261130_000002_nested_pages;
 mod m20261203_000001_idempotent_results;
+mod m20261203_000002_checkpoint_tree;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_chain_head_follows::Migration),
             Box::new(m20261130_000002_nested_pages::Migration),
             Box::new(m20261203_000001_idempotent_results::Migration),
+            Box::new(m20261203_000002_checkpoint_tree::Migration),
         ]
     }
 }

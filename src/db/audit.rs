@@ -14,8 +14,8 @@ use sea_orm::{
 };
 
 use super::for_update;
-use crate::domain::Principal;
 use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::{Principal, Reach};
 use crate::error::AppResult;
 
 /// What a write did, for the trail.
@@ -171,20 +171,39 @@ pub async fn head<C: ConnectionTrait>(db: &C, chain: &str) -> AppResult<Option<a
     Ok(audit_chain::Entity::find_by_id(chain.to_owned()).one(db).await?)
 }
 
-pub async fn insert_checkpoint<C: ConnectionTrait>(
-    db: &C,
-    at: DateTime<Utc>,
-    public_key: String,
-    statement: String,
-    signature: String,
-    prev: String,
-) -> AppResult<audit_checkpoint::Model> {
+/// Whether the entry at `seq` of `chain` concerns a committee within `reach`.
+pub async fn entry_within<C: ConnectionTrait>(db: &C, chain: &str, seq: i64, reach: &Reach) -> AppResult<bool> {
+    let found = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .filter(audit_event::Column::Chain.eq(chain))
+        .filter(audit_event::Column::Seq.eq(seq))
+        .filter(super::reach::committee_column(audit_event::Column::CommitteeId, reach))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// A checkpoint just signed.
+pub struct Signed {
+    pub at: DateTime<Utc>,
+    pub public_key: String,
+    pub statement: String,
+    /// The heads whose tree the statement signs.
+    pub leaves: String,
+    pub signature: String,
+    pub prev: String,
+}
+
+pub async fn insert_checkpoint<C: ConnectionTrait>(db: &C, signed: Signed) -> AppResult<audit_checkpoint::Model> {
     Ok(audit_checkpoint::ActiveModel {
-        at: Set(at),
-        public_key: Set(public_key),
-        statement: Set(statement),
-        signature: Set(signature),
-        prev: Set(Some(prev)),
+        at: Set(signed.at),
+        public_key: Set(signed.public_key),
+        statement: Set(signed.statement),
+        heads: Set(Some(signed.leaves)),
+        signature: Set(signed.signature),
+        prev: Set(Some(signed.prev)),
         ..Default::default()
     }
     .insert(db)

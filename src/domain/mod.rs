@@ -28,6 +28,7 @@ macro_rules! string_enum {
 pub mod audit;
 pub mod cases;
 pub mod input;
+pub mod merkle;
 pub mod org;
 pub mod permissions;
 pub mod principal;

@@ -73,7 +73,8 @@ impl AuditQuery {
         Ok(paging::connection(page, Extra::query(db, count), AuditEvent))
     }
 
-    /// The signed checkpoints of the trail, newest first.
+    /// The signed checkpoints of the trail, newest first (below the central
+    /// committee, those of format v2, whose statements name no chain).
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
     async fn audit_checkpoints(
         &self,
@@ -91,9 +92,13 @@ impl AuditQuery {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Conn<AuditCheckpoint>> {
-        context::authorize(ctx, Operation::ReadAuditTrail)?;
+        let (_, reach) = context::authorize(ctx, Operation::ReadAuditTrail)?;
         let args = paging::args(ctx, first, after, last, before)?;
-        let select = audit_checkpoint::Entity::find();
+        let mut select = audit_checkpoint::Entity::find();
+        if reach != Reach::All {
+            // A v1 statement lists every chain's head.
+            select = select.filter(audit_checkpoint::Column::Heads.is_not_null());
+        }
         let db = &context::request(ctx)?.db;
         let count = page::count_statement(select.clone());
         let sort = Sort { name: "ID", column: audit_checkpoint::Column::Id, kind: KeyKind::Int, descending: true };

@@ -164,7 +164,7 @@ impl AuditKeeper {
                 .map(|h| ChainHead { chain: h.chain, seq: h.seq, hash: h.head })
                 .collect();
             if let Some(latest) = &latest
-                && Statement::parse(&latest.statement).is_some_and(|s| s.heads == heads)
+                && Statement::parse(&latest.statement, latest.heads.as_deref()).is_some_and(|s| s.heads == heads)
             {
                 return Ok(Some(latest.clone()));
             }
@@ -173,10 +173,12 @@ impl AuditKeeper {
             }
             let at = Utc::now();
             let prev = latest.as_ref().map(|c| statement_hash(&c.statement)).unwrap_or_else(|| GENESIS.to_owned());
-            let statement = Statement { at_micros: at.timestamp_micros(), prev: prev.clone(), heads }.to_text();
+            let statement = Statement::new(at.timestamp_micros(), prev.clone(), heads);
+            let (leaves, statement) = (statement.leaves(), statement.to_text());
             let signature = hex::encode(self.key.sign(statement.as_bytes()).to_bytes());
             let at = DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at);
-            match audit::insert_checkpoint(&db.conn, at, self.public_key(), statement, signature, prev).await {
+            let signed = audit::Signed { at, public_key: self.public_key(), statement, leaves, signature, prev };
+            match audit::insert_checkpoint(&db.conn, signed).await {
                 // Another instance signed after the same checkpoint first
                 // (`ux_audit_checkpoint_prev`): start again from its one.
                 Err(AppError::Conflict(_)) if attempts < 3 => continue,
@@ -346,8 +348,9 @@ impl AuditKeeper {
                 if !self.signed_by_trusted_key(&cp) {
                     return Ok(Err(broken(BreakKind::BadSignature, "not signed by a trusted key")));
                 }
-                let Some(statement) = Statement::parse(&cp.statement) else {
-                    return Ok(Err(broken(BreakKind::BadSignature, "the signed statement is malformed")));
+                let Some(statement) = Statement::parse(&cp.statement, cp.heads.as_deref()) else {
+                    let detail = "the signed statement is malformed, or its leaves are not the signed tree's";
+                    return Ok(Err(broken(BreakKind::BadSignature, detail)));
                 };
                 if statement.prev != prev {
                     return Ok(Err(broken(
