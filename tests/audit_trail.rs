@@ -611,3 +611,36 @@ async fn heads_kept_beside_a_checkpoint_that_are_not_its_signed_tree_are_reporte
     let report = app.audit.verify_full(&app.db).await.unwrap();
     assert_eq!(report.problem.map(|p| p.kind), Some(BreakKind::BadSignature));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn verifying_a_chain_while_it_is_appended_to_reports_no_break() {
+    let (app, bac_kan) = app_with_trail().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Ghi\", partyMember: true, homeCommitteeId: $c}) { id } }";
+    let person = app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["id"].as_str().unwrap().to_owned();
+    let writer = {
+        let (client, url, admin, person) = (app.client.clone(), app.url.clone(), admin.clone(), person.clone());
+        tokio::spawn(async move {
+            for i in 0..60 {
+                let body = json!({ "query": RENAME, "variables": { "id": person, "n": format!("Người Ghi {i}") } });
+                let res = client.post(&url).bearer_auth(&admin).json(&body).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+            }
+        })
+    };
+    // Each verification reads the chain while writes land on it: an entry
+    // appended after the walk and before the head is read is no truncation.
+    let (mut verified, committee) = (0, bac_kan_id(&app).await);
+    while !writer.is_finished() {
+        let report = app.audit.verify(&app.db, Some(committee)).await.unwrap();
+        assert_eq!(report.problem, None, "after {verified} verifications");
+        verified += 1;
+    }
+    writer.await.unwrap();
+    assert!(verified > 1, "the writes ended before a verification ran alongside them");
+}
+
+async fn bac_kan_id(app: &TestApp) -> i64 {
+    let id = app.committee_id("BAC_KAN").await;
+    steerql::graphql::ids::decode_any(&id).unwrap().1
+}

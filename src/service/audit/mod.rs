@@ -466,6 +466,14 @@ impl AuditKeeper {
         }
         if let Some(stored) = audit::head(&db.conn, chain).await? {
             let head = ChainHead { chain: stored.chain, seq: stored.seq, hash: stored.head };
+            // The head is read after the walk: entries appended in between
+            // (each commits with the head it moves) are walked too before
+            // the walk is held to the head.
+            if walk.last_seq() < head.seq
+                && let Err(problem) = walk_on(db, &mut walk, &mut replayed, checkpointed, report).await?
+            {
+                return Ok(Err(problem));
+            }
             if let Err(problem) = walk.reached(&head, "the chain's head", None) {
                 return Ok(Err(problem));
             }
