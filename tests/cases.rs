@@ -486,6 +486,43 @@ async fn another_agency_finds_a_matter_by_its_own_number_and_a_number_names_one_
 }
 
 #[tokio::test]
+async fn a_code_or_number_taken_outside_the_writers_reach_is_not_refused_and_tells_nothing() {
+    let app = TestApp::spawn().await;
+    let theirs = create(&app, "HA_TINH", "CASE", "HT-Q-001").await;
+    // Nghe An registers the same code: codes are unique among one
+    // committee's matters, so Ha Tinh's is neither disclosed nor squatted.
+    let ours = create(&app, "NGHE_AN", "CASE", "HT-Q-001").await;
+    assert_eq!(ours["code"], "HT-Q-001");
+    assert_ne!(ours["id"], theirs["id"]);
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "HT-Q-001" });
+    let (_, body) = app.gql(&officer, CREATE, vars).await;
+    assert_eq!(code(&body), "CONFLICT", "its own committee's code, twice: {body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("this committee registered"), "{body}");
+    let central = app.token(&["MEMBER@CENTRAL"]);
+    let both = app.data(&central, "{ cases(first: 10, filter: {text: \"HT-Q-001\"}) { totalCount } }", json!({})).await;
+    assert_eq!(both["cases"]["totalCount"], 2);
+
+    // A central matter took Nghe An police's number: Nghe An records it on its own.
+    let police = agency(&app, "NGHE_AN", "POLICE").await;
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { id } }";
+    let officer_central = app.token(&["OFFICER@CENTRAL"]);
+    let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-Q-001" });
+    let central_case = app.data(&officer_central, CREATE, vars).await["createCase"].clone();
+    app.data(&officer_central, add, json!({ "id": central_case["id"], "a": police, "n": "5/CSKT" })).await;
+    app.data(&officer, add, json!({ "id": ours["id"], "a": police, "n": "5/CSKT" })).await;
+    let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
+    let found = app.data(&officer, find, json!({ "a": police, "n": "5/CSKT" })).await;
+    assert_eq!(found["caseByReference"]["code"], "HT-Q-001", "Nghe An finds its own");
+    let found = app.data(&central, find, json!({ "a": police, "n": "5/CSKT" })).await;
+    assert_eq!(found["caseByReference"]["code"], "TW-Q-001", "central finds the first recorded");
+    // Within one committee's matters the number still names one.
+    let again = create(&app, "NGHE_AN", "CASE", "NA-Q-2").await;
+    let (_, body) = app.gql(&officer, add, json!({ "id": again["id"], "a": police, "n": "5/CSKT" })).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+}
+
+#[tokio::test]
 async fn an_agency_outside_the_writers_reach_is_not_found_in_every_case_write_that_names_one() {
     let app = TestApp::spawn().await;
     let case = create(&app, "NGHE_AN", "CASE", "NA-N-9").await;

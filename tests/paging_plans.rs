@@ -236,12 +236,12 @@ async fn a_page_of_cases_100000_deep_and_of_a_history_200000_entries_long_walk_t
         }
     };
     conn.execute_unprepared(&format!(
-        "{}INSERT INTO case_record (kind, code, title, search_text, summary, field, public_concern, non_state_sector, \
-         source, recovered_amount, monitoring_committee_id, monitoring_state, procedure_state, in_absentia, opened_on, \
-         version, created_at, updated_at) \
-         SELECT 'CASE', 'BULK-' || {pad}, 'Bulk', 'bulk', '', 'LAND', {f}, {f}, 'PRESS', 0, \
-         (SELECT id FROM committee WHERE code = 'HA_NOI'), 'UNDER_MONITORING', 'INVESTIGATION', {f}, '2024-01-01', 1, {now}, {now} \
-         FROM {}",
+        "{}INSERT INTO case_record (kind, code, code_key, registered_by_committee_id, title, search_text, summary, field, \
+         public_concern, non_state_sector, source, recovered_amount, monitoring_committee_id, monitoring_state, \
+         procedure_state, in_absentia, opened_on, version, created_at, updated_at) \
+         SELECT 'CASE', 'BULK-' || {pad}, CAST(h.id AS TEXT) || '/BULK-' || {pad}, h.id, 'Bulk', 'bulk', '', 'LAND', \
+         {f}, {f}, 'PRESS', 0, h.id, 'UNDER_MONITORING', 'INVESTIGATION', {f}, '2024-01-01', 1, {now}, {now} \
+         FROM {}, (SELECT id FROM committee WHERE code = 'HA_NOI') h",
         with(100_000),
         series.replace("{N}", "100000"),
     ))

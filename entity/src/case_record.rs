@@ -40,6 +40,16 @@ pub struct Model {
     pub version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `<registered_by_committee_id>/<code>`, unique: a code is unique among
+    /// the matters one committee registered (`ck_case_code_key`).
+    // Results stored before the column was added (idempotency keys) lack it.
+    #[serde(default)]
+    pub code_key: String,
+    /// The committee that registered it (monitoring it when it was created),
+    /// whose codes and references its own must not repeat.
+    // Results stored before the column was added (idempotency keys) lack it.
+    #[serde(default)]
+    pub registered_by_committee_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

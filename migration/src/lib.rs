@@ -11,6 +11,7 @@ mod m20261130_000001_chain_head_follows;
 mod m20261130_000002_nested_pages;
 mod m20261203_000001_idempotent_results;
 mod m20261203_000002_checkpoint_tree;
+mod m20261203_000003_codes_per_committee;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_nested_pages::Migration),
             Box::new(m20261203_000001_idempotent_results::Migration),
             Box::new(m20261203_000002_checkpoint_tree::Migration),
+            Box::new(m20261203_000003_codes_per_committee::Migration),
         ]
     }
 }

@@ -301,13 +301,19 @@ pub async fn by_reference<C: ConnectionTrait>(
     agency: i64,
     number: &str,
 ) -> AppResult<Option<case_record::Model>> {
-    let refs = Query::select()
+    // A number is unique among one committee's matters: with reach over
+    // several committees, the matter it was first recorded on.
+    let within = in_scope(scope).select_only().column(case_record::Column::Id).into_query();
+    let first = Query::select()
         .column(case_reference::Column::CaseId)
         .from(case_reference::Entity)
         .and_where(case_reference::Column::AgencyId.eq(agency))
         .and_where(case_reference::Column::Number.eq(number))
+        .and_where(case_reference::Column::CaseId.in_subquery(within))
+        .order_by(case_reference::Column::Id, sea_orm::Order::Asc)
+        .limit(1)
         .to_owned();
-    Ok(in_scope(scope).filter(case_record::Column::Id.in_subquery(refs)).one(db).await?)
+    Ok(in_scope(scope).filter(case_record::Column::Id.in_subquery(first)).one(db).await?)
 }
 
 /// Locks a matter within scope for the rest of the write.
@@ -378,10 +384,11 @@ pub async fn insert_derived(db: &DatabaseTransaction, new: &NewCase, from_code: 
     // Bounded: 64 batches of codes all taken is someone squatting on purpose.
     for _ in 0..64 {
         let candidates: Vec<String> = (next..next + BATCH).map(|n| derived_code(from_code, n)).collect();
+        let keys = candidates.iter().map(|code| code_key(new.monitoring_committee_id, code));
         let taken: Vec<String> = case_record::Entity::find()
             .select_only()
             .column(case_record::Column::Code)
-            .filter(case_record::Column::Code.is_in(candidates.clone()))
+            .filter(case_record::Column::CodeKey.is_in(keys))
             .into_tuple()
             .all(db)
             .await?;
@@ -409,11 +416,18 @@ pub async fn insert_derived(db: &DatabaseTransaction, new: &NewCase, from_code: 
 /// The unique index on a matter's code, as [`super::constraints`] names it.
 const CODE_KEY: &str = "case_record_code_key";
 
+/// What makes a code unique: it and the committee that registers the matter.
+fn code_key(committee: i64, code: &str) -> String {
+    format!("{committee}/{code}")
+}
+
 fn active(new: &NewCase) -> case_record::ActiveModel {
     let now = Utc::now();
     case_record::ActiveModel {
         kind: Set(new.kind.as_str().to_owned()),
         code: Set(new.code.clone()),
+        code_key: Set(code_key(new.monitoring_committee_id, &new.code)),
+        registered_by_committee_id: Set(Some(new.monitoring_committee_id)),
         title: Set(new.title.clone()),
         search_text: Set(search_text(&new.code, &new.title)),
         summary: Set(new.summary.clone()),
@@ -531,12 +545,13 @@ pub async fn update<C: ConnectionTrait>(
 
 pub async fn insert_reference<C: ConnectionTrait>(
     db: &C,
-    case_id: i64,
+    case: &case_record::Model,
     agency_id: i64,
     number: &str,
 ) -> AppResult<case_reference::Model> {
     Ok(case_reference::ActiveModel {
-        case_id: Set(case_id),
+        case_id: Set(case.id),
+        registered_by_committee_id: Set(case.registered_by_committee_id),
         agency_id: Set(agency_id),
         number: Set(number.to_owned()),
         created_at: Set(Utc::now()),

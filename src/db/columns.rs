@@ -182,6 +182,8 @@ sparse!(case_record {
     version: Version,
     created_at: CreatedAt,
     updated_at: UpdatedAt,
+    code_key: CodeKey,
+    registered_by_committee_id: RegisteredByCommitteeId,
 });
 
 sparse!(defendant {
@@ -201,7 +203,14 @@ sparse!(defendant {
     updated_at: UpdatedAt,
 });
 
-sparse!(case_reference { id: Id, case_id: CaseId, agency_id: AgencyId, number: Number, created_at: CreatedAt });
+sparse!(case_reference {
+    id: Id,
+    case_id: CaseId,
+    agency_id: AgencyId,
+    number: Number,
+    created_at: CreatedAt,
+    registered_by_committee_id: RegisteredByCommitteeId,
+});
 
 sparse!(disciplinary_action {
     id: Id,

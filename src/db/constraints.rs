@@ -47,14 +47,21 @@ pub const CONSTRAINTS: &[Constraint] = &[
         "another instance signed a checkpoint after the same one; it covers these heads",
     ),
     conflict(&["tr_audit_append_only"], "the audit trail is append-only"),
-    conflict(&["case_record_code_key", "case_record.code"], "a matter with that code already exists"),
     conflict(
-        &["ux_case_reference", "case_reference.agency_id, case_reference.number"],
-        "that agency's number already names a matter",
+        &["case_record_code_key", "case_record.code_key"],
+        "a matter this committee registered already has that code",
+    ),
+    conflict(
+        &[
+            "ux_case_reference_registered",
+            "case_reference.agency_id, case_reference.number, case_reference.registered_by_committee_id",
+        ],
+        "that agency's number already names a matter this committee registered",
     ),
     invalid(&["ck_case_amounts"], "lossAmount", "amounts must not be negative"),
     invalid(&["ck_recovery_amount"], "amount", "a recovery must be more than zero"),
-    invalid(&["ck_case_code"], "code", "not a case code"),
+    invalid(&["ck_case_code", "ck_case_code_fits"], "code", "not a case code"),
+    invalid(&["ck_case_code_key"], "code", "not the code the matter is registered under"),
     invalid(&["ck_case_suspended"], "transition", "only a suspended case has a state to resume to"),
     // Stored enumerations: only a writer that bypasses the API can break these.
     invalid(&["ck_case_kind"], "kind", "not a kind of matter"),

@@ -203,6 +203,7 @@ pub const TYPE_RULES: &[TypeRule] = &[
     rule("Person", Operation::ReadMembership),
     rule("Position", Operation::ReadMembership),
     rule("AuditCheckpoint", Operation::ReadAuditTrail),
+    through_parent("AuditInclusionProof"),
     rule("AuditVerification", Operation::VerifyAuditTrail),
     rule("AuditBreak", Operation::VerifyAuditTrail),
     through_parent("AuditEvent"),

@@ -89,7 +89,8 @@ pub struct CaseOrderBy {
 pub struct CaseReferenceInput {
     /// The issuing agency (police, procuracy, court ...).
     pub agency_id: ID,
-    /// Its number (at most 64 characters), unique for that agency.
+    /// Its number (at most 64 characters), unique for that agency among the
+    /// matters this committee registered.
     pub number: String,
 }
 
@@ -98,7 +99,8 @@ pub struct CaseReferenceInput {
 pub struct CreateCaseInput {
     /// A case or an incident.
     pub kind: CaseKind,
-    /// Unique code: 1 to 64 upper-case letters, digits, `-`, `/`, `.` or `_`.
+    /// Its code: 1 to 64 upper-case letters, digits, `-`, `/`, `.` or `_`,
+    /// unique among the matters the committee registered.
     pub code: String,
     /// Title (at most 300 characters).
     pub title: String,

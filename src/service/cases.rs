@@ -218,6 +218,7 @@ pub fn snapshot(c: &case_record::Model) -> Value {
         "handlingAgencyId": c.handling_agency_id, "monitoringState": c.monitoring_state,
         "procedureState": c.procedure_state, "suspendedFrom": c.suspended_from, "inAbsentia": c.in_absentia,
         "originCaseId": c.origin_case_id, "openedOn": c.opened_on.to_string(), "version": c.version,
+        "registeredByCommitteeId": c.registered_by_committee_id,
     })
 }
 
@@ -347,7 +348,7 @@ pub async fn create_in<C: sea_orm::ConnectionTrait>(
 ) -> AppResult<case_record::Model> {
     let row = cases::insert(txn, new).await?;
     for (agency, number) in references {
-        cases::insert_reference(txn, row.id, *agency, number).await?;
+        cases::insert_reference(txn, &row, *agency, number).await?;
     }
     let refs: Vec<Value> = references.iter().map(|(a, n)| json!({ "agencyId": a, "number": n })).collect();
     let payload = json!({ "after": snapshot(&row), "references": refs });
@@ -648,7 +649,7 @@ pub async fn add_reference(
         if !own {
             agencies_in_reach(txn, actor, Operation::ManageCases, &[agency_id]).await?;
         }
-        cases::insert_reference(txn, current.id, agency_id, &number).await?;
+        cases::insert_reference(txn, &current, agency_id, &number).await?;
         let row = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
         let payload = json!({ "reference": { "agencyId": agency_id, "number": number }, "version": row.version });
         audit::append(txn, actor, vec![case_event(AuditAction::CaseReference, AuditEntity::Case, row.id, &row, payload)])

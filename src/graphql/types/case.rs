@@ -195,7 +195,8 @@ impl Case {
         Ok(self.stored("kind", &self.0.kind, workflow::CaseKind::parse)?.into())
     }
 
-    /// Unique code, e.g. `NA-2023-014`.
+    /// Its code, e.g. `NA-2023-014`: unique among the matters its registering
+    /// committee registered.
     async fn code(&self) -> &str {
         &self.0.code
     }
@@ -666,8 +667,8 @@ impl Defendant {
 #[derive(Clone, Debug)]
 pub struct CaseReference(pub case_reference::Model);
 
-/// A number another agency gave a matter; unique per agency, so
-/// `caseByReference` finds the matter by it.
+/// A number another agency gave a matter; unique per agency among one
+/// committee's matters, so `caseByReference` finds the matter by it.
 #[Object]
 impl CaseReference {
     /// The agency that issued it.
