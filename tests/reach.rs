@@ -12,7 +12,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{TestApp, code};
+use common::TestApp;
 use serde_json::{Value, json};
 
 /// Ha Tinh's records, made by its own officer, and the strings that would
