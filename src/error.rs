@@ -8,18 +8,32 @@ use sea_orm::{DbErr, SqlErr};
 use crate::domain::org::Invalid;
 use crate::domain::rules::Violation;
 
-/// The codes clients switch on. Stable: part of the API contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+mod reason;
+pub use reason::Reason;
+
+/// What kind of error an error is (`extensions.code`), on every error the
+/// server sends; `extensions.reason` ([`Reason`]) says more where there is
+/// more to say. Stable: part of the API contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "ErrorCode")]
 pub enum Code {
+    /// The request or an input is wrong; `extensions.field` names the argument when there is one.
     BadUserInput,
+    /// No such record within the caller's reach (one out of reach is answered the same way).
     NotFound,
+    /// The write is refused as things stand (`extensions.reason` says why); nothing changed.
     Conflict,
+    /// No valid bearer token (HTTP 401).
     Unauthenticated,
+    /// The caller's grants do not allow this.
     Forbidden,
+    /// Too many requests from this caller.
     RateLimited,
+    /// The request ran out of time; what it wrote was committed whole or not at all.
     Timeout,
     /// The server is at capacity; retry after the `Retry-After` delay.
     Unavailable,
+    /// A fault of the server; `extensions.errorId` ties it to the log.
     Internal,
 }
 
@@ -68,7 +82,15 @@ pub enum AppError {
         message: String,
     },
     NotFound(&'static str),
-    Conflict(String),
+    Conflict(Reason, String),
+    /// A workflow step refused, with the steps the caller may take instead.
+    Step {
+        reason: Reason,
+        /// The argument at fault, if one is.
+        field: Option<&'static str>,
+        message: String,
+        possible: Vec<&'static str>,
+    },
     /// The record changed since the caller read it (`expectedVersion` is stale).
     StaleVersion {
         what: &'static str,
@@ -116,9 +138,11 @@ impl AppError {
         match self {
             AppError::BadUserInput { message, .. } => message.clone(),
             AppError::NotFound(what) => format!("{what} not found"),
-            AppError::Conflict(m) | AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Timeout(m) => {
-                m.clone()
-            }
+            AppError::Conflict(_, m)
+            | AppError::Step { message: m, .. }
+            | AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::Timeout(m) => m.clone(),
             AppError::StaleVersion { what, current } => {
                 format!("the {what} has changed since it was read; it is now at version {current}")
             }
@@ -139,7 +163,8 @@ impl AppError {
         match self {
             AppError::BadUserInput { .. } => Code::BadUserInput,
             AppError::NotFound(_) => Code::NotFound,
-            AppError::Conflict(_) | AppError::StaleVersion { .. } | AppError::Transient(_) => Code::Conflict,
+            AppError::Conflict(..) | AppError::StaleVersion { .. } | AppError::Transient(_) => Code::Conflict,
+            AppError::Step { reason, .. } => reason.code(),
             AppError::Unauthenticated(_) => Code::Unauthenticated,
             AppError::Forbidden(_) => Code::Forbidden,
             AppError::Timeout(_) => Code::Timeout,
@@ -164,10 +189,10 @@ impl From<DbErr> for AppError {
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict("a record with the same unique value already exists".into())
+                AppError::Conflict(Reason::Duplicate, "a record with the same unique value already exists".into())
             }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                AppError::Conflict("a referenced record does not exist".into())
+                AppError::Conflict(Reason::Inconsistent, "a referenced record does not exist".into())
             }
             _ => AppError::internal(err),
         }
@@ -177,7 +202,7 @@ impl From<DbErr> for AppError {
 impl From<Violation> for AppError {
     fn from(v: Violation) -> Self {
         if v.is_conflict() {
-            return AppError::Conflict(v.to_string());
+            return AppError::Conflict(Reason::Inconsistent, v.to_string());
         }
         match v.field() {
             Some(field) => AppError::bad_input(&["input", field], v.to_string()),
@@ -205,8 +230,21 @@ impl From<AppError> for async_graphql::Error {
                 graphql_error(code, format!("internal error (id {id})")).extend_with(|_, e| e.set("errorId", id))
             }
             AppError::StaleVersion { current, .. } => graphql_error(code, err.message()).extend_with(|_, e| {
-                e.set("reason", "STALE_VERSION");
+                e.set("reason", Reason::StaleVersion.as_str());
                 e.set("currentVersion", current);
+            }),
+            AppError::Conflict(reason, message) => {
+                graphql_error(code, message).extend_with(|_, e| e.set("reason", reason.as_str()))
+            }
+            AppError::Transient(_) => {
+                graphql_error(code, err.message()).extend_with(|_, e| e.set("reason", Reason::ConcurrentWrite.as_str()))
+            }
+            AppError::Step { reason, field, message, possible } => graphql_error(code, message).extend_with(|_, e| {
+                e.set("reason", reason.as_str());
+                if let Some(field) = field {
+                    e.set("field", vec![field]);
+                }
+                e.set("possibleSteps", possible.clone());
             }),
             other => graphql_error(code, other.message()),
         }

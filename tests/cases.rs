@@ -196,6 +196,7 @@ async fn a_repeated_write_with_the_same_key_returns_the_first_result_and_writes_
     other["why"] = json!("Another reason");
     let (_, body) = app.gql(&standing, STEP, other).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "KEY_REUSED", "{body}");
     // Keys are per principal: another caller's key of the same name is theirs.
     let colleague = common::token_for("colleague", &["STANDING@NGHE_AN"], false);
     let (_, body) = app.gql(&colleague, STEP, step).await;
@@ -262,10 +263,23 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     let (_, body) = app.gql(&standing, STEP, full(id, "CLOSE")).await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("TAKE_UNDER_MONITORING"), "{body}");
-    // Not this role's: FORBIDDEN, naming what is.
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "STEP_NOT_POSSIBLE", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["transition"]), "{body}");
+    let possible = body["errors"][0]["extensions"]["possibleSteps"].as_array().expect("possibleSteps is a list");
+    assert!(possible.contains(&json!("TAKE_UNDER_MONITORING")), "{body}");
+    assert!(!possible.contains(&json!("CLOSE")), "{body}");
+    // No role for the operation at all: refused before it runs.
     let member = app.token(&["MEMBER@NGHE_AN"]);
     let (_, body) = app.gql(&member, STEP, full(id, "TAKE_UNDER_MONITORING")).await;
     assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "ROLE_MISSING", "{body}");
+    // A step this role's grants do not cover: FORBIDDEN, listing what it may take.
+    let officer = app.token(&["OFFICER@NGHE_AN"]);
+    let (_, body) = app.gql(&officer, STEP, full(id, "TAKE_UNDER_MONITORING")).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "STEP_NOT_GRANTED", "{body}");
+    let possible = body["errors"][0]["extensions"]["possibleSteps"].as_array().expect("possibleSteps is a list");
+    assert!(!possible.contains(&json!("TAKE_UNDER_MONITORING")), "{body}");
     // A requirement missing: the argument is named.
     let (_, body) =
         app.gql(&standing, STEP, json!({ "id": id, "t": "TAKE_UNDER_MONITORING", "on": "2024-06-01" })).await;
@@ -277,13 +291,16 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     let (_, body) = app.gql(&standing, STEP, stale).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["currentVersion"], 1, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "STALE_VERSION", "{body}");
     // A closed record takes nothing but a reopen with a reason.
     app.data(&standing, STEP, full(id, "DECLINE_MONITORING")).await;
-    let officer = app.token(&["OFFICER@NGHE_AN"]);
     let (_, body) = app.gql(&officer, STEP, full(id, "START_INVESTIGATION")).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{body}");
     let update = "mutation($id: ID!) { updateCase(id: $id, input: {title: \"x y\"}) { id } }";
-    assert_eq!(code(&app.gql(&officer, update, json!({ "id": id })).await.1), "CONFLICT");
+    let (_, body) = app.gql(&officer, update, json!({ "id": id })).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{body}");
     let mut reopen = full(id, "REOPEN");
     reopen["why"] = Value::Null;
     assert_eq!(code(&app.gql(&standing, STEP, reopen).await.1), "BAD_USER_INPUT");

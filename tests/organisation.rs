@@ -237,7 +237,8 @@ async fn a_duplicate_committee_code_is_a_conflict() {
     let (_, body) = app
         .gql(&admin, r#"mutation { createCommittee(input: {code: "NGHE_AN", name: "Again", province: "Nghệ An", establishedOn: "2025-01-01"}) { id } }"#, json!({}))
         .await;
-    assert_eq!(code(&body), "CONFLICT");
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "DUPLICATE", "{body}");
 }
 
 #[tokio::test]

@@ -80,3 +80,28 @@ fn the_readme_shows_the_permission_table_and_limits_the_server_enforces() {
         "README.md's limits table is stale; paste `cargo run -- limits` into it"
     );
 }
+
+/// The values of the SDL enum `name`.
+fn enum_values(name: &str) -> Vec<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let schema = steerql::graphql::build_schema(&Default::default());
+    let doc = async_graphql::parser::parse_schema(schema.sdl()).unwrap();
+    for def in doc.definitions {
+        if let TypeSystemDefinition::Type(ty) = def
+            && ty.node.name.node == name
+            && let TypeKind::Enum(e) = &ty.node.kind
+        {
+            return e.values.iter().map(|v| v.node.value.node.to_string()).collect();
+        }
+    }
+    panic!("the schema has no enum {name}");
+}
+
+#[test]
+fn the_schema_documents_every_error_code_and_reason_the_server_sends() {
+    use steerql::error::{Code, Reason};
+    let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(enum_values("ErrorCode"), codes);
+    let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(enum_values("ErrorReason"), reasons);
+}

@@ -23,7 +23,7 @@ use super::{for_update, reach, search_contains};
 use crate::domain::cases::{CaseKind, CaseState};
 use crate::domain::org::search_key;
 use crate::domain::{Operation, Principal, Reach, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Reason};
 
 /// Which matters a viewer may touch for one operation: those of the
 /// committees their roles reach (monitoring or assigning), and, for an
@@ -410,7 +410,7 @@ pub async fn insert_derived(db: &DatabaseTransaction, new: &NewCase, from_code: 
             }
         }
     }
-    Err(AppError::Conflict("no free code is left for the case this step opens".into()))
+    Err(AppError::Conflict(Reason::NothingToDo, "no free code is left for the case this step opens".into()))
 }
 
 /// The unique index on a matter's code, as [`super::constraints`] names it.
@@ -1015,7 +1015,9 @@ pub async fn claim_key<C: ConnectionTrait>(
         return Ok(None);
     }
     let existing = idempotency_key::Entity::find_by_id((principal.to_owned(), key.to_owned())).one(db).await?;
-    existing.map(Some).ok_or_else(|| AppError::Conflict("the idempotency key is being used by another request".into()))
+    existing.map(Some).ok_or_else(|| {
+        AppError::Conflict(Reason::KeyInUse, "the idempotency key is being used by another request".into())
+    })
 }
 
 /// Records the result a claimed key answers with from now on.

@@ -7,7 +7,7 @@
 
 use sea_orm::DbErr;
 
-use crate::error::{AppError, Code};
+use crate::error::{AppError, Code, Reason};
 
 /// One database rule.
 #[derive(Debug)]
@@ -15,25 +15,35 @@ pub struct Constraint {
     /// The names the two databases report it by.
     pub names: &'static [&'static str],
     pub code: Code,
+    /// Why, for a conflict.
+    pub reason: Reason,
     /// Where in the request to point, for `BAD_USER_INPUT`: the argument,
     /// then the input field.
     pub path: &'static [&'static str],
     pub message: &'static str,
 }
 
-const fn conflict(names: &'static [&'static str], message: &'static str) -> Constraint {
-    Constraint { names, code: Code::Conflict, path: &[], message }
+const fn conflict(names: &'static [&'static str], reason: Reason, message: &'static str) -> Constraint {
+    Constraint { names, code: Code::Conflict, reason, path: &[], message }
 }
 
 /// A rule on a field of the mutation's `input` argument.
 const fn invalid(names: &'static [&'static str], field: &'static [&'static str], message: &'static str) -> Constraint {
-    Constraint { names, code: Code::BadUserInput, path: field, message }
+    Constraint { names, code: Code::BadUserInput, reason: Reason::Inconsistent, path: field, message }
 }
 
 /// Every named rule the migrations create.
 pub const CONSTRAINTS: &[Constraint] = &[
-    conflict(&["ex_position_single_seat"], "the committee already has someone in that seat for an overlapping term"),
-    conflict(&["ex_position_person_seat"], "the person already holds a seat on this committee for an overlapping term"),
+    conflict(
+        &["ex_position_single_seat"],
+        Reason::Inconsistent,
+        "the committee already has someone in that seat for an overlapping term",
+    ),
+    conflict(
+        &["ex_position_person_seat"],
+        Reason::Inconsistent,
+        "the person already holds a seat on this committee for an overlapping term",
+    ),
     invalid(&["ck_position_within_committee"], &["input", "startOn"], "a seat must lie within its committee's life"),
     invalid(
         &["ck_committee_covers_seats"],
@@ -42,19 +52,26 @@ pub const CONSTRAINTS: &[Constraint] = &[
     ),
     invalid(&["ck_position_term"], &["input", "endOn"], "a term must not end before it starts"),
     invalid(&["ck_committee_ended"], &["input", "effectiveOn"], "a committee must end after it was established"),
-    conflict(&["committee_code_key", "committee.code"], "a committee with that code already exists"),
+    conflict(&["committee_code_key", "committee.code"], Reason::Duplicate, "a committee with that code already exists"),
     conflict(
         &["ux_audit_chain_seq", "audit_event.chain, audit_event.seq"],
+        Reason::ConcurrentWrite,
         "a concurrent write took the same place in the audit trail; retry",
     ),
-    conflict(&["ck_audit_entry_extends_head"], "a concurrent write moved the audit trail on; retry"),
+    conflict(
+        &["ck_audit_entry_extends_head"],
+        Reason::ConcurrentWrite,
+        "a concurrent write moved the audit trail on; retry",
+    ),
     conflict(
         &["ux_audit_checkpoint_prev", "audit_checkpoint.prev"],
+        Reason::ConcurrentWrite,
         "another instance signed a checkpoint after the same one; it covers these heads",
     ),
-    conflict(&["tr_audit_append_only"], "the audit trail is append-only"),
+    conflict(&["tr_audit_append_only"], Reason::AppendOnly, "the audit trail is append-only"),
     conflict(
         &["case_record_code_key", "case_record.code_key"],
+        Reason::Duplicate,
         "a matter this committee registered already has that code",
     ),
     conflict(
@@ -62,6 +79,7 @@ pub const CONSTRAINTS: &[Constraint] = &[
             "ux_case_reference_registered",
             "case_reference.agency_id, case_reference.number, case_reference.registered_by_committee_id",
         ],
+        Reason::Duplicate,
         "that agency's number already names a matter this committee registered",
     ),
     invalid(&["ck_case_amounts"], &["input", "lossAmount"], "amounts must not be negative"),
@@ -127,7 +145,7 @@ impl Constraint {
     pub fn to_error(&self) -> AppError {
         match self.code {
             Code::BadUserInput if !self.path.is_empty() => AppError::bad_input(self.path, self.message),
-            _ => AppError::Conflict(self.message.to_owned()),
+            _ => AppError::Conflict(self.reason, self.message.to_owned()),
         }
     }
 }

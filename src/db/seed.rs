@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 pub const CENTRAL_NAME: &str = "Central Steering Committee on Anti-Corruption, Waste and Negative Phenomena";
 
 fn ymd((y, m, d): Ymd) -> AppResult<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::Conflict(format!("bad demo date {y}-{m}-{d}")))
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| AppError::internal(std::io::Error::other(format!("bad demo date {y}-{m}-{d}"))))
 }
 
 /// What [`load_demo`] did.
@@ -99,8 +100,9 @@ pub async fn load_demo<C: ConnectionTrait>(db: &C) -> AppResult<SeedReport> {
 
     // The officials the reports name.
     for seat in NAMED_SEATS {
-        let (committee_id, _) = id_of(seat.committee)
-            .ok_or_else(|| AppError::Conflict(format!("demo seat on unknown committee {}", seat.committee)))?;
+        let (committee_id, _) = id_of(seat.committee).ok_or_else(|| {
+            AppError::internal(std::io::Error::other(format!("demo seat on unknown committee {}", seat.committee)))
+        })?;
         let person_id = find_or_add_person(db, seat.full_name, committee_id).await?;
         insert_position(
             db,

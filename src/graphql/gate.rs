@@ -14,21 +14,21 @@ use async_graphql::{Name, Pos, Positioned};
 
 use crate::config::Limits;
 use crate::domain::{Principal, permissions};
-use crate::error::Code;
+use crate::error::{Code, Reason};
 
 /// Why a document may not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: Code,
     /// Machine-readable detail, e.g. `MAX_ALIASES`.
-    pub reason: &'static str,
+    pub reason: Reason,
     pub message: String,
     pub pos: Option<Pos>,
 }
 
 impl Refusal {
-    fn new(code: Code, reason: &'static str, message: impl Into<String>, pos: Option<Pos>) -> Self {
-        Refusal { code, reason, message: message.into(), pos }
+    fn new(reason: Reason, message: impl Into<String>, pos: Option<Pos>) -> Self {
+        Refusal { code: reason.code(), reason, message: message.into(), pos }
     }
 }
 
@@ -74,15 +74,14 @@ pub fn check(
             Some(name) => format!("the document has no operation named `{name}`"),
             None => "the document holds several operations: name the one to run (`operationName`)".to_owned(),
         };
-        return Err(Refusal::new(Code::BadUserInput, "UNKNOWN_OPERATION", message, None));
+        return Err(Refusal::new(Reason::UnknownOperation, message, None));
     };
 
     let mut memo = HashMap::new();
     let aliases = count_aliases(&op.node.selection_set.node, &doc.fragments, &mut memo, &mut Vec::new());
     if aliases > limits.max_aliases {
         return Err(Refusal::new(
-            Code::BadUserInput,
-            "MAX_ALIASES",
+            Reason::MaxAliases,
             format!("the operation uses more than {} aliases", limits.max_aliases),
             Some(op.pos),
         ));
@@ -92,8 +91,7 @@ pub fn check(
     collect_root_fields(&op.node.selection_set.node, &doc.fragments, &mut roots, &mut HashSet::new());
     if roots.len() > limits.max_root_fields {
         return Err(Refusal::new(
-            Code::BadUserInput,
-            "MAX_ROOT_FIELDS",
+            Reason::MaxRootFields,
             format!("the operation selects more than {} root fields", limits.max_root_fields),
             Some(op.pos),
         ));
@@ -103,8 +101,7 @@ pub fn check(
     costly_keys(&op.node.selection_set.node, &doc.fragments, &mut keys, &mut HashSet::new());
     if let Some((field, pos)) = keys.get(1) {
         return Err(Refusal::new(
-            Code::BadUserInput,
-            "MAX_COSTLY_FIELDS",
+            Reason::MaxCostlyFields,
             format!("an operation may select one of {} once; `{field}` is the second", ALWAYS_COSTLY.join(", ")),
             Some(*pos),
         ));
@@ -114,8 +111,7 @@ pub fn check(
         if field == "__schema" || field == "__type" {
             if !limits.introspection {
                 return Err(Refusal::new(
-                    Code::BadUserInput,
-                    "INTROSPECTION_DISABLED",
+                    Reason::IntrospectionDisabled,
                     "introspection is disabled on this server",
                     Some(pos),
                 ));
@@ -129,8 +125,7 @@ pub fn check(
         let Some(rule) = rule else {
             if is_root_field(op.node.ty, field) {
                 return Err(Refusal::new(
-                    Code::Forbidden,
-                    "NO_RULE",
+                    Reason::NoRule,
                     format!("`{field}` has no permission rule and is refused"),
                     Some(pos),
                 ));
@@ -138,17 +133,11 @@ pub fn check(
             continue; // unknown field: the validator says so
         };
         let Some(principal) = principal else {
-            return Err(Refusal::new(
-                Code::Unauthenticated,
-                "NO_TOKEN",
-                format!("`{field}` needs a bearer token"),
-                Some(pos),
-            ));
+            return Err(Refusal::new(Reason::NoToken, format!("`{field}` needs a bearer token"), Some(pos)));
         };
         if !rule.admits(principal) {
             return Err(Refusal::new(
-                Code::Forbidden,
-                "ROLE_MISSING",
+                Reason::RoleMissing,
                 format!(
                     "`{field}` is operation {}, which none of the caller's roles grants",
                     rule.describe().replace('`', "")
@@ -286,7 +275,7 @@ mod tests {
             "{ a: verifyAuditTrail { ok } b: verifyAuditTrail { ok } }",
             "{ verifyAuditTrail { ok } ...F } fragment F on Query { again: verifyAuditTrail { ok } }",
         ] {
-            assert_eq!(run(twice, auditor).unwrap_err().reason, "MAX_COSTLY_FIELDS", "{twice}");
+            assert_eq!(run(twice, auditor).unwrap_err().reason, Reason::MaxCostlyFields, "{twice}");
         }
     }
 
@@ -294,7 +283,7 @@ mod tests {
     fn a_reader_may_list_but_not_create() {
         assert!(run("{ committees(first: 1) { totalCount } }", Some(&["MEMBER@NGHE_AN"])).is_ok());
         let refused = run("mutation { createCommittee { id } }", Some(&["MEMBER@NGHE_AN"])).unwrap_err();
-        assert_eq!((refused.code, refused.reason), (Code::Forbidden, "ROLE_MISSING"));
+        assert_eq!((refused.code, refused.reason), (Code::Forbidden, Reason::RoleMissing));
     }
 
     #[test]
@@ -306,26 +295,26 @@ mod tests {
     #[test]
     fn an_operation_that_cannot_be_determined_is_refused() {
         let two = "query A { committees(first: 1) { totalCount } } query B { __typename }";
-        assert_eq!(run(two, Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, "UNKNOWN_OPERATION");
+        assert_eq!(run(two, Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, Reason::UnknownOperation);
         let doc = async_graphql::parser::parse_query(two).unwrap();
         let refused = check(&doc, Some("C"), &Limits::default(), |_, _| true, None).unwrap_err();
-        assert_eq!(refused.reason, "UNKNOWN_OPERATION");
+        assert_eq!(refused.reason, Reason::UnknownOperation);
     }
 
     #[test]
     fn a_schema_field_without_a_rule_is_refused() {
-        assert_eq!(run("{ secretField }", Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, "NO_RULE");
+        assert_eq!(run("{ secretField }", Some(&["ADMIN@CENTRAL"])).unwrap_err().reason, Reason::NoRule);
     }
 
     #[test]
     fn fragments_cannot_hide_root_fields_or_multiply_aliases() {
         let q = "query { ...A } fragment A on Query { ...B } fragment B on Query { createCommittee }";
-        assert_eq!(run(q, Some(&["MEMBER@CENTRAL"])).unwrap_err().reason, "ROLE_MISSING");
+        assert_eq!(run(q, Some(&["MEMBER@CENTRAL"])).unwrap_err().reason, Reason::RoleMissing);
         let mut q = String::from("query { ...F0 } ");
         for i in 0..30 {
             q.push_str(&format!("fragment F{i} on Query {{ a{i}: __typename ...F{} ...F{} }} ", i + 1, i + 1));
         }
         q.push_str("fragment F30 on Query { __typename }");
-        assert_eq!(run(&q, None).unwrap_err().reason, "MAX_ALIASES");
+        assert_eq!(run(&q, None).unwrap_err().reason, Reason::MaxAliases);
     }
 }

@@ -10,7 +10,7 @@ use async_graphql::{ServerError, Value, Variables};
 
 use super::pipeline::refusal;
 use crate::domain::input::string_problem;
-use crate::error::Code;
+use crate::error::Reason;
 
 /// An input that breaks a rule: its path and what is wrong.
 struct Bad {
@@ -18,9 +18,9 @@ struct Bad {
     message: String,
 }
 
-fn error(reason: &'static str, bad: Bad) -> ServerError {
+fn error(reason: Reason, bad: Bad) -> ServerError {
     let shown = bad.path.join(".");
-    let mut err = refusal(Code::BadUserInput, reason, format!("`{shown}`: {}", bad.message));
+    let mut err = refusal(reason, format!("`{shown}`: {}", bad.message));
     if let Some(ext) = err.extensions.as_mut() {
         ext.set("field", bad.path);
     }
@@ -44,13 +44,13 @@ pub fn check(
             (None, Some(default)) => &default.node,
             (None, None) if ty.ends_with('!') => {
                 return Err(error(
-                    "INVALID_VARIABLE",
+                    Reason::InvalidVariable,
                     Bad { path, message: format!("a value of type {ty} is required") },
                 ));
             }
             (None, None) => continue,
         };
-        coerce(registry, &ty, value, &mut path).map_err(|bad| error("INVALID_VARIABLE", bad))?;
+        coerce(registry, &ty, value, &mut path).map_err(|bad| error(Reason::InvalidVariable, bad))?;
     }
     let root = match op.ty {
         OperationType::Query => Some(registry.query_type.as_str()),
@@ -72,7 +72,7 @@ pub fn check(
                         let literal = value.node.clone().into_const_with(|_| Ok::<_, ()>(Value::Null));
                         if let Ok(literal) = literal {
                             strings(&literal, &mut vec![name.node.to_string()])
-                                .map_err(|bad| error("INVALID_ARGUMENT", bad))?;
+                                .map_err(|bad| error(Reason::InvalidArgument, bad))?;
                         }
                     }
                     sets.push(&f.node.selection_set.node);
@@ -168,7 +168,7 @@ fn typename_alone(registry: &Registry, field: &async_graphql::parser::types::Fie
     if field.name.node != "__typename" {
         return Ok(());
     }
-    let refuse = |message: String| Err(refusal(Code::BadUserInput, "GRAPHQL_VALIDATION_FAILED", message));
+    let refuse = |message: String| Err(refusal(Reason::GraphqlValidationFailed, message));
     if let Some((name, _)) = field.arguments.first() {
         return refuse(format!("Unknown argument \"{}\" on field \"__typename\"", name.node));
     }
@@ -205,7 +205,7 @@ fn typed_literals<'a>(
                 for (name, value) in &f.node.arguments {
                     let Some(arg) = field.args.get(name.node.as_str()) else { continue };
                     enum_literal(registry, &arg.ty, &value.node, &mut vec![name.node.to_string()])
-                        .map_err(|bad| error("INVALID_ARGUMENT", bad))?;
+                        .map_err(|bad| error(Reason::InvalidArgument, bad))?;
                 }
                 let returns = MetaTypeName::concrete_typename(&field.ty);
                 typed_literals(registry, doc, &f.node.selection_set.node, returns, spread)?;

@@ -46,6 +46,10 @@ pub fn build_schema_admitting(
     let builder = |validation| {
         let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
             .validation_mode(validation)
+            // Not returned by any field: in the schema so that clients can
+            // generate the values `extensions.code` and `reason` take.
+            .register_output_type::<crate::error::Code>()
+            .register_output_type::<crate::error::Reason>()
             .limit_recursive_depth(limits.max_recursive_depth)
             .limit_directives(limits.max_directives)
             .data(limits.clone())

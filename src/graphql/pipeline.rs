@@ -40,7 +40,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use super::context::RequestContext;
 use super::{gate, inputs};
 use crate::config::Limits;
-use crate::error::Code;
+use crate::error::{Code, Reason};
 
 /// The extension factory registered on the schema.
 pub struct Pipeline;
@@ -188,11 +188,11 @@ impl Budget {
 }
 
 /// A request error: the operation was not executed. Its `reason` is machine-readable.
-pub fn refusal(code: Code, reason: &'static str, message: impl Into<String>) -> ServerError {
+pub fn refusal(reason: Reason, message: impl Into<String>) -> ServerError {
     let mut err = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();
-    ext.set("code", code.as_str());
-    ext.set("reason", reason);
+    ext.set("code", reason.code().as_str());
+    ext.set("reason", reason.as_str());
     err.extensions = Some(ext);
     err
 }
@@ -211,8 +211,7 @@ impl Extension for PipelineRun {
         tokio::pin!(run);
         let timed_out = || {
             Response::from_errors(vec![refusal(
-                Code::Timeout,
-                "REQUEST_TIMEOUT",
+                Reason::RequestTimeout,
                 format!("the request took longer than {}", humantime::format_duration(timeout)),
             )])
         };
@@ -266,7 +265,7 @@ impl Extension for PipelineRun {
     ) -> ServerResult<ExecutableDocument> {
         let limits = ctx.data_opt::<Limits>().ok_or_else(|| missing("Limits"))?;
         if nesting_depth(query) > limits.max_recursive_depth * 2 {
-            return Err(refusal(Code::BadUserInput, "MAX_RECURSION", "the document nests too deeply"));
+            return Err(refusal(Reason::MaxRecursion, "the document nests too deeply"));
         }
         let name = lock(&self.operation_name).clone();
         let checked = ctx.data_opt::<Checked>();
@@ -298,13 +297,13 @@ impl Extension for PipelineRun {
         };
         let admitted =
             gate::check(&doc, name.as_deref(), limits, is_root_field, request.principal.as_ref()).map_err(|r| {
-                let mut err = refusal(r.code, r.reason, r.message);
+                let mut err = refusal(r.reason, r.message);
                 err.locations.extend(r.pos);
                 err
             })?;
         *lock(&self.costly) = admitted.costly;
         if admitted.ty == OperationType::Mutation && request.read_only {
-            return Err(refusal(Code::BadUserInput, "MUTATION_OVER_GET", "mutations must be sent with POST"));
+            return Err(refusal(Reason::MutationOverGet, "mutations must be sent with POST"));
         }
         if let Some(op) = gate::operation(&doc, name.as_deref()) {
             inputs::check(registry, &doc, &op.node, variables)?;
@@ -334,8 +333,7 @@ impl Extension for PipelineRun {
         let request = ctx.data_opt::<RequestContext>().ok_or_else(|| vec![missing("RequestContext")])?;
         if !request.budget.charge(result.complexity) {
             return Err(vec![refusal(
-                Code::BadUserInput,
-                "MAX_COMPLEXITY",
+                Reason::MaxComplexity,
                 "the operations of this request together are too complex",
             )]);
         }
@@ -348,8 +346,7 @@ impl Extension for PipelineRun {
                 _ => {
                     request.budget.refund(result.complexity);
                     return Err(vec![refusal(
-                        Code::Unavailable,
-                        "SERVER_BUSY",
+                        Reason::ServerBusy,
                         "too many costly operations are running; retry shortly",
                     )]);
                 }
@@ -385,7 +382,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn missing(what: &str) -> ServerError {
     tracing::error!(what, "a request reached the pipeline without its context");
-    refusal(Code::Internal, "MISSING_CONTEXT", "internal error")
+    refusal(Reason::MissingContext, "internal error")
 }
 
 /// Whether a response is a request error: nothing was executed, so it has no
@@ -463,7 +460,7 @@ fn parse_error(err: ServerError) -> ServerError {
         Some(e) => format!("syntax error: {e}"),
         None => "syntax error".to_owned(),
     };
-    let mut refused = refusal(Code::BadUserInput, "GRAPHQL_PARSE_FAILED", message);
+    let mut refused = refusal(Reason::GraphqlParseFailed, message);
     refused.locations = err.locations;
     refused
 }
@@ -476,18 +473,18 @@ fn ensure_code(err: &mut ServerError) {
     }
     let m = err.message.as_str();
     let reason = if m.starts_with("Query is too complex") {
-        Some("MAX_COMPLEXITY")
+        Some(Reason::MaxComplexity)
     } else if m.starts_with("Query is nested too deep") {
-        Some("MAX_DEPTH")
+        Some(Reason::MaxDepth)
     } else if m.contains("directives") && m.contains("cannot be greater") {
-        Some("MAX_DIRECTIVES")
+        Some(Reason::MaxDirectives)
     } else if m.contains("recursion depth") {
-        Some("MAX_RECURSION")
+        Some(Reason::MaxRecursion)
     } else if m.contains("-->") {
         *err = parse_error(std::mem::replace(err, ServerError::new("", None)));
         return;
     } else if err.path.is_empty() {
-        Some("GRAPHQL_VALIDATION_FAILED")
+        Some(Reason::GraphqlValidationFailed)
     } else {
         None
     };
@@ -499,7 +496,7 @@ fn ensure_code(err: &mut ServerError) {
     let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
     ext.set("code", Code::BadUserInput.as_str());
     if let Some(reason) = reason {
-        ext.set("reason", reason);
+        ext.set("reason", reason.as_str());
     }
     if let Some(field) = field {
         ext.set("field", field);

@@ -21,7 +21,7 @@ use super::negotiate::{self, BodyType, Format};
 use super::server::ConnectionHandle;
 use super::{AppState, Budgets};
 use crate::domain::Principal;
-use crate::error::Code;
+use crate::error::{Code, Reason};
 use crate::graphql::RequestContext;
 use crate::graphql::pipeline::{self, Budget, refusal};
 
@@ -34,8 +34,8 @@ struct Params {
     extensions: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-fn bad(reason: &'static str, message: impl Into<String>) -> ServerError {
-    refusal(Code::BadUserInput, reason, message)
+fn bad(reason: Reason, message: impl Into<String>) -> ServerError {
+    refusal(reason, message)
 }
 
 pub async fn post(
@@ -48,7 +48,7 @@ pub async fn post(
     match negotiate::body_type(&headers) {
         BodyType::Json => {}
         BodyType::Missing | BodyType::Unsupported => {
-            let err = bad("UNSUPPORTED_MEDIA_TYPE", "send the request as application/json (UTF-8)");
+            let err = bad(Reason::UnsupportedMediaType, "send the request as application/json (UTF-8)");
             return refused(format, StatusCode::UNSUPPORTED_MEDIA_TYPE, err);
         }
     }
@@ -74,13 +74,15 @@ pub async fn post(
     };
     let json: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
-        Err(_) => return refused(format, StatusCode::BAD_REQUEST, bad("MALFORMED_JSON", "the body is not valid JSON")),
+        Err(_) => {
+            return refused(format, StatusCode::BAD_REQUEST, bad(Reason::MalformedJson, "the body is not valid JSON"));
+        }
     };
     match json {
         serde_json::Value::Array(items) => {
             if items.is_empty() || items.len() > state.limits.max_batch {
                 let message = format!("a batch holds 1 to {} operations", state.limits.max_batch);
-                return refused(format, StatusCode::BAD_REQUEST, bad("MAX_BATCH", message));
+                return refused(format, StatusCode::BAD_REQUEST, bad(Reason::MaxBatch, message));
             }
             let params: Result<Vec<Params>, ServerError> = items.into_iter().map(params_from_json).collect();
             let params = match params {
@@ -155,7 +157,7 @@ pub async fn get(
                     object.insert(name.to_owned(), v);
                 }
                 Err(_) => {
-                    let err = bad("INVALID_PARAMETERS", format!("`{name}` is not JSON"));
+                    let err = bad(Reason::InvalidParameters, format!("`{name}` is not JSON"));
                     return refused(format, StatusCode::BAD_REQUEST, err);
                 }
             }
@@ -199,7 +201,7 @@ async fn detached<T: Send + 'static>(
 
 /// Any other method on /graphql.
 pub async fn method_not_allowed() -> Response {
-    let err = bad("METHOD_NOT_ALLOWED", "use GET for queries or POST");
+    let err = bad(Reason::MethodNotAllowed, "use GET for queries or POST");
     let mut response = refused(Format::Json, StatusCode::METHOD_NOT_ALLOWED, err);
     response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, POST"));
     response
@@ -207,7 +209,7 @@ pub async fn method_not_allowed() -> Response {
 
 /// A 503 with `Retry-After`: the server is at capacity.
 fn busy(format: Format, message: &str) -> Box<Response> {
-    let err = refusal(Code::Unavailable, "SERVER_BUSY", message);
+    let err = refusal(Reason::ServerBusy, message);
     let mut response = refused(format, StatusCode::SERVICE_UNAVAILABLE, err);
     response.headers_mut().insert(RETRY_AFTER, HeaderValue::from_static("1"));
     Box::new(response)
@@ -259,7 +261,7 @@ fn verify_token(state: &AppState, headers: &HeaderMap, format: Format) -> Result
         // The reason is logged for the operator (as a quoted, escaped value:
         // it may hold text from the token); the token itself never is.
         tracing::info!(reason = ?reason, "refused a bearer token");
-        let err = refusal(Code::Unauthenticated, "INVALID_TOKEN", "the bearer token is invalid or expired");
+        let err = refusal(Reason::InvalidToken, "the bearer token is invalid or expired");
         let mut response = refused(format, StatusCode::UNAUTHORIZED, err);
         response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
         Box::new(response)
@@ -279,7 +281,7 @@ async fn read_body(
     format: Format,
 ) -> Result<(axum::body::Bytes, Vec<OwnedSemaphorePermit>), Box<Response>> {
     let too_large = || {
-        let err = bad("MAX_BODY_BYTES", format!("the request body is larger than {limit} bytes"));
+        let err = bad(Reason::MaxBodyBytes, format!("the request body is larger than {limit} bytes"));
         Box::new(refused(format, StatusCode::PAYLOAD_TOO_LARGE, err))
     };
     let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -293,7 +295,7 @@ async fn read_body(
         while let Some(chunk) = stream.next().await {
             let Ok(chunk) = chunk else {
                 // The client broke off or sent a body unlike its declared length.
-                let err = bad("MALFORMED_BODY", "the request body could not be read");
+                let err = bad(Reason::MalformedBody, "the request body could not be read");
                 return Err(Box::new(refused(format, StatusCode::BAD_REQUEST, err)));
             };
             if buf.len() + chunk.len() > limit {
@@ -311,7 +313,7 @@ async fn read_body(
     match tokio::time::timeout(time, read).await {
         Ok(result) => result,
         Err(_) => {
-            let err = bad("BODY_READ_TIMEOUT", "the request body was not received in time");
+            let err = bad(Reason::BodyReadTimeout, "the request body was not received in time");
             let mut response = refused(format, StatusCode::REQUEST_TIMEOUT, err);
             response.headers_mut().insert(axum::http::header::CONNECTION, HeaderValue::from_static("close"));
             Err(Box::new(response))
@@ -320,7 +322,7 @@ async fn read_body(
 }
 
 fn params_from_json(value: serde_json::Value) -> Result<Params, ServerError> {
-    let invalid = |m: &str| bad("INVALID_PARAMETERS", m);
+    let invalid = |m: &str| bad(Reason::InvalidParameters, m);
     let serde_json::Value::Object(mut map) = value else {
         return Err(invalid("the request must be a JSON object"));
     };
@@ -404,7 +406,7 @@ fn single(format: Format, response: async_graphql::Response) -> Response {
         (StatusCode::UNAUTHORIZED, _) => {
             headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        (StatusCode::SERVICE_UNAVAILABLE, Some("SERVER_BUSY")) => {
+        (StatusCode::SERVICE_UNAVAILABLE, Some(r)) if r == Reason::ServerBusy.as_str() => {
             headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
         }
         _ => {}
@@ -417,7 +419,7 @@ fn single(format: Format, response: async_graphql::Response) -> Response {
 /// `application/graphql-response+json` (the legacy format keeps 200).
 fn status_for(format: Format, code: Code, reason: Option<&str>) -> StatusCode {
     match (code, format) {
-        (Code::BadUserInput, _) if reason == Some("MUTATION_OVER_GET") => StatusCode::METHOD_NOT_ALLOWED,
+        (Code::BadUserInput, _) if reason == Some(Reason::MutationOverGet.as_str()) => StatusCode::METHOD_NOT_ALLOWED,
         (Code::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
         (Code::Forbidden, _) => StatusCode::FORBIDDEN,
         (Code::RateLimited, _) => StatusCode::TOO_MANY_REQUESTS,
@@ -445,7 +447,7 @@ fn respond<T: Serialize>(format: Format, status: StatusCode, body: &T) -> Respon
 }
 
 fn not_acceptable() -> Response {
-    let err = bad("NOT_ACCEPTABLE", "accept application/graphql-response+json or application/json");
+    let err = bad(Reason::NotAcceptable, "accept application/graphql-response+json or application/json");
     refused(Format::Json, StatusCode::NOT_ACCEPTABLE, err)
 }
 
@@ -479,7 +481,7 @@ mod tests {
         assert_eq!(status_for(Format::Json, Code::BadUserInput, None), StatusCode::OK);
         assert_eq!(status_for(Format::GraphqlResponse, Code::BadUserInput, None), StatusCode::BAD_REQUEST);
         assert_eq!(
-            status_for(Format::Json, Code::BadUserInput, Some("MUTATION_OVER_GET")),
+            status_for(Format::Json, Code::BadUserInput, Some(Reason::MutationOverGet.as_str())),
             StatusCode::METHOD_NOT_ALLOWED
         );
     }

@@ -505,4 +505,17 @@ mod tests {
         drop(signed_in);
         assert!(late.authenticate());
     }
+
+    #[test]
+    fn the_canned_refusals_are_well_formed_and_carry_a_known_code_and_reason() {
+        for answer in [BUSY, HEADER_TIMEOUT] {
+            let text = std::str::from_utf8(answer).unwrap();
+            let (head, body) = text.split_once("\r\n\r\n").unwrap();
+            assert!(head.contains(&format!("content-length: {}\r\n", body.len())), "{head}");
+            let body: serde_json::Value = serde_json::from_str(body).unwrap();
+            let ext = &body["errors"][0]["extensions"];
+            let reason = crate::error::Reason::parse(ext["reason"].as_str().unwrap()).unwrap();
+            assert_eq!(ext["code"], reason.code().as_str(), "{body}");
+        }
+    }
 }

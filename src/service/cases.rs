@@ -23,7 +23,7 @@ use crate::domain::cases::{
 };
 use crate::domain::principal::CENTRAL_CODE;
 use crate::domain::{Operation, Principal, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Reason};
 
 /// How long a write's idempotency key answers repeats.
 pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
@@ -75,15 +75,21 @@ async fn claim<C: sea_orm::ConnectionTrait, T: serde::de::DeserializeOwned>(
         return Ok(None);
     };
     if prior.operation != idem.operation || prior.request_hash != idem.request_hash {
-        return Err(AppError::Conflict(format!(
-            "the idempotency key was used for a different request ({}, or other grants) in the last {IDEMPOTENCY_TTL_HOURS} hours",
-            prior.operation
-        )));
+        return Err(AppError::Conflict(
+            Reason::KeyReused,
+            format!(
+                "the idempotency key was used for a different request ({}, or other grants) in the last {IDEMPOTENCY_TTL_HOURS} hours",
+                prior.operation
+            ),
+        ));
     }
     match prior.first_result.as_deref().map(serde_json::from_str::<T>) {
         Some(Ok(first)) => Ok(Some(first)),
         // A key claimed by an older version, which kept no result.
-        None => Err(AppError::Conflict("the idempotency key's first result is not kept; use a new key".into())),
+        None => Err(AppError::Conflict(
+            Reason::KeyReused,
+            "the idempotency key's first result is not kept; use a new key".into(),
+        )),
         Some(Err(err)) => Err(AppError::internal(err)),
     }
 }
@@ -273,6 +279,7 @@ fn require(standing: &Standing, op: Operation) -> AppResult<()> {
 fn open(facts: &CaseFacts) -> AppResult<()> {
     if facts.is_closed() {
         return Err(AppError::Conflict(
+            Reason::Closed,
             "the record is closed (monitoring ended or declined); only REOPEN, with a reason, changes it".into(),
         ));
     }
@@ -419,31 +426,46 @@ fn refused(refusal: Refusal, name: Transition) -> AppError {
             allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
         }
     };
+    // The steps possible instead, as data (`possibleSteps`) and in the message.
+    let step = |reason, field, message: String, allowed: &[Transition]| AppError::Step {
+        reason,
+        field,
+        message: format!("{message}; possible for you now: {}", list(allowed)),
+        possible: allowed.iter().map(|t| t.as_str()).collect(),
+    };
     match refusal {
-        Refusal::NotFromHere { state, allowed } => AppError::bad_input(
-            &["transition"],
+        Refusal::NotFromHere { state, allowed } => step(
+            Reason::StepNotPossible,
+            Some("transition"),
+            format!("{} is not possible from {}", name.as_str(), state.as_str()),
+            &allowed,
+        ),
+        Refusal::NotYours { operation, allowed } => step(
+            Reason::StepNotGranted,
+            None,
             format!(
-                "{} is not possible from {}; possible for you now: {}",
+                "{} is operation {}, which none of your roles on this matter grants",
                 name.as_str(),
-                state.as_str(),
-                list(&allowed)
+                operation.name()
+            ),
+            &allowed,
+        ),
+        Refusal::AssigningCommittees { allowed } => step(
+            Reason::AssigningCommitteeDecides,
+            None,
+            format!(
+                "the central committee assigned this matter: {} is the assigning committee's decision",
+                name.as_str()
+            ),
+            &allowed,
+        ),
+        Refusal::Closed => AppError::Conflict(
+            Reason::Closed,
+            format!(
+                "the record is closed (monitoring ended or declined): {} needs REOPEN first, with a reason",
+                name.as_str()
             ),
         ),
-        Refusal::NotYours { operation, allowed } => AppError::Forbidden(format!(
-            "{} is operation {}, which none of your roles on this matter grants; possible for you now: {}",
-            name.as_str(),
-            operation.name(),
-            list(&allowed)
-        )),
-        Refusal::AssigningCommittees { allowed } => AppError::Forbidden(format!(
-            "the central committee assigned this matter: {} is the assigning committee's decision; possible for you now: {}",
-            name.as_str(),
-            list(&allowed)
-        )),
-        Refusal::Closed => AppError::Conflict(format!(
-            "the record is closed (monitoring ended or declined): {} needs REOPEN first, with a reason",
-            name.as_str()
-        )),
         Refusal::Missing(r) => {
             let field = match r {
                 Requirement::DecisionRef => "decisionRef",
@@ -584,7 +606,10 @@ pub async fn assign_in<C: sea_orm::ConnectionTrait>(
         committees::by_ids(txn, &crate::domain::Reach::All, &[current.monitoring_committee_id, committee_id]).await?;
     let from = found.get(&current.monitoring_committee_id).ok_or(AppError::NotFound("committee"))?;
     if from.code != CENTRAL_CODE {
-        return Err(AppError::Conflict("only a matter the central committee monitors can be assigned".into()));
+        return Err(AppError::Conflict(
+            Reason::Inconsistent,
+            "only a matter the central committee monitors can be assigned".into(),
+        ));
     }
     let to = found.get(&committee_id).ok_or(AppError::NotFound("committee"))?;
     if to.code == CENTRAL_CODE || to.status != "ACTIVE" {

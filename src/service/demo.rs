@@ -137,7 +137,7 @@ const CHARGES: &[&str] = &[
 ];
 
 fn day(y: i32, m: u32, d: u32) -> AppResult<NaiveDate> {
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::Conflict("bad demo date".into()))
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal(std::io::Error::other("bad demo date")))
 }
 
 /// The principal the demo history is written as.
@@ -174,11 +174,10 @@ async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
     for (code, prefix, plans, first) in
         [("NGHE_AN", "NA", NGHE_AN, day(2022, 7, 4)?), ("HA_TINH", "HT", HA_TINH, day(2022, 8, 15)?)]
     {
-        let committee = committee::Entity::find()
-            .filter(committee::Column::Code.eq(code))
-            .one(txn)
-            .await?
-            .ok_or_else(|| AppError::Conflict(format!("demo committee {code} is missing")))?;
+        let committee =
+            committee::Entity::find().filter(committee::Column::Code.eq(code)).one(txn).await?.ok_or_else(|| {
+                AppError::internal(std::io::Error::other(format!("demo committee {code} is missing")))
+            })?;
         let police = agency_of(txn, committee.id, "POLICE").await?;
         let inspectorate = agency_of(txn, committee.id, "INSPECTORATE").await?;
         let (mut cases, mut incidents) = (0, 0);
@@ -307,7 +306,7 @@ async fn load_central(
             .filter(committee::Column::Code.eq(code))
             .one(txn)
             .await?
-            .ok_or_else(|| AppError::Conflict(format!("demo committee {code} is missing")))
+            .ok_or_else(|| AppError::internal(std::io::Error::other(format!("demo committee {code} is missing"))))
     };
     let central = find("CENTRAL").await?;
     let thanh_hoa = find("THANH_HOA").await?;

@@ -336,6 +336,7 @@ impl TestApp {
         let status = res.status();
         let body = res.json().await.unwrap();
         fields_name_arguments(query, &body);
+        codes_are_documented(&body);
         (status, body)
     }
 
@@ -606,6 +607,25 @@ fn signatures() -> &'static Signatures {
 /// field the error is at (and, below it, fields of the argument's input
 /// type), or a variable of the operation: a client can point at what to
 /// fix. Checked on every response [`TestApp::gql`] reads (issue 21).
+/// Every error carries a code of the schema's `ErrorCode`; every reason is
+/// one of `ErrorReason`, under its own code; every `CONFLICT` says why.
+pub fn codes_are_documented(body: &Value) {
+    use steerql::error::{Code, Reason};
+    for err in body["errors"].as_array().into_iter().flatten() {
+        let ext = &err["extensions"];
+        let code = ext["code"].as_str().and_then(Code::parse);
+        let code = code.unwrap_or_else(|| panic!("an error without a known code: {err}"));
+        match ext["reason"].as_str() {
+            Some(reason) => {
+                let reason =
+                    Reason::parse(reason).unwrap_or_else(|| panic!("a reason the schema does not list: {err}"));
+                assert_eq!(reason.code(), code, "a reason under another code: {err}");
+            }
+            None => assert_ne!(code, Code::Conflict, "a CONFLICT without a reason: {err}"),
+        }
+    }
+}
+
 pub fn fields_name_arguments(query: &str, body: &Value) {
     use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
     let Some(errors) = body.get("errors").and_then(Value::as_array) else { return };

@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::db::{Db, audit};
 
 use crate::domain::audit::{Break, BreakKind, ChainHead, ChainWalk, Replayed, Statement, WalkedEntry};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Reason};
 pub use witness::{KnownCheckpoint, Verified, Witness};
 
 /// Entries read per statement while verifying: memory stays bounded
@@ -147,7 +147,9 @@ impl AuditKeeper {
     /// since the last one (then that one is returned). An empty trail has
     /// nothing to sign: `CONFLICT`.
     pub async fn checkpoint(&self, db: &Db) -> AppResult<audit_checkpoint::Model> {
-        self.sign(db).await?.ok_or_else(|| AppError::Conflict("the audit trail is empty: nothing to checkpoint".into()))
+        self.sign(db).await?.ok_or_else(|| {
+            AppError::Conflict(Reason::NothingToDo, "the audit trail is empty: nothing to checkpoint".into())
+        })
     }
 
     /// The checkpoint covering the current heads, signed now if need be;
@@ -181,7 +183,7 @@ impl AuditKeeper {
             match audit::insert_checkpoint(&db.conn, signed).await {
                 // Another instance signed after the same checkpoint first
                 // (`ux_audit_checkpoint_prev`): start again from its one.
-                Err(AppError::Conflict(_)) if attempts < 3 => continue,
+                Err(AppError::Conflict(..)) if attempts < 3 => continue,
                 Ok(cp) => {
                     self.witness.saw(KnownCheckpoint { id: cp.id, statement_hash: statement_hash(&cp.statement) });
                     return Ok(Some(cp));
