@@ -192,7 +192,7 @@ async fn purge_idempotency_keys(db: Db) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        match crate::db::cases::purge_keys(&db.conn, chrono::Utc::now()).await {
+        match crate::db::idempotency::purge_keys(&db.conn, chrono::Utc::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "removed expired idempotency keys"),
             Err(err) => tracing::warn!(error = %err.detail(), "cannot remove expired idempotency keys"),

@@ -86,8 +86,8 @@ pub enum AppError {
     /// A workflow step refused, with the steps the caller may take instead.
     Step {
         reason: Reason,
-        /// The argument at fault, if one is.
-        field: Option<&'static str>,
+        /// The argument at fault (its path), if one is.
+        field: Vec<String>,
         message: String,
         possible: Vec<&'static str>,
     },
@@ -112,6 +112,34 @@ pub type AppResult<T> = Result<T, AppError>;
 impl AppError {
     pub fn bad_input(field: &[&str], message: impl Into<String>) -> Self {
         AppError::BadUserInput { field: field.iter().map(|s| (*s).to_owned()).collect(), message: message.into() }
+    }
+
+    /// A rule violation on one field, named relative to where it sits (a
+    /// mutation's input: [`AppError::within`] puts it there).
+    pub fn rule(invalid: Invalid) -> Self {
+        AppError::BadUserInput {
+            field: vec![invalid.field.to_owned()],
+            message: format!("{}: {}", invalid.field, invalid.message),
+        }
+    }
+
+    /// The error with its field path under the argument `arg`: services and
+    /// the domain name fields relative to the input they were given, and
+    /// the GraphQL layer, which knows the argument, places them.
+    pub fn within(self, arg: &str) -> Self {
+        match self {
+            AppError::BadUserInput { mut field, message } => {
+                field.insert(0, arg.to_owned());
+                AppError::BadUserInput { field, message }
+            }
+            AppError::Step { reason, mut field, message, possible } => {
+                if !field.is_empty() {
+                    field.insert(0, arg.to_owned());
+                }
+                AppError::Step { reason, field, message, possible }
+            }
+            other => other,
+        }
     }
 
     /// A rule violation on a field of the argument `arg` (usually `input`).
@@ -241,8 +269,8 @@ impl From<AppError> for async_graphql::Error {
             }
             AppError::Step { reason, field, message, possible } => graphql_error(code, message).extend_with(|_, e| {
                 e.set("reason", reason.as_str());
-                if let Some(field) = field {
-                    e.set("field", vec![field]);
+                if !field.is_empty() {
+                    e.set("field", field.clone());
                 }
                 e.set("possibleSteps", possible.clone());
             }),

@@ -105,3 +105,77 @@ fn the_schema_documents_every_error_code_and_reason_the_server_sends() {
     let reasons: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
     assert_eq!(enum_values("ErrorReason"), reasons);
 }
+
+/// The house mutation convention (GitHub's), held for every mutation there
+/// is and every one added later: one argument, `input: <Name>Input!`, whose
+/// type has `clientMutationId` and `idempotencyKey`, and `expectedVersion`
+/// where it names an existing record (`id`, `caseId`); a `<Name>Payload!`
+/// with `clientMutationId` and at least one record.
+#[test]
+fn every_mutation_takes_one_input_and_returns_its_payload() {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    use std::collections::HashMap;
+    let schema = steerql::graphql::build_schema(&Default::default());
+    let doc = async_graphql::parser::parse_schema(steerql::graphql::sdl(&schema)).unwrap();
+    let mut objects = HashMap::new();
+    let mut inputs = HashMap::new();
+    for def in doc.definitions {
+        let TypeSystemDefinition::Type(ty) = def else { continue };
+        let ty = ty.node;
+        match ty.kind {
+            TypeKind::Object(o) => {
+                let fields: Vec<_> = o.fields.into_iter().map(|f| f.node).collect();
+                objects.insert(ty.name.node.to_string(), fields);
+            }
+            TypeKind::InputObject(i) => {
+                let fields: HashMap<String, String> =
+                    i.fields.into_iter().map(|f| (f.node.name.node.to_string(), f.node.ty.node.to_string())).collect();
+                inputs.insert(ty.name.node.to_string(), fields);
+            }
+            _ => {}
+        }
+    }
+    let mutations = &objects["Mutation"];
+    assert!(mutations.len() >= 19, "{} mutations", mutations.len());
+    let mut wrong = Vec::new();
+    for m in mutations {
+        let name = m.name.node.to_string();
+        let upper = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+        let args: Vec<(String, String)> =
+            m.arguments.iter().map(|a| (a.node.name.node.to_string(), a.node.ty.node.to_string())).collect();
+        if args != [("input".to_owned(), format!("{upper}Input!"))] {
+            wrong.push(format!("{name}: arguments {args:?}, not `input: {upper}Input!`"));
+            continue;
+        }
+        let input = &inputs[&format!("{upper}Input")];
+        for (field, ty) in [("clientMutationId", "String"), ("idempotencyKey", "String")] {
+            if input.get(field).map(String::as_str) != Some(ty) {
+                wrong.push(format!("{name}: {upper}Input has no `{field}: {ty}`"));
+            }
+        }
+        let names_a_record = ["id", "caseId"].iter().any(|f| input.get(*f).is_some_and(|t| t == "ID!"));
+        if names_a_record && input.get("expectedVersion").map(String::as_str) != Some("Int") {
+            wrong.push(format!("{name}: writes to a record but {upper}Input has no `expectedVersion: Int`"));
+        }
+        if m.ty.node.to_string() != format!("{upper}Payload!") {
+            wrong.push(format!("{name}: returns {}, not {upper}Payload!", m.ty.node));
+            continue;
+        }
+        let payload = &objects[&format!("{upper}Payload")];
+        let fields: Vec<String> = payload.iter().map(|f| f.name.node.to_string()).collect();
+        if !fields.iter().any(|f| f == "clientMutationId") || fields.len() < 2 {
+            wrong.push(format!("{name}: {upper}Payload has {fields:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "mutations off the convention:\n{}", wrong.join("\n"));
+}
+
+/// Where exactly one of several fields must be given, the input is a OneOf
+/// input object (the spec's `@oneOf`), never a silent precedence.
+#[test]
+fn inputs_that_take_one_of_several_fields_are_oneof_objects() {
+    let sdl = steerql::graphql::sdl(&steerql::graphql::build_schema(&Default::default()));
+    for name in ["SeatHeld", "DisciplineOwnerInput"] {
+        assert!(sdl.contains(&format!("input {name} @oneOf")), "{name} is not @oneOf");
+    }
+}

@@ -51,12 +51,17 @@ impl Event {
 /// changes: the chain heads are locked (in chain order, so two writes cannot
 /// deadlock on them) until the write commits, so appends to one committee's
 /// chain take turns and appends to different chains do not wait.
-pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<Event>) -> AppResult<()> {
+/// Returns where each entry went (chain and seq), in the order written.
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    actor: &Principal,
+    events: Vec<Event>,
+) -> AppResult<Vec<(String, i64)>> {
     let mut chains: Vec<String> = events.iter().flat_map(|e| e.chains().into_iter().map(|(c, _)| c)).collect();
     chains.sort();
     chains.dedup();
     if chains.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let lock = || {
         for_update(
@@ -83,6 +88,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<E
 
     let at = now_micros();
     let mut rows = Vec::new();
+    let mut placed = Vec::new();
     for event in events {
         let payload = audit_event::canonical_json(&event.payload);
         for (chain, committee) in event.chains() {
@@ -103,6 +109,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<E
                 seq: head.seq + 1,
             };
             row.hash = row.compute_hash();
+            placed.push((row.chain.clone(), row.seq));
             head.seq = row.seq;
             head.head = row.hash.clone();
             let mut active = row.into_active_model();
@@ -114,7 +121,16 @@ pub async fn append<C: ConnectionTrait>(db: &C, actor: &Principal, events: Vec<E
     // (trigger `tr_audit_entry_moves_head`), and refuses an entry that does
     // not extend its head.
     audit_event::Entity::insert_many(rows).exec_without_returning(db).await?;
-    Ok(())
+    Ok(placed)
+}
+
+/// The entry at `seq` of `chain`.
+pub async fn entry<C: ConnectionTrait>(db: &C, chain: &str, seq: i64) -> AppResult<Option<audit_event::Model>> {
+    Ok(audit_event::Entity::find()
+        .filter(audit_event::Column::Chain.eq(chain))
+        .filter(audit_event::Column::Seq.eq(seq))
+        .one(db)
+        .await?)
 }
 
 /// Now, to the microsecond: both databases store that exactly, so a hash

@@ -17,8 +17,7 @@ pub struct Constraint {
     pub code: Code,
     /// Why, for a conflict.
     pub reason: Reason,
-    /// Where in the request to point, for `BAD_USER_INPUT`: the argument,
-    /// then the input field.
+    /// Where in the write's input to point, for `BAD_USER_INPUT`.
     pub path: &'static [&'static str],
     pub message: &'static str,
 }
@@ -27,7 +26,8 @@ const fn conflict(names: &'static [&'static str], reason: Reason, message: &'sta
     Constraint { names, code: Code::Conflict, reason, path: &[], message }
 }
 
-/// A rule on a field of the mutation's `input` argument.
+/// A rule on a field of the write's input (named relative to it: the
+/// GraphQL layer puts it under the mutation's `input` argument).
 const fn invalid(names: &'static [&'static str], field: &'static [&'static str], message: &'static str) -> Constraint {
     Constraint { names, code: Code::BadUserInput, reason: Reason::Inconsistent, path: field, message }
 }
@@ -44,14 +44,10 @@ pub const CONSTRAINTS: &[Constraint] = &[
         Reason::Inconsistent,
         "the person already holds a seat on this committee for an overlapping term",
     ),
-    invalid(&["ck_position_within_committee"], &["input", "startOn"], "a seat must lie within its committee's life"),
-    invalid(
-        &["ck_committee_covers_seats"],
-        &["input", "establishedOn"],
-        "the committee's dates must cover all its seats",
-    ),
-    invalid(&["ck_position_term"], &["input", "endOn"], "a term must not end before it starts"),
-    invalid(&["ck_committee_ended"], &["input", "effectiveOn"], "a committee must end after it was established"),
+    invalid(&["ck_position_within_committee"], &["startOn"], "a seat must lie within its committee's life"),
+    invalid(&["ck_committee_covers_seats"], &["establishedOn"], "the committee's dates must cover all its seats"),
+    invalid(&["ck_position_term"], &["endOn"], "a term must not end before it starts"),
+    invalid(&["ck_committee_ended"], &["effectiveOn"], "a committee must end after it was established"),
     conflict(&["committee_code_key", "committee.code"], Reason::Duplicate, "a committee with that code already exists"),
     conflict(
         &["ux_audit_chain_seq", "audit_event.chain, audit_event.seq"],
@@ -82,29 +78,29 @@ pub const CONSTRAINTS: &[Constraint] = &[
         Reason::Duplicate,
         "that agency's number already names a matter this committee registered",
     ),
-    invalid(&["ck_case_amounts"], &["input", "lossAmount"], "amounts must not be negative"),
-    invalid(&["ck_recovery_amount"], &["input", "amount"], "a recovery must be more than zero"),
-    invalid(&["ck_case_code", "ck_case_code_fits"], &["input", "code"], "not a case code"),
-    invalid(&["ck_case_code_key"], &["input", "code"], "not the code the matter is registered under"),
+    invalid(&["ck_case_amounts"], &["lossAmount"], "amounts must not be negative"),
+    invalid(&["ck_recovery_amount"], &["amount"], "a recovery must be more than zero"),
+    invalid(&["ck_case_code", "ck_case_code_fits"], &["code"], "not a case code"),
+    invalid(&["ck_case_code_key"], &["code"], "not the code the matter is registered under"),
     invalid(&["ck_case_suspended"], &["transition"], "only a suspended case has a state to resume to"),
     // Stored enumerations: only a writer that bypasses the API can break these.
-    invalid(&["ck_case_kind"], &["input", "kind"], "not a kind of matter"),
-    invalid(&["ck_case_field"], &["input", "field"], "not a field"),
-    invalid(&["ck_case_source"], &["input", "source"], "not a source"),
-    invalid(&["ck_case_monitoring_state"], &["input", "monitoringState"], "not a monitoring state"),
-    invalid(&["ck_case_procedure_state"], &["input", "procedureState"], "not a procedure state of this kind of matter"),
-    invalid(&["ck_defendant_status"], &["input", "status"], "not a defendant status"),
-    invalid(&["ck_discipline_subject"], &["input", "subjectKind"], "not a disciplinary subject"),
-    invalid(&["ck_discipline_form"], &["input", "form"], "not a disciplinary form"),
-    invalid(&["ck_committee_level"], &["input", "level"], "not a committee level"),
-    invalid(&["ck_committee_status"], &["input", "status"], "not a committee status"),
-    invalid(&["ck_committee_code"], &["input", "code"], "not a committee code"),
-    invalid(&["ck_agency_kind"], &["input", "kind"], "not an agency kind"),
-    invalid(&["ck_position_role"], &["input", "role"], "not a seat role"),
-    invalid(&["ck_audit_actor_kind"], &["input", "actorKind"], "not an actor kind"),
-    invalid(&["ck_audit_action"], &["input", "action"], "not an audit action"),
-    invalid(&["ck_audit_entity"], &["input", "entityType"], "not an audit entity type"),
-    invalid(&["ck_audit_seq"], &["input", "seq"], "not an audit sequence number"),
+    invalid(&["ck_case_kind"], &["kind"], "not a kind of matter"),
+    invalid(&["ck_case_field"], &["field"], "not a field"),
+    invalid(&["ck_case_source"], &["source"], "not a source"),
+    invalid(&["ck_case_monitoring_state"], &["monitoringState"], "not a monitoring state"),
+    invalid(&["ck_case_procedure_state"], &["procedureState"], "not a procedure state of this kind of matter"),
+    invalid(&["ck_defendant_status"], &["status"], "not a defendant status"),
+    invalid(&["ck_discipline_subject"], &["subjectKind"], "not a disciplinary subject"),
+    invalid(&["ck_discipline_form"], &["form"], "not a disciplinary form"),
+    invalid(&["ck_committee_level"], &["level"], "not a committee level"),
+    invalid(&["ck_committee_status"], &["status"], "not a committee status"),
+    invalid(&["ck_committee_code"], &["code"], "not a committee code"),
+    invalid(&["ck_agency_kind"], &["kind"], "not an agency kind"),
+    invalid(&["ck_position_role"], &["role"], "not a seat role"),
+    invalid(&["ck_audit_actor_kind"], &["actorKind"], "not an actor kind"),
+    invalid(&["ck_audit_action"], &["action"], "not an audit action"),
+    invalid(&["ck_audit_entity"], &["entityType"], "not an audit entity type"),
+    invalid(&["ck_audit_seq"], &["seq"], "not an audit sequence number"),
 ];
 
 /// What the driver says about a failed statement: the violated constraint's

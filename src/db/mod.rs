@@ -9,6 +9,7 @@ pub mod columns;
 pub mod committees;
 pub mod constraints;
 pub mod demo_data;
+pub mod idempotency;
 pub mod page;
 pub mod people;
 pub mod positions;

@@ -32,6 +32,7 @@ pub mod merkle;
 pub mod org;
 pub mod permissions;
 pub mod principal;
+pub mod records;
 pub mod rules;
 
 pub use permissions::{Operation, RootRule};

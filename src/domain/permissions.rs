@@ -229,6 +229,27 @@ pub const TYPE_RULES: &[TypeRule] = &[
     through_parent("Grant"),
     through_parent("Permission"),
     through_parent("PageInfo"),
+    // A mutation's payload is read through the mutation, whose rule it
+    // passed; the records in it have their own rules.
+    through_parent("CreateCommitteePayload"),
+    through_parent("UpdateCommitteePayload"),
+    through_parent("MergeCommitteesPayload"),
+    through_parent("CreatePersonPayload"),
+    through_parent("UpdatePersonPayload"),
+    through_parent("AppointPositionPayload"),
+    through_parent("UpdatePositionPayload"),
+    through_parent("EndPositionPayload"),
+    through_parent("CreateAuditCheckpointPayload"),
+    through_parent("StartAuditVerificationPayload"),
+    through_parent("CreateCasePayload"),
+    through_parent("UpdateCasePayload"),
+    through_parent("TransitionCasePayload"),
+    through_parent("AssignCasePayload"),
+    through_parent("AddCaseReferencePayload"),
+    through_parent("AddDefendantPayload"),
+    through_parent("UpdateDefendantPayload"),
+    through_parent("RecordDisciplinaryActionPayload"),
+    through_parent("RecordRecoveryPayload"),
 ];
 
 /// The operation reading `field` of `type_name` needs (its exception or

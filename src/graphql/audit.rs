@@ -12,7 +12,7 @@ use super::types::AuditEvent;
 use super::types::audit::{AuditCheckpoint, AuditVerification};
 use super::types::committee::paging_cost;
 use crate::db::page::{self, KeyKind, Sort, SortKey};
-use crate::db::{committees, reach};
+use crate::db::reach;
 use crate::domain::{Operation, Reach};
 use crate::error::{AppError, AppResult};
 use crate::service::audit::AuditKeeper;
@@ -20,20 +20,10 @@ use crate::service::audit::AuditKeeper;
 #[derive(Default)]
 pub struct AuditQuery;
 
-#[derive(Default)]
-pub struct AuditMutation;
-
 fn keeper<'a>(ctx: &Context<'a>) -> AppResult<&'a AuditKeeper> {
     ctx.data_opt::<std::sync::Arc<AuditKeeper>>()
         .map(|k| k.as_ref())
         .ok_or_else(|| AppError::internal(std::io::Error::other("no audit keeper in the schema")))
-}
-
-fn central_only(reach: &Reach, what: &str) -> AppResult<()> {
-    match reach {
-        Reach::All => Ok(()),
-        Reach::Committees(_) => Err(AppError::Forbidden(format!("{what} requires AUDITOR on the central committee"))),
-    }
 }
 
 #[Object]
@@ -117,22 +107,9 @@ impl AuditQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The committee whose trail to verify; the whole trail without it.")] committee_id: Option<ID>,
     ) -> Result<AuditVerification> {
-        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
         let db = &context::request(ctx)?.db;
-        let committee = match committee_id {
-            Some(id) => {
-                let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
-                if committees::by_ids(&db.conn, &reach, &[id]).await?.is_empty() {
-                    return Err(AppError::NotFound("committee").into());
-                }
-                Some(id)
-            }
-            None => {
-                central_only(&reach, "verifying the whole trail")?;
-                None
-            }
-        };
-        Ok(AuditVerification(keeper(ctx)?.verify(db, committee).await?))
+        let committee = committee_id.map(|id| ids::decode(Kind::Committee, &id, &["committeeId"])).transpose()?;
+        Ok(AuditVerification(keeper(ctx)?.verify_for(db, context::viewer(ctx)?, committee).await?))
     }
 
     /// The last verification of the whole trail this instance ran (in the
@@ -141,37 +118,8 @@ impl AuditQuery {
     /// central committee.
     async fn last_audit_verification(&self, ctx: &Context<'_>) -> Option<AuditVerification> {
         context::nullable(ctx, async {
-            let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
-            central_only(&reach, "the trail's verification status")?;
-            Ok(keeper(ctx)?.last_verification().map(AuditVerification))
+            Ok(keeper(ctx)?.last_verification_for(context::viewer(ctx)?)?.map(AuditVerification))
         })
         .await
-    }
-}
-
-#[Object]
-impl AuditMutation {
-    /// Signs a checkpoint of every chain's head now (or returns the newest one
-    /// if nothing was written since). Requires `AUDITOR` on the central committee.
-    async fn create_audit_checkpoint(&self, ctx: &Context<'_>) -> Result<AuditCheckpoint> {
-        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
-        central_only(&reach, "signing a checkpoint")?;
-        let db = &context::request(ctx)?.db;
-        Ok(AuditCheckpoint(keeper(ctx)?.checkpoint(db).await?))
-    }
-
-    /// Starts a verification of every chain from its first entry and of every
-    /// checkpoint, in the background (one at a time per instance); its result
-    /// shows in `lastAuditVerification`, `/readyz` and the log. True when it
-    /// started, false when one is already running. Requires `AUDITOR` on the
-    /// central committee.
-    async fn start_audit_verification(&self, ctx: &Context<'_>) -> Result<bool> {
-        let (_, reach) = context::authorize(ctx, Operation::VerifyAuditTrail)?;
-        central_only(&reach, "a full verification")?;
-        let db = context::request(ctx)?.db.clone();
-        let keeper = ctx
-            .data_opt::<std::sync::Arc<AuditKeeper>>()
-            .ok_or_else(|| AppError::internal(std::io::Error::other("no audit keeper in the schema")))?;
-        Ok(keeper.start_full_verification(db))
     }
 }

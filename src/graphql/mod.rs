@@ -8,7 +8,7 @@ pub mod gate;
 pub mod ids;
 pub mod inputs;
 pub mod loaders;
-pub mod mutation;
+pub mod mutations;
 pub mod paging;
 pub mod pipeline;
 pub mod projection;
@@ -21,7 +21,7 @@ use crate::config::Limits;
 
 pub use context::RequestContext;
 
-pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type AppSchema = Schema<query::Query, mutations::Mutation, EmptySubscription>;
 
 /// Builds the schema with the configured limits and the request pipeline
 /// (`pipeline`), which every transport's requests go through. Pure: no
@@ -44,7 +44,7 @@ pub fn build_schema_admitting(
     admission: pipeline::Admission,
 ) -> AppSchema {
     let builder = |validation| {
-        let mut builder = Schema::build(query::Query::default(), mutation::Mutation::default(), EmptySubscription)
+        let mut builder = Schema::build(query::Query::default(), mutations::Mutation::default(), EmptySubscription)
             .validation_mode(validation)
             // Not returned by any field: in the schema so that clients can
             // generate the values `extensions.code` and `reason` take.

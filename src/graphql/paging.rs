@@ -318,7 +318,7 @@ pub fn seat_scope(field: &SelectionField<'_>, today: NaiveDate) -> Option<Positi
             _ => return None,
         }
     }
-    Some(filter.scope(today))
+    filter.scope(today).ok()
 }
 
 /// The page of a committee's seats that paging arguments ask for.

@@ -294,7 +294,7 @@ impl OrgQuery {
                 .map(|id| ids::decode(Kind::Committee, id, &["committeeId"]))
                 .transpose()?,
             person_id: person_id.as_ref().map(|id| ids::decode(Kind::Person, id, &["personId"])).transpose()?,
-            scope: filter.unwrap_or_default().scope(today),
+            scope: filter.unwrap_or_default().scope(today)?,
         };
         let db = &context::request(ctx)?.db;
         let descending = order_by.is_some_and(|o| o.direction == Direction::Desc);

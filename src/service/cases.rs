@@ -2,17 +2,19 @@
 //! matter, works out what the viewer is to it (roles with reach, the agency
 //! they act for), lets the workflow decide, writes, and appends the entry to
 //! the matter's own chain (its history), in one transaction. A write sent
-//! with an idempotency key claims the key in that same transaction, so a
-//! repeat (on any instance) finds the first result and writes nothing.
+//! with an idempotency key claims the key in that same transaction
+//! (`service::idempotency`), so a repeat (on any instance) finds the first
+//! result and writes nothing. Each write returns every record it changed.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use entity::{case_record, committee, defendant, disciplinary_action, recovery};
+use entity::{audit_event, case_record, case_reference, committee, defendant, disciplinary_action, recovery};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::check_version;
+use super::idempotency::{Idempotency, Written, claim, finish};
 use crate::db::audit::{self, Event};
 use crate::db::cases::{self, CaseChanges, CaseMove, CaseScope, DefendantFields, NewCase, NewDiscipline};
 use crate::db::{Db, committees};
@@ -24,93 +26,6 @@ use crate::domain::cases::{
 use crate::domain::principal::CENTRAL_CODE;
 use crate::domain::{Operation, Principal, Role};
 use crate::error::{AppError, AppResult, Reason};
-
-/// How long a write's idempotency key answers repeats.
-pub const IDEMPOTENCY_TTL_HOURS: i64 = 24;
-
-/// A write's idempotency key and a hash of its input.
-#[derive(Clone, Debug)]
-pub struct Idempotency {
-    pub key: String,
-    pub operation: &'static str,
-    pub request_hash: String,
-}
-
-impl Idempotency {
-    /// `key` for the mutation `operation` whose input (arguments, variables
-    /// resolved, the key itself left out) is `input`, sent by `actor`. A key
-    /// belongs to the principal and the grants it was used with: the same
-    /// `sub` with other roles, committees or agency is another request, and
-    /// reusing the key for it is refused.
-    pub fn new(key: String, operation: &'static str, input: &Value, actor: &Principal) -> Idempotency {
-        let mut grants: Vec<String> =
-            actor.grants.iter().map(|g| format!("{}@{}", g.role.as_str(), g.committee)).collect();
-        grants.sort();
-        let sent = json!({ "input": input, "kind": actor.kind.as_str(), "grants": grants, "agency": actor.agency });
-        let canonical = entity::audit_event::canonical_json(&sent);
-        Idempotency { key, operation, request_hash: hex::encode(Sha256::digest(canonical.as_bytes())) }
-    }
-}
-
-/// What a write returns: its result, or, when it repeats an earlier write
-/// with the same key, that write's first result as it was then.
-pub enum Written<T> {
-    Fresh(T),
-    Repeat(T),
-}
-
-/// Claims the key (if any) inside the write; `Some(first result)` when the
-/// write is a repeat that must not run again. Called once the caller has
-/// passed the checks a first request passes (reach, role): a repeat is a
-/// request, and is answered only to whom the first answer would be.
-async fn claim<C: sea_orm::ConnectionTrait, T: serde::de::DeserializeOwned>(
-    txn: &C,
-    actor: &Principal,
-    idem: Option<&Idempotency>,
-) -> AppResult<Option<T>> {
-    let Some(idem) = idem else { return Ok(None) };
-    let ttl = chrono::Duration::hours(IDEMPOTENCY_TTL_HOURS);
-    let Some(prior) = cases::claim_key(txn, &actor.subject, &idem.key, idem.operation, &idem.request_hash, ttl).await?
-    else {
-        return Ok(None);
-    };
-    if prior.operation != idem.operation || prior.request_hash != idem.request_hash {
-        return Err(AppError::Conflict(
-            Reason::KeyReused,
-            format!(
-                "the idempotency key was used for a different request ({}, or other grants) in the last {IDEMPOTENCY_TTL_HOURS} hours",
-                prior.operation
-            ),
-        ));
-    }
-    match prior.first_result.as_deref().map(serde_json::from_str::<T>) {
-        Some(Ok(first)) => Ok(Some(first)),
-        // A key claimed by an older version, which kept no result.
-        None => Err(AppError::Conflict(
-            Reason::KeyReused,
-            "the idempotency key's first result is not kept; use a new key".into(),
-        )),
-        Some(Err(err)) => Err(AppError::internal(err)),
-    }
-}
-
-/// Keeps the first result with the key (if any), in the write's transaction.
-async fn finish<C: sea_orm::ConnectionTrait, T: serde::Serialize>(
-    txn: &C,
-    actor: &Principal,
-    idem: Option<&Idempotency>,
-    kind: &str,
-    id: i64,
-    row: &T,
-) -> AppResult<()> {
-    match idem {
-        Some(idem) => {
-            let first = serde_json::to_string(row).map_err(AppError::internal)?;
-            cases::finish_key(txn, &actor.subject, &idem.key, kind, id, &first).await
-        }
-        None => Ok(()),
-    }
-}
 
 /// The roles `actor` holds with reach over a committee.
 fn roles_on(actor: &Principal, committee: &committee::Model, successor_code: Option<&str>) -> Vec<Role> {
@@ -228,13 +143,19 @@ pub fn snapshot(c: &case_record::Model) -> Value {
     })
 }
 
-fn defendant_snapshot(d: &defendant::Model) -> Value {
-    json!({
+/// A defendant's stored charges; a stored value that is not a list of
+/// strings is an internal error naming the row (never an empty list, and
+/// never a `null` in the hash-chained trail).
+pub fn charges_of(d: &defendant::Model) -> AppResult<Vec<String>> {
+    serde_json::from_str(&d.charges).map_err(|_| AppError::unknown_stored("defendant", d.id, "charges", &d.charges))
+}
+
+fn defendant_snapshot(d: &defendant::Model) -> AppResult<Value> {
+    Ok(json!({
         "fullName": d.full_name, "positionHeld": d.position_held, "cadre": d.cadre, "partyMember": d.party_member,
         "leader": d.leader, "centrallyManaged": d.centrally_managed, "nonStateSector": d.non_state_sector,
-        "status": d.status, "charges": serde_json::from_str::<Value>(&d.charges).unwrap_or(Value::Null),
-        "version": d.version,
-    })
+        "status": d.status, "charges": charges_of(d)?, "version": d.version,
+    }))
 }
 
 /// An entry of the matter's history.
@@ -364,26 +285,70 @@ pub async fn create_in<C: sea_orm::ConnectionTrait>(
     Ok(row)
 }
 
+/// What a caller says of a new matter; where it starts is the workflow's
+/// to say ([`CaseDraft::proposed`]).
+#[derive(Clone, Debug)]
+pub struct CaseDraft {
+    pub kind: CaseKind,
+    pub code: String,
+    pub title: String,
+    pub summary: String,
+    pub field: String,
+    pub public_concern: bool,
+    pub non_state_sector: bool,
+    pub source: String,
+    pub loss_amount: Option<i64>,
+    pub monitoring_committee_id: i64,
+    pub handling_agency_id: Option<i64>,
+    pub opened_on: NaiveDate,
+}
+
+impl CaseDraft {
+    /// The matter as it is recorded: proposed to its committee's standing
+    /// committee, at the start of its procedure.
+    pub fn proposed(self) -> NewCase {
+        NewCase {
+            monitoring_state: workflow::INITIAL_MONITORING,
+            procedure_state: workflow::initial_procedure(self.kind),
+            origin_case_id: None,
+            kind: self.kind,
+            code: self.code,
+            title: self.title,
+            summary: self.summary,
+            field: self.field,
+            public_concern: self.public_concern,
+            non_state_sector: self.non_state_sector,
+            source: self.source,
+            loss_amount: self.loss_amount,
+            monitoring_committee_id: self.monitoring_committee_id,
+            handling_agency_id: self.handling_agency_id,
+            opened_on: self.opened_on,
+        }
+    }
+}
+
 /// A new matter, proposed to its committee's standing committee.
 pub async fn create(
     db: &Db,
     actor: &Principal,
-    new: NewCase,
+    draft: CaseDraft,
     references: Vec<(i64, String)>,
-    idem: Option<Idempotency>,
+    idem: Option<&Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
+    super::reach(actor, Operation::ManageCases)?;
     let scope = CaseScope::of(actor, Operation::ManageCases);
+    let new = draft.proposed();
     crate::in_transaction!(db, txn => {
         if committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?.is_empty() {
             return Err(AppError::NotFound("committee"));
         }
         let named: Vec<i64> = references.iter().map(|(a, _)| *a).chain(new.handling_agency_id).collect();
         agencies_in_reach(txn, actor, Operation::ManageCases, &named).await?;
-        if let Some(first) = claim(txn, actor, idem.as_ref()).await? {
+        if let Some(first) = claim(txn, actor, idem).await? {
             return Ok(Written::Repeat(first));
         }
         let row = create_in(txn, actor, &new, &references).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
+        finish(txn, actor, idem, "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -394,11 +359,11 @@ pub async fn update(
     id: i64,
     expected_version: Option<i64>,
     changes: CaseChanges,
-    idem: Option<Idempotency>,
+    idem: Option<&Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
     crate::in_transaction!(db, txn => {
         let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
-        let (current, _) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+        let (current, _) = match begin(txn, actor, idem, id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
@@ -412,7 +377,7 @@ pub async fn update(
         let payload = json!({ "before": before, "after": snapshot(&row) });
         audit::append(txn, actor, vec![case_event(AuditAction::CaseUpdate, AuditEntity::Case, row.id, &row, payload)])
             .await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
+        finish(txn, actor, idem, "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -436,13 +401,13 @@ fn refused(refusal: Refusal, name: Transition) -> AppError {
     match refusal {
         Refusal::NotFromHere { state, allowed } => step(
             Reason::StepNotPossible,
-            Some("transition"),
+            vec!["transition".to_owned()],
             format!("{} is not possible from {}", name.as_str(), state.as_str()),
             &allowed,
         ),
         Refusal::NotYours { operation, allowed } => step(
             Reason::StepNotGranted,
-            None,
+            Vec::new(),
             format!(
                 "{} is operation {}, which none of your roles on this matter grants",
                 name.as_str(),
@@ -452,7 +417,7 @@ fn refused(refusal: Refusal, name: Transition) -> AppError {
         ),
         Refusal::AssigningCommittees { allowed } => step(
             Reason::AssigningCommitteeDecides,
-            None,
+            Vec::new(),
             format!(
                 "the central committee assigned this matter: {} is the assigning committee's decision",
                 name.as_str()
@@ -487,6 +452,28 @@ pub async fn take_step(
     name: Transition,
     details: &StepDetails,
 ) -> AppResult<case_record::Model> {
+    Ok(step_in(txn, actor, current, standing, name, details).await?.0.case)
+}
+
+/// What a step wrote: the matter, the case a transfer opened, the
+/// defendants it moved, and (read back once it is in) its history entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Stepped {
+    pub case: case_record::Model,
+    pub opened: Option<case_record::Model>,
+    pub defendants: Vec<defendant::Model>,
+    pub entry: Option<audit_event::Model>,
+}
+
+/// [`take_step`], telling what it wrote and where its entry went.
+async fn step_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Principal,
+    current: case_record::Model,
+    standing: &Standing,
+    name: Transition,
+    details: &StepDetails,
+) -> AppResult<(Stepped, (String, i64))> {
     let facts = facts(&current)?;
     let to = workflow::decide(&facts, &standing.actor(), name, details).map_err(|r| refused(r, name))?;
     if let Some(on) = details.effective_on
@@ -537,7 +524,7 @@ pub async fn take_step(
             vec![case_event(AuditAction::CaseCreate, AuditEntity::Case, case.id, &case, payload)],
         )
         .await?;
-        linked = Some(case.id);
+        linked = Some(case);
     }
     let indicted = if step.effect == Effect::IndictDefendants {
         let (from, to) = (DefendantStatus::Prosecuted.as_str(), DefendantStatus::Indicted.as_str());
@@ -553,19 +540,22 @@ pub async fn take_step(
         "effectiveOn": details.effective_on.map(|d| d.to_string()),
         "decisionRef": details.decision_ref,
         "reason": details.reason,
-        "linkedCaseId": linked,
+        "linkedCaseId": linked.as_ref().map(|c| c.id),
         "version": row.version,
     });
     let mut events = vec![case_event(AuditAction::CaseTransition, AuditEntity::Case, row.id, &row, payload)];
     // Each defendant the step moved is a change of its own in the history.
     events.extend(indicted.iter().map(|(before, after)| {
         let payload = json!({
-            "before": defendant_snapshot(before), "after": defendant_snapshot(after), "transition": name.as_str(),
+            "before": defendant_snapshot(before)?, "after": defendant_snapshot(after)?, "transition": name.as_str(),
         });
-        case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, after.id, &row, payload)
-    }));
-    audit::append(txn, actor, events).await?;
-    Ok(row)
+        Ok(case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, after.id, &row, payload))
+    }).collect::<AppResult<Vec<_>>>()?);
+    let placed = audit::append(txn, actor, events).await?;
+    let step_entry =
+        placed.into_iter().next().ok_or_else(|| AppError::internal(std::io::Error::other("a step wrote no entry")))?;
+    let defendants = indicted.into_iter().map(|(_, after)| after).collect();
+    Ok((Stepped { case: row, opened: linked, defendants, entry: None }, step_entry))
 }
 
 /// Takes a workflow step.
@@ -576,19 +566,20 @@ pub async fn transition(
     name: Transition,
     expected_version: Option<i64>,
     details: StepDetails,
-    idem: Option<Idempotency>,
-) -> AppResult<Written<case_record::Model>> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<Stepped>> {
     crate::in_transaction!(db, txn => {
         // The workflow decides whether the step is the viewer's, and whether
         // a closed matter takes it (only REOPEN does).
         let needs = Needs { expected_version, ..Needs::default() };
-        let (current, standing) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+        let (current, standing) = match begin(txn, actor, idem, id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let row = take_step(txn, actor, current, &standing, name, &details).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
-        Ok(Written::Fresh(row))
+        let (mut stepped, (chain, seq)) = step_in(txn, actor, current, &standing, name, &details).await?;
+        stepped.entry = audit::entry(txn, &chain, seq).await?;
+        finish(txn, actor, idem, "Case", stepped.case.id, &stepped).await?;
+        Ok(Written::Fresh(stepped))
     })
 }
 
@@ -641,45 +632,52 @@ pub async fn assign(
     expected_version: Option<i64>,
     decision_ref: String,
     effective_on: NaiveDate,
-    idem: Option<Idempotency>,
+    idem: Option<&Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
     crate::in_transaction!(db, txn => {
         let needs = Needs { operation: Some(Operation::DecideMonitoring), open: true, expected_version };
-        let (current, _) = match begin(txn, actor, idem.as_ref(), id, needs).await? {
+        let (current, _) = match begin(txn, actor, idem, id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
         let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on).await?;
-        finish(txn, actor, idem.as_ref(), "Case", row.id, &row).await?;
+        finish(txn, actor, idem, "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
 
 /// Records another agency's number for a matter (an `AGENCY` role: its own
 /// agency's number, on a matter it handles).
+#[allow(clippy::too_many_arguments)]
 pub async fn add_reference(
     db: &Db,
     actor: &Principal,
     id: i64,
     agency_id: i64,
     number: String,
-) -> AppResult<case_record::Model> {
+    expected_version: Option<i64>,
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<(case_reference::Model, case_record::Model)>> {
     crate::in_transaction!(db, txn => {
         let (current, standing) = lock_visible(txn, actor, id).await?;
         let own = standing.handles && actor.agency == Some(agency_id) && standing.may(Operation::RecordProcedure);
         if !own {
             require(&standing, Operation::ManageCases)?;
-        }
-        open(&facts(&current)?)?;
-        if !own {
             agencies_in_reach(txn, actor, Operation::ManageCases, &[agency_id]).await?;
         }
-        cases::insert_reference(txn, &current, agency_id, &number).await?;
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
+        }
+        open(&facts(&current)?)?;
+        check_version("case", current.version, expected_version)?;
+        let reference = cases::insert_reference(txn, &current, agency_id, &number).await?;
         let row = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
         let payload = json!({ "reference": { "agencyId": agency_id, "number": number }, "version": row.version });
         audit::append(txn, actor, vec![case_event(AuditAction::CaseReference, AuditEntity::Case, row.id, &row, payload)])
             .await?;
-        Ok(row)
+        let written = (reference, row);
+        finish(txn, actor, idem, "CaseReference", written.0.id, &written).await?;
+        Ok(Written::Fresh(written))
     })
 }
 
@@ -699,7 +697,7 @@ pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
     let row = cases::insert_defendant(txn, current.id, fields).await?;
     // The matter's version moves too: its defendant counts changed.
     let case = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
-    let payload = json!({ "after": defendant_snapshot(&row), "caseVersion": case.version });
+    let payload = json!({ "after": defendant_snapshot(&row)?, "caseVersion": case.version });
     audit::append(
         txn,
         actor,
@@ -709,53 +707,60 @@ pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
     Ok((row, case))
 }
 
+/// Adds a defendant to a case; returns it and the case (whose version and
+/// counts moved).
 pub async fn add_defendant(
     db: &Db,
     actor: &Principal,
     case_id: i64,
+    expected_version: Option<i64>,
     fields: DefendantFields,
-    idem: Option<Idempotency>,
-) -> AppResult<Written<defendant::Model>> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<(defendant::Model, case_record::Model)>> {
     crate::in_transaction!(db, txn => {
         // Whether the matter is open (and a case) is add_defendant_in's to say.
-        let needs = Needs { operation: Some(Operation::RecordProcedure), ..Needs::default() };
-        let (current, _) = match begin(txn, actor, idem.as_ref(), case_id, needs).await? {
+        let needs = Needs { operation: Some(Operation::RecordProcedure), expected_version, ..Needs::default() };
+        let (current, _) = match begin(txn, actor, idem, case_id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let (row, _) = add_defendant_in(txn, actor, current, &fields).await?;
-        finish(txn, actor, idem.as_ref(), "Defendant", row.id, &row).await?;
-        Ok(Written::Fresh(row))
+        let written = add_defendant_in(txn, actor, current, &fields).await?;
+        finish(txn, actor, idem, "Defendant", written.0.id, &written).await?;
+        Ok(Written::Fresh(written))
     })
 }
 
+/// Changes a defendant: `change` makes the new fields from the locked row.
 pub async fn update_defendant(
     db: &Db,
     actor: &Principal,
     id: i64,
     expected_version: Option<i64>,
-    change: impl Fn(&defendant::Model) -> DefendantFields,
-) -> AppResult<defendant::Model> {
+    change: impl Fn(&defendant::Model) -> AppResult<DefendantFields>,
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<defendant::Model>> {
     crate::in_transaction!(db, txn => {
         let found = cases::defendant_by_id(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         // The matter first, then the defendant: the order every write locks in.
         let needs = Needs { operation: Some(Operation::RecordProcedure), open: true, expected_version: None };
-        let (case, _) = begin::<_, case_record::Model>(txn, actor, None, found.case_id, needs)
-            .await
-            .map_err(|e| match e {
-                AppError::NotFound(_) => AppError::NotFound("defendant"),
-                other => other,
-            })?
-            .map_err(|_| AppError::internal(std::io::Error::other("a write without a key cannot repeat one")))?;
+        let begun = begin(txn, actor, idem, found.case_id, needs).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("defendant"),
+            other => other,
+        })?;
+        let (case, _) = match begun {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
         let current = cases::lock_defendant(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         check_version("defendant", current.version, expected_version)?;
-        let before = defendant_snapshot(&current);
-        let fields = change(&current);
+        let before = defendant_snapshot(&current)?;
+        let fields = change(&current)?;
         let row = cases::update_defendant(txn, current, &fields).await?;
-        let payload = json!({ "before": before, "after": defendant_snapshot(&row) });
+        let payload = json!({ "before": before, "after": defendant_snapshot(&row)? });
         audit::append(txn, actor, vec![case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, row.id, &case, payload)])
             .await?;
-        Ok(row)
+        finish(txn, actor, idem, "Defendant", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }
 
@@ -788,36 +793,64 @@ pub async fn record_discipline_in<C: sea_orm::ConnectionTrait>(
     Ok(row)
 }
 
+/// What a disciplinary action is recorded on: a case (whose committee
+/// records it), or a committee, for an action linked to no case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisciplineOwner {
+    Case(i64),
+    Committee(i64),
+}
+
+/// A disciplinary action, apart from what it is recorded on.
+#[derive(Clone, Debug)]
+pub struct Discipline {
+    pub subject_kind: String,
+    pub subject_name: String,
+    pub form: String,
+    pub deciding_body: String,
+    pub decided_on: NaiveDate,
+}
+
 /// Records a disciplinary action, in the linked matter's history when there
 /// is one, else in the committee's trail.
 pub async fn record_discipline(
     db: &Db,
     actor: &Principal,
-    new: NewDiscipline,
-    idem: Option<Idempotency>,
+    owner: DisciplineOwner,
+    discipline: Discipline,
+    idem: Option<&Idempotency>,
 ) -> AppResult<Written<disciplinary_action::Model>> {
+    super::reach(actor, Operation::ManageCases)?;
     let scope = CaseScope::of(actor, Operation::ManageCases);
     crate::in_transaction!(db, txn => {
-        let mut new = new.clone();
-        let case = match new.case_id {
-            Some(case_id) => {
+        let (committee_id, case) = match owner {
+            DisciplineOwner::Case(case_id) => {
                 let (case, standing) = lock_visible(txn, actor, case_id).await?;
                 require(&standing, Operation::ManageCases)?;
-                new.committee_id = case.monitoring_committee_id;
-                Some(case)
+                (case.monitoring_committee_id, Some(case))
             }
-            None => {
-                if committees::by_ids(txn, &scope.committees, &[new.committee_id]).await?.is_empty() {
+            DisciplineOwner::Committee(id) => {
+                if committees::by_ids(txn, &scope.committees, &[id]).await?.is_empty() {
                     return Err(AppError::NotFound("committee"));
                 }
-                None
+                (id, None)
             }
         };
-        if let Some(first) = claim(txn, actor, idem.as_ref()).await? {
+        let d = discipline.clone();
+        let new = NewDiscipline {
+            committee_id,
+            case_id: case.as_ref().map(|c| c.id),
+            subject_kind: d.subject_kind,
+            subject_name: d.subject_name,
+            form: d.form,
+            deciding_body: d.deciding_body,
+            decided_on: d.decided_on,
+        };
+        if let Some(first) = claim(txn, actor, idem).await? {
             return Ok(Written::Repeat(first));
         }
         let row = record_discipline_in(txn, actor, &new, case.as_ref()).await?;
-        finish(txn, actor, idem.as_ref(), "DisciplinaryAction", row.id, &row).await?;
+        finish(txn, actor, idem, "DisciplinaryAction", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })
 }
@@ -848,24 +881,27 @@ pub async fn record_recovery_in<C: sea_orm::ConnectionTrait>(
     Ok((row, case))
 }
 
-/// Records an amount recovered; the matter's total moves with it.
+/// Records an amount recovered; the matter's total moves with it. Returns
+/// the recovery and the case.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_recovery(
     db: &Db,
     actor: &Principal,
     case_id: i64,
+    expected_version: Option<i64>,
     amount: i64,
     on: NaiveDate,
     reference: String,
-    idem: Option<Idempotency>,
-) -> AppResult<Written<recovery::Model>> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<(recovery::Model, case_record::Model)>> {
     crate::in_transaction!(db, txn => {
-        let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version: None };
-        let (current, _) = match begin(txn, actor, idem.as_ref(), case_id, needs).await? {
+        let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
+        let (current, _) = match begin(txn, actor, idem, case_id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let (row, _) = record_recovery_in(txn, actor, current, amount, on, &reference).await?;
-        finish(txn, actor, idem.as_ref(), "Recovery", row.id, &row).await?;
-        Ok(Written::Fresh(row))
+        let written = record_recovery_in(txn, actor, current, amount, on, &reference).await?;
+        finish(txn, actor, idem, "Recovery", written.0.id, &written).await?;
+        Ok(Written::Fresh(written))
     })
 }

@@ -3,12 +3,13 @@
 use entity::person;
 use serde_json::json;
 
-use super::check_version;
+use super::idempotency::{Idempotency, Written, claim, finish};
+use super::{check_version, reach};
 use crate::db::audit::{self, Event};
 use crate::db::people::{self, NewPerson, PersonChanges};
 use crate::db::{Db, committees};
 use crate::domain::audit::{AuditAction, AuditEntity};
-use crate::domain::{Principal, Reach};
+use crate::domain::{Operation, Principal};
 use crate::error::{AppError, AppResult};
 
 /// The audit entry of a person as they are after a write, in the trails of
@@ -21,15 +22,26 @@ pub fn event(action: AuditAction, p: &person::Model, committees: Vec<i64>) -> Ev
     Event { action, entity: AuditEntity::Person, entity_id: p.id, committees, case: None, payload }
 }
 
-pub async fn create(db: &Db, actor: &Principal, reach: &Reach, new: NewPerson) -> AppResult<person::Model> {
+/// Registers a person with a committee: `ADMIN` reaching it.
+pub async fn create(
+    db: &Db,
+    actor: &Principal,
+    new: NewPerson,
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<person::Model>> {
+    let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
         if committees::by_ids(txn, reach, &[new.home_committee_id]).await?.is_empty() {
             return Err(AppError::NotFound("committee"));
         }
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
+        }
         let row = people::insert(txn, &new).await?;
         let home = vec![row.home_committee_id];
         audit::append(txn, actor, vec![event(AuditAction::PersonCreate, &row, home)]).await?;
-        Ok(row)
+        finish(txn, actor, idem, "Person", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }
 
@@ -39,17 +51,22 @@ pub async fn create(db: &Db, actor: &Principal, reach: &Reach, new: NewPerson) -
 pub async fn update(
     db: &Db,
     actor: &Principal,
-    reach: &Reach,
     id: i64,
     expected_version: Option<i64>,
     changes: PersonChanges,
-) -> AppResult<person::Model> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<person::Model>> {
+    let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
         let current = people::lock_one(txn, reach, id).await?;
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
+        }
         check_version("person", current.version, expected_version)?;
         let row = people::update(txn, current, &changes).await?;
         let concerned = people::concerned_committees(txn, &row).await?;
         audit::append(txn, actor, vec![event(AuditAction::PersonUpdate, &row, concerned)]).await?;
-        Ok(row)
+        finish(txn, actor, idem, "Person", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }

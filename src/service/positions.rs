@@ -6,14 +6,15 @@ use chrono::NaiveDate;
 use entity::{person, position};
 use serde_json::json;
 
-use super::check_version;
+use super::idempotency::{Idempotency, Written, claim, finish};
+use super::{check_version, reach};
 use crate::db::audit::{self, Event};
 use crate::db::columns::Columns;
 use crate::db::positions::{self, NewPosition, PositionChanges};
 use crate::db::{Db, committees, people};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::rules::{self, SeatFacts};
-use crate::domain::{Principal, Reach};
+use crate::domain::{Operation, Principal, Reach};
 use crate::error::{AppError, AppResult};
 
 /// The audit entry of a seat as it is after a write, in its committee's trail.
@@ -33,14 +34,23 @@ pub fn event(action: AuditAction, p: &position::Model) -> Event {
     }
 }
 
-/// Seats a person on a committee.
-pub async fn appoint(db: &Db, actor: &Principal, reach: &Reach, new: NewPosition) -> AppResult<position::Model> {
+/// Seats a person on a committee: `ADMIN` reaching it.
+pub async fn appoint(
+    db: &Db,
+    actor: &Principal,
+    new: NewPosition,
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<position::Model>> {
+    let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
         let committee = committees::lock_one(txn, reach, new.committee_id).await?;
         // The person must be visible to the caller too (their own province's
         // staff, or someone who already sits within reach).
         if people::by_ids(txn, reach, &[new.person_id], Columns::of([person::Column::Id])).await?.is_empty() {
             return Err(AppError::NotFound("person"));
+        }
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
         }
         let seats: Vec<SeatFacts> = positions::lock_not_ended_before(txn, committee.id, new.start_on)
             .await?
@@ -51,7 +61,8 @@ pub async fn appoint(db: &Db, actor: &Principal, reach: &Reach, new: NewPosition
         rules::appointment(&committees::facts(&committee), &seats, &wanted)?;
         let row = positions::insert(txn, &new).await?;
         audit::append(txn, actor, vec![event(AuditAction::PositionAppoint, &row)]).await?;
-        Ok(row)
+        finish(txn, actor, idem, "Position", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }
 
@@ -65,36 +76,47 @@ async fn lock_seat<C: sea_orm::ConnectionTrait>(txn: &C, reach: &Reach, id: i64)
 pub async fn update(
     db: &Db,
     actor: &Principal,
-    reach: &Reach,
     id: i64,
     expected_version: Option<i64>,
     changes: PositionChanges,
-) -> AppResult<position::Model> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<position::Model>> {
+    let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
         let current = lock_seat(txn, reach, id).await?;
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
+        }
         check_version("position", current.version, expected_version)?;
         let row = positions::update(txn, current, &changes).await?;
         audit::append(txn, actor, vec![event(AuditAction::PositionUpdate, &row)]).await?;
-        Ok(row)
+        finish(txn, actor, idem, "Position", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }
 
 /// Ends a term on `end_on` (its last day). The row stays: history is kept.
+#[allow(clippy::too_many_arguments)]
 pub async fn end(
     db: &Db,
     actor: &Principal,
-    reach: &Reach,
     id: i64,
     expected_version: Option<i64>,
     end_on: NaiveDate,
     reason: Option<String>,
-) -> AppResult<position::Model> {
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<position::Model>> {
+    let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
         let current = lock_seat(txn, reach, id).await?;
+        if let Some(first) = claim(txn, actor, idem).await? {
+            return Ok(Written::Repeat(first));
+        }
         check_version("position", current.version, expected_version)?;
         let end_on = rules::end_of_term(&positions::facts(&current), end_on)?;
         let row = positions::end(txn, current, end_on, reason.clone()).await?;
         audit::append(txn, actor, vec![event(AuditAction::PositionEnd, &row)]).await?;
-        Ok(row)
+        finish(txn, actor, idem, "Position", row.id, &row).await?;
+        Ok(Written::Fresh(row))
     })
 }

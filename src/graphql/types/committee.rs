@@ -226,7 +226,7 @@ impl Committee {
         Box::pin(async move {
             context::require_field(ctx, "Committee", "positions")?;
             let args = paging::args(ctx, first, after, last, before)?;
-            let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
+            let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
             let window = paging::seat_window(&args)?;
             let columns = seat_columns(ctx.field());
             let page = context::request(ctx)?.org.load_one(SeatsPage(self.0.id, scope, window, columns)).await?;

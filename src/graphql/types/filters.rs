@@ -20,13 +20,21 @@ pub fn name_filter(text: Option<String>, arg: &[&str]) -> AppResult<Option<Strin
     }
 }
 
+/// Which day a seat must be held on: exactly one of the two.
+#[derive(async_graphql::OneofObject, Clone, Copy, Debug)]
+pub enum SeatHeld {
+    /// Held on this day.
+    On(Date),
+    /// Held today (`true`; omit `held` for every seat).
+    Today(bool),
+}
+
 /// Which seats to list.
 #[derive(InputObject, Default, Clone, Copy)]
 pub struct SeatFilter {
-    /// Only seats held on this day.
-    pub active_at: Option<Date>,
-    /// Only seats held today (ignored when `activeAt` is given).
-    pub current: Option<bool>,
+    /// Only seats held on a day (a date, or today); every seat, past and
+    /// present, without it.
+    pub held: Option<SeatHeld>,
     /// Only seats of this role.
     pub role: Option<PositionRole>,
     /// Only seats on (true) or off (false) the standing committee.
@@ -34,13 +42,20 @@ pub struct SeatFilter {
 }
 
 impl SeatFilter {
-    /// The scope this filter selects, with `today` for `current`.
-    pub fn scope(&self, today: NaiveDate) -> PositionScope {
-        PositionScope {
-            active_at: self.active_at.map(|d| d.0).or(self.current.unwrap_or(false).then_some(today)),
-            role: self.role.map(Into::into),
-            standing: self.standing,
-        }
+    /// The scope this filter selects, with `today` for `held: {today: true}`.
+    pub fn scope(&self, today: NaiveDate) -> AppResult<PositionScope> {
+        let active_at = match self.held {
+            None => None,
+            Some(SeatHeld::On(day)) => Some(day.0),
+            Some(SeatHeld::Today(true)) => Some(today),
+            Some(SeatHeld::Today(false)) => {
+                return Err(AppError::bad_input(
+                    &["filter", "held", "today"],
+                    "only `today: true` is a day; omit `held` for every seat",
+                ));
+            }
+        };
+        Ok(PositionScope { active_at, role: self.role.map(Into::into), standing: self.standing })
     }
 }
 

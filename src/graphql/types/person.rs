@@ -94,7 +94,7 @@ impl Person {
         before: Option<String>,
     ) -> Result<Boxed<Conn<Position>>> {
         let args = paging::args(ctx, first, after, last, before)?;
-        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive());
+        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
         paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await.map(Boxed::from)
     }
 }

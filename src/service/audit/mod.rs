@@ -8,6 +8,7 @@
 //! recompute every hash, but cannot sign a checkpoint that agrees: anyone
 //! holding the public key can tell.
 
+mod requests;
 mod witness;
 
 use std::path::{Path, PathBuf};

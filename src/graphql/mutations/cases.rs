@@ -1,0 +1,701 @@
+//! Writes to cases and incidents and their records. Each resolver parses its
+//! input into domain values; `service::cases` checks the caller's standing
+//! on the matter, lets the workflow decide, writes and audits.
+
+use async_graphql::{Context, ID, InputObject, Object, OneofObject, Result, SimpleObject};
+
+use super::{Meta, check, run, sent, written};
+use crate::db::cases::{CaseChanges, DefendantFields};
+use crate::domain::cases::{self as workflow, StepDetails};
+use crate::domain::org::{NAME_MAX, REASON_MAX, TITLE_MAX, date, text};
+use crate::domain::records::{self, DECISION_REF_MAX, NUMBER_MAX, SUMMARY_MAX};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::types::AuditEvent;
+use crate::graphql::types::case::{Case, CaseReference, Defendant, DisciplinaryAction, Recovery};
+use crate::graphql::types::enums::{
+    CaseField, CaseKind, CaseSource, CaseTransition, DefendantStatus, DisciplineForm, DisciplineSubject,
+};
+use crate::graphql::types::scalars::{Date, Vnd};
+use crate::service::cases::{self as service, CaseDraft, Discipline, DisciplineOwner};
+
+#[derive(Default)]
+pub struct CaseMutation;
+
+/// Another agency's number for a new matter.
+#[derive(InputObject)]
+pub struct CaseReferenceInput {
+    /// The issuing agency (police, procuracy, court ...).
+    pub agency_id: ID,
+    /// Its number (at most 64 characters), unique for that agency among the
+    /// matters this committee registered.
+    pub number: String,
+}
+
+/// A new case or incident, proposed to its committee's standing committee.
+#[derive(InputObject)]
+pub struct CreateCaseInput {
+    /// A case or an incident.
+    pub kind: CaseKind,
+    /// Its code: 1 to 64 upper-case letters, digits, `-`, `/`, `.` or `_`,
+    /// unique among the matters the committee registered.
+    pub code: String,
+    /// Title (at most 300 characters).
+    pub title: String,
+    /// Summary (at most 5,000 characters).
+    #[graphql(default)]
+    pub summary: String,
+    /// The domain it concerns.
+    pub field: CaseField,
+    /// Whether it is of public concern.
+    #[graphql(default = false)]
+    pub public_concern: bool,
+    /// Whether it is in the non-state sector.
+    #[graphql(default = false)]
+    pub non_state_sector: bool,
+    /// Where it came to light.
+    pub source: CaseSource,
+    /// The loss, in VND, if known.
+    pub loss_amount: Option<Vnd>,
+    /// The committee that will monitor it.
+    pub committee_id: ID,
+    /// The functional agency handling it.
+    pub handling_agency_id: Option<ID>,
+    /// The day it was opened.
+    pub opened_on: Date,
+    /// Numbers other agencies gave it.
+    #[graphql(default)]
+    pub references: Vec<CaseReferenceInput>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// Changes to a matter's details; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateCaseInput {
+    /// The matter's global ID.
+    pub id: ID,
+    /// The version you read (`version`); if the matter has changed since, the
+    /// write is refused with `CONFLICT` (`STALE_VERSION`) and `extensions.currentVersion`.
+    pub expected_version: Option<i32>,
+    /// Title (at most 300 characters).
+    pub title: Option<String>,
+    /// Summary (at most 5,000 characters).
+    pub summary: Option<String>,
+    /// The domain it concerns.
+    pub field: Option<CaseField>,
+    /// Whether it is of public concern.
+    pub public_concern: Option<bool>,
+    /// Whether it is in the non-state sector.
+    pub non_state_sector: Option<bool>,
+    /// Where it came to light.
+    pub source: Option<CaseSource>,
+    /// The loss, in VND.
+    pub loss_amount: Option<Vnd>,
+    /// The functional agency handling it now.
+    pub handling_agency_id: Option<ID>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// A workflow step on a matter.
+#[derive(InputObject)]
+pub struct TransitionCaseInput {
+    /// The matter's global ID.
+    pub id: ID,
+    /// The step.
+    pub transition: CaseTransition,
+    /// The version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    /// The day the step takes effect.
+    pub effective_on: Option<Date>,
+    /// The reference number of the decision (at most 100 characters).
+    pub decision_ref: Option<String>,
+    /// Why (at most 500 characters).
+    pub reason: Option<String>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// A matter the central committee hands to a provincial committee.
+#[derive(InputObject)]
+pub struct AssignCaseInput {
+    /// The matter's global ID.
+    pub id: ID,
+    /// The provincial committee that will direct it.
+    pub committee_id: ID,
+    /// The reference number of the decision (at most 100 characters).
+    pub decision_ref: String,
+    /// The day the assignment takes effect.
+    pub effective_on: Date,
+    /// The version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// Another agency's number for a matter.
+#[derive(InputObject)]
+pub struct AddCaseReferenceInput {
+    /// The matter's global ID.
+    pub case_id: ID,
+    /// The issuing agency (police, procuracy, court ...).
+    pub agency_id: ID,
+    /// Its number (at most 64 characters), unique for that agency among the
+    /// matters this committee registered.
+    pub number: String,
+    /// The matter's version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// A defendant added to a case.
+#[derive(InputObject)]
+pub struct AddDefendantInput {
+    /// The case's global ID.
+    pub case_id: ID,
+    /// The case's version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    /// Full name (at most 200 characters).
+    pub full_name: String,
+    /// The position held (at most 300 characters).
+    #[graphql(default)]
+    pub position_held: String,
+    /// A cadre or civil servant.
+    #[graphql(default = false)]
+    pub cadre: bool,
+    /// A Party member.
+    #[graphql(default = false)]
+    pub party_member: bool,
+    /// A leader or manager.
+    #[graphql(default = false)]
+    pub leader: bool,
+    /// A centrally managed official.
+    #[graphql(default = false)]
+    pub centrally_managed: bool,
+    /// In the non-state sector.
+    #[graphql(default = false)]
+    pub non_state_sector: bool,
+    /// Where the defendant stands.
+    #[graphql(default_with = "DefendantStatus::Prosecuted")]
+    pub status: DefendantStatus,
+    /// The charges (at most 20, each at most 300 characters).
+    #[graphql(default)]
+    pub charges: Vec<String>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// Changes to a defendant; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateDefendantInput {
+    /// The defendant's global ID.
+    pub id: ID,
+    /// The defendant's version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    /// Full name (at most 200 characters).
+    pub full_name: Option<String>,
+    /// The position held.
+    pub position_held: Option<String>,
+    /// A cadre or civil servant.
+    pub cadre: Option<bool>,
+    /// A Party member.
+    pub party_member: Option<bool>,
+    /// A leader or manager.
+    pub leader: Option<bool>,
+    /// A centrally managed official.
+    pub centrally_managed: Option<bool>,
+    /// In the non-state sector.
+    pub non_state_sector: Option<bool>,
+    /// Where the defendant stands.
+    pub status: Option<DefendantStatus>,
+    /// The charges (replacing the list).
+    pub charges: Option<Vec<String>>,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// What a disciplinary action is recorded on: exactly one of the two.
+#[derive(OneofObject)]
+pub enum DisciplineOwnerInput {
+    /// The case it is linked to; the case's committee records it.
+    CaseId(ID),
+    /// The committee recording an action linked to no case.
+    CommitteeId(ID),
+}
+
+/// A disciplinary action.
+#[derive(InputObject)]
+pub struct RecordDisciplinaryActionInput {
+    /// The case it is linked to, or the committee recording it.
+    pub owner: DisciplineOwnerInput,
+    /// An organisation or an individual.
+    pub subject_kind: DisciplineSubject,
+    /// The organisation or person (at most 300 characters).
+    pub subject_name: String,
+    /// The form.
+    pub form: DisciplineForm,
+    /// The body that decided it (at most 300 characters).
+    pub deciding_body: String,
+    /// The day it was decided.
+    pub decided_on: Date,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// An amount recovered for a case.
+#[derive(InputObject)]
+pub struct RecordRecoveryInput {
+    /// The case's global ID.
+    pub case_id: ID,
+    /// The case's version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    /// In VND, more than zero.
+    pub amount: Vnd,
+    /// The day it was recovered.
+    pub recovered_on: Date,
+    /// The decision or receipt it rests on (at most 100 characters).
+    pub reference: String,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// What `createCase` wrote.
+#[derive(SimpleObject)]
+pub struct CreateCasePayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The new matter.
+    pub case: Case,
+}
+
+/// What `updateCase` wrote.
+#[derive(SimpleObject)]
+pub struct UpdateCasePayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The matter as it is now.
+    pub case: Case,
+}
+
+/// What `assignCase` wrote.
+#[derive(SimpleObject)]
+pub struct AssignCasePayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The matter, now monitored by the provincial committee.
+    pub case: Case,
+}
+
+/// What `addCaseReference` wrote.
+#[derive(SimpleObject)]
+pub struct AddCaseReferencePayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The number recorded.
+    pub reference: CaseReference,
+    /// The matter (its version moved).
+    pub case: Case,
+}
+
+/// What `addDefendant` wrote.
+#[derive(SimpleObject)]
+pub struct AddDefendantPayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The new defendant.
+    pub defendant: Defendant,
+    /// The case (its version and defendant counts moved).
+    pub case: Case,
+}
+
+/// What `updateDefendant` wrote.
+#[derive(SimpleObject)]
+pub struct UpdateDefendantPayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The defendant as they stand now.
+    pub defendant: Defendant,
+}
+
+/// What `recordDisciplinaryAction` wrote.
+#[derive(SimpleObject)]
+pub struct RecordDisciplinaryActionPayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The action recorded.
+    pub disciplinary_action: DisciplinaryAction,
+}
+
+/// What `recordRecovery` wrote.
+#[derive(SimpleObject)]
+pub struct RecordRecoveryPayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The amount recorded.
+    pub recovery: Recovery,
+    /// The case (its `recoveredAmount` and version moved).
+    pub case: Case,
+}
+
+/// What `transitionCase` wrote.
+pub struct TransitionCasePayload {
+    client_mutation_id: Option<String>,
+    stepped: service::Stepped,
+}
+
+/// What `transitionCase` wrote.
+#[Object]
+impl TransitionCasePayload {
+    /// As sent in the input.
+    async fn client_mutation_id(&self) -> Option<&str> {
+        self.client_mutation_id.as_deref()
+    }
+
+    /// The matter, in its new state.
+    async fn case(&self) -> Case {
+        Case::from(self.stepped.case.clone())
+    }
+
+    /// The case `TRANSFER_TO_INVESTIGATION` opened from an incident (its
+    /// `origin` is the incident); null for every other step.
+    async fn opened_case(&self) -> Option<Case> {
+        self.stepped.opened.clone().map(Case::from)
+    }
+
+    /// The defendants the step moved (`INDICT`: each `PROSECUTED` one is now `INDICTED`).
+    async fn defendants(&self) -> Vec<Defendant> {
+        self.stepped.defendants.iter().cloned().map(Defendant).collect()
+    }
+
+    /// The step's entry in the matter's history (`READ_CASE_DETAILS` on the
+    /// matter, as `history` needs; null with `FORBIDDEN` otherwise).
+    async fn history_entry(&self, ctx: &Context<'_>) -> Option<AuditEvent> {
+        context::nullable(ctx, async {
+            Case::from(self.stepped.case.clone()).field_allowed(ctx, "Case", "history").await?;
+            Ok(self.stepped.entry.clone().map(AuditEvent))
+        })
+        .await
+    }
+}
+
+fn opt_id(kind: Kind, id: Option<ID>, field: &str) -> AppResult<Option<i64>> {
+    id.map(|id| ids::decode(kind, &id, &[field])).transpose()
+}
+
+fn version(v: Option<i32>) -> Option<i64> {
+    v.map(i64::from)
+}
+
+fn day(field: &'static str, d: Date) -> AppResult<chrono::NaiveDate> {
+    check(date(field, d.0))
+}
+
+fn opt_text(field: &'static str, v: Option<String>, max: usize) -> AppResult<Option<String>> {
+    v.map(|t| check(text(field, &t, max))).transpose()
+}
+
+/// The defendant's fields from an input, each given or kept from `current`.
+fn defendant_fields(input: &UpdateDefendantInput, current: &entity::defendant::Model) -> AppResult<DefendantFields> {
+    Ok(DefendantFields {
+        full_name: opt_text("fullName", input.full_name.clone(), NAME_MAX)?
+            .unwrap_or_else(|| current.full_name.clone()),
+        position_held: opt_text("positionHeld", input.position_held.clone(), TITLE_MAX)?
+            .unwrap_or_else(|| current.position_held.clone()),
+        cadre: input.cadre.unwrap_or(current.cadre),
+        party_member: input.party_member.unwrap_or(current.party_member),
+        leader: input.leader.unwrap_or(current.leader),
+        centrally_managed: input.centrally_managed.unwrap_or(current.centrally_managed),
+        non_state_sector: input.non_state_sector.unwrap_or(current.non_state_sector),
+        status: match input.status {
+            Some(s) => workflow::DefendantStatus::from(s).as_str().to_owned(),
+            None => current.status.clone(),
+        },
+        charges: match &input.charges {
+            Some(list) => check(records::charges("charges", list.clone()))?,
+            None => service::charges_of(current)?,
+        },
+    })
+}
+
+#[Object]
+impl CaseMutation {
+    /// Records a case or incident, `PROPOSED` to its committee's standing
+    /// committee, at the start of its procedure. `MANAGE_CASES` on the committee.
+    async fn create_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: CreateCaseInput,
+    ) -> Result<CreateCasePayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "createCase")?;
+            let mut references = Vec::new();
+            for (i, r) in input.references.into_iter().enumerate() {
+                let agency = ids::decode(Kind::Agency, &r.agency_id, &["references", &i.to_string(), "agencyId"])?;
+                let number = text("number", &r.number, NUMBER_MAX)
+                    .map_err(|e| AppError::bad_input(&["references", &i.to_string(), "number"], e.message))?;
+                references.push((agency, number));
+            }
+            let draft = CaseDraft {
+                kind: input.kind.into(),
+                code: check(records::case_code("code", &input.code))?,
+                title: check(text("title", &input.title, TITLE_MAX))?,
+                summary: check(records::optional_text("summary", Some(input.summary), SUMMARY_MAX))?
+                    .unwrap_or_default(),
+                field: workflow::CaseField::from(input.field).as_str().to_owned(),
+                public_concern: input.public_concern,
+                non_state_sector: input.non_state_sector,
+                source: workflow::CaseSource::from(input.source).as_str().to_owned(),
+                loss_amount: input.loss_amount.map(|v| v.0),
+                monitoring_committee_id: ids::decode(Kind::Committee, &input.committee_id, &["committeeId"])?,
+                handling_agency_id: opt_id(Kind::Agency, input.handling_agency_id, "handlingAgencyId")?,
+                opened_on: day("openedOn", input.opened_on)?,
+            };
+            let db = &context::request(ctx)?.db;
+            let done = service::create(db, context::viewer(ctx)?, draft, references, sent.idem()).await?;
+            Ok(CreateCasePayload { client_mutation_id: sent.client_mutation_id, case: Case::from(written(ctx, done)?) })
+        })
+        .await
+    }
+
+    /// Changes a matter's details. `MANAGE_CASES` on its committee; a closed
+    /// record refuses (`CONFLICT`, `CLOSED`).
+    async fn update_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: UpdateCaseInput,
+    ) -> Result<UpdateCasePayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "updateCase")?;
+            let id = ids::decode(Kind::Case, &input.id, &["id"])?;
+            let changes = CaseChanges {
+                title: opt_text("title", input.title, TITLE_MAX)?,
+                summary: opt_text("summary", input.summary, SUMMARY_MAX)?,
+                field: input.field.map(|f| workflow::CaseField::from(f).as_str().to_owned()),
+                public_concern: input.public_concern,
+                non_state_sector: input.non_state_sector,
+                source: input.source.map(|s| workflow::CaseSource::from(s).as_str().to_owned()),
+                loss_amount: input.loss_amount.map(|v| v.0),
+                handling_agency_id: opt_id(Kind::Agency, input.handling_agency_id, "handlingAgencyId")?,
+            };
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let done = service::update(db, actor, id, version(input.expected_version), changes, sent.idem()).await?;
+            Ok(UpdateCasePayload { client_mutation_id: sent.client_mutation_id, case: Case::from(written(ctx, done)?) })
+        })
+        .await
+    }
+
+    /// Takes a workflow step (see `workflow` and the matter's
+    /// `availableTransitions`). A step not possible from the current state
+    /// is `BAD_USER_INPUT` (`STEP_NOT_POSSIBLE`), one the caller's roles do
+    /// not grant `FORBIDDEN` (both list `extensions.possibleSteps`), a stale
+    /// `expectedVersion` `CONFLICT` with `extensions.currentVersion`, a
+    /// missing requirement `BAD_USER_INPUT` naming the field.
+    async fn transition_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: TransitionCaseInput,
+    ) -> Result<TransitionCasePayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "transitionCase")?;
+            let id = ids::decode(Kind::Case, &input.id, &["id"])?;
+            let details = StepDetails {
+                decision_ref: check(records::optional_text("decisionRef", input.decision_ref, DECISION_REF_MAX))?,
+                effective_on: input.effective_on.map(|d| day("effectiveOn", d)).transpose()?,
+                reason: check(records::optional_text("reason", input.reason, REASON_MAX))?,
+            };
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done =
+                service::transition(db, actor, id, input.transition.into(), expected, details, sent.idem()).await?;
+            Ok(TransitionCasePayload { client_mutation_id: sent.client_mutation_id, stepped: written(ctx, done)? })
+        })
+        .await
+    }
+
+    /// The central committee's standing committee assigns a matter it
+    /// monitors to a provincial committee to direct; it stays visible to
+    /// both (`assigningCommittee`).
+    async fn assign_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: AssignCaseInput,
+    ) -> Result<AssignCasePayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "assignCase")?;
+            let id = ids::decode(Kind::Case, &input.id, &["id"])?;
+            let committee = ids::decode(Kind::Committee, &input.committee_id, &["committeeId"])?;
+            let decision_ref = check(text("decisionRef", &input.decision_ref, DECISION_REF_MAX))?;
+            let on = day("effectiveOn", input.effective_on)?;
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done = service::assign(db, actor, id, committee, expected, decision_ref, on, sent.idem()).await?;
+            Ok(AssignCasePayload { client_mutation_id: sent.client_mutation_id, case: Case::from(written(ctx, done)?) })
+        })
+        .await
+    }
+
+    /// Records another agency's number for a matter, so that agency finds
+    /// it with `caseByReference`. `MANAGE_CASES`, or an `AGENCY` role for
+    /// its own agency's number on a matter it handles. A number its agency
+    /// already gave another matter this committee registered is a
+    /// `CONFLICT` (`DUPLICATE`).
+    async fn add_case_reference(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: AddCaseReferenceInput,
+    ) -> Result<AddCaseReferencePayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "addCaseReference")?;
+            let id = ids::decode(Kind::Case, &input.case_id, &["caseId"])?;
+            let agency = ids::decode(Kind::Agency, &input.agency_id, &["agencyId"])?;
+            let number = check(text("number", &input.number, NUMBER_MAX))?;
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done = service::add_reference(db, actor, id, agency, number, expected, sent.idem()).await?;
+            let (reference, case) = written(ctx, done)?;
+            Ok(AddCaseReferencePayload {
+                client_mutation_id: sent.client_mutation_id,
+                reference: CaseReference(reference),
+                case: Case::from(case),
+            })
+        })
+        .await
+    }
+
+    /// Adds a defendant to a case. `RECORD_PROCEDURE` (an `AGENCY` role: on
+    /// a case its agency handles).
+    async fn add_defendant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: AddDefendantInput,
+    ) -> Result<AddDefendantPayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "addDefendant")?;
+            let case_id = ids::decode(Kind::Case, &input.case_id, &["caseId"])?;
+            let fields = DefendantFields {
+                full_name: check(text("fullName", &input.full_name, NAME_MAX))?,
+                position_held: check(records::optional_text("positionHeld", Some(input.position_held), TITLE_MAX))?
+                    .unwrap_or_default(),
+                cadre: input.cadre,
+                party_member: input.party_member,
+                leader: input.leader,
+                centrally_managed: input.centrally_managed,
+                non_state_sector: input.non_state_sector,
+                status: workflow::DefendantStatus::from(input.status).as_str().to_owned(),
+                charges: check(records::charges("charges", input.charges))?,
+            };
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done = service::add_defendant(db, actor, case_id, expected, fields, sent.idem()).await?;
+            let (defendant, case) = written(ctx, done)?;
+            Ok(AddDefendantPayload {
+                client_mutation_id: sent.client_mutation_id,
+                defendant: Defendant(defendant),
+                case: Case::from(case),
+            })
+        })
+        .await
+    }
+
+    /// Changes a defendant's details or status. `RECORD_PROCEDURE` on the case.
+    async fn update_defendant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: UpdateDefendantInput,
+    ) -> Result<UpdateDefendantPayload> {
+        run(async {
+            let sent = sent(ctx, input.meta.clone(), "updateDefendant")?;
+            let id = ids::decode(Kind::Defendant, &input.id, &["id"])?;
+            // The new fields are checked before anything is locked; the
+            // stored ones they keep are read under the lock.
+            if let Some(list) = &input.charges {
+                check(records::charges("charges", list.clone()))?;
+            }
+            opt_text("fullName", input.full_name.clone(), NAME_MAX)?;
+            opt_text("positionHeld", input.position_held.clone(), TITLE_MAX)?;
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let change = |d: &entity::defendant::Model| defendant_fields(&input, d);
+            let done = service::update_defendant(db, actor, id, expected, change, sent.idem()).await?;
+            Ok(UpdateDefendantPayload {
+                client_mutation_id: sent.client_mutation_id,
+                defendant: Defendant(written(ctx, done)?),
+            })
+        })
+        .await
+    }
+
+    /// Records a disciplinary action, linked to a case or to a committee
+    /// alone. `MANAGE_CASES` on the committee (the case's, when linked).
+    async fn record_disciplinary_action(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: RecordDisciplinaryActionInput,
+    ) -> Result<RecordDisciplinaryActionPayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "recordDisciplinaryAction")?;
+            let owner = match &input.owner {
+                DisciplineOwnerInput::CaseId(id) => {
+                    DisciplineOwner::Case(ids::decode(Kind::Case, id, &["owner", "caseId"])?)
+                }
+                DisciplineOwnerInput::CommitteeId(id) => {
+                    DisciplineOwner::Committee(ids::decode(Kind::Committee, id, &["owner", "committeeId"])?)
+                }
+            };
+            let discipline = Discipline {
+                subject_kind: workflow::DisciplineSubject::from(input.subject_kind).as_str().to_owned(),
+                subject_name: check(text("subjectName", &input.subject_name, TITLE_MAX))?,
+                form: workflow::DisciplineForm::from(input.form).as_str().to_owned(),
+                deciding_body: check(text("decidingBody", &input.deciding_body, TITLE_MAX))?,
+                decided_on: day("decidedOn", input.decided_on)?,
+            };
+            let db = &context::request(ctx)?.db;
+            let done = service::record_discipline(db, context::viewer(ctx)?, owner, discipline, sent.idem()).await?;
+            Ok(RecordDisciplinaryActionPayload {
+                client_mutation_id: sent.client_mutation_id,
+                disciplinary_action: DisciplinaryAction(written(ctx, done)?),
+            })
+        })
+        .await
+    }
+
+    /// Records an amount recovered for a case; its `recoveredAmount` grows
+    /// by it. `MANAGE_CASES` on the case's committee.
+    async fn record_recovery(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: RecordRecoveryInput,
+    ) -> Result<RecordRecoveryPayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "recordRecovery")?;
+            let case_id = ids::decode(Kind::Case, &input.case_id, &["caseId"])?;
+            if input.amount.0 <= 0 {
+                return Err(AppError::bad_input(&["amount"], "must be more than zero"));
+            }
+            let on = day("recoveredOn", input.recovered_on)?;
+            let reference = check(text("reference", &input.reference, DECISION_REF_MAX))?;
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done =
+                service::record_recovery(db, actor, case_id, expected, input.amount.0, on, reference, sent.idem())
+                    .await?;
+            let (recovery, case) = written(ctx, done)?;
+            Ok(RecordRecoveryPayload {
+                client_mutation_id: sent.client_mutation_id,
+                recovery: Recovery(recovery),
+                case: Case::from(case),
+            })
+        })
+        .await
+    }
+}
