@@ -47,8 +47,7 @@ fn list_query(n: usize) -> String {
     )
 }
 
-const STEP: &str = "mutation($id: ID!, $t: CaseTransition!) { transitionCase(id: $id, transition: $t,
-  effectiveOn: \"2024-06-01\", decisionRef: \"9/QD\", reason: \"Benchmark\") { version } }";
+const STEP: &str = "mutation($id: ID!, $t: CaseTransition!) { transitionCase(input: {id: $id, transition: $t, effectiveOn: \"2024-06-01\", decisionRef: \"9/QD\", reason: \"Benchmark\"}) { case { version } } }";
 
 fn p(backend: DbBackend, n: usize) -> String {
     if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_owned() }

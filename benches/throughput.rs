@@ -3,7 +3,7 @@
 //! same concurrency, in the same run.
 //!
 //! Loads the 64 committees, 5,000 people and 20,000 positions, then drives
-//! (a) `committees(first: 100) { … positions(filter: {activeAt}) { … person { fullName } } }`
+//! (a) `committees(first: 100) { … positions(filter: {held: {on}}) { … person { fullName } } }`
 //! with a real bearer token and (b) `GET /plain`, alternating rounds. Prints
 //! requests/s, p50/p99 latency, SQL statements and server CPU per request, and
 //! the GraphQL/plain ratios (medians over the rounds).
@@ -43,7 +43,7 @@ use common::{SECRET, env_or, median, percentile, server_cpu};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const QUERY: &str = "query($d: Date!) { committees(first: 100) { edges { node { code name
-  positions(first: 100, filter: {activeAt: $d}) { nodes { role title person { fullName } } } } } } }";
+  positions(first: 100, filter: {held: {on: $d}}) { nodes { role title person { fullName } } } } } } }";
 
 /// The plain handler: one hand-written SQL statement, grouped in Rust.
 async fn plain(State((db, today)): State<(Db, String)>) -> impl IntoResponse {

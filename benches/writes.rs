@@ -24,7 +24,8 @@ use steerql::domain::{Principal, PrincipalKind};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const RENAME: &str = "mutation($id: ID!, $n: String!) { updatePerson(id: $id, input: {fullName: $n}) { version } }";
+const RENAME: &str =
+    "mutation($id: ID!, $n: String!) { updatePerson(input: {id: $id, fullName: $n}) { person { version } } }";
 const WRITERS: [usize; 3] = [1, 8, 32];
 
 /// Runs `writers` tasks for `seconds`, writer `i` renaming `targets[i % len]`.

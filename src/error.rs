@@ -233,8 +233,8 @@ impl From<Violation> for AppError {
             return AppError::Conflict(Reason::Inconsistent, v.to_string());
         }
         match v.field() {
-            Some(field) => AppError::bad_input(&["input", field], v.to_string()),
-            None => AppError::bad_input(&["input"], v.to_string()),
+            Some(field) => AppError::bad_input(&[field], v.to_string()),
+            None => AppError::bad_input(&[], v.to_string()),
         }
     }
 }

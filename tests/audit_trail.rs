@@ -12,15 +12,17 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 use serde_json::json;
 use steerql::domain::audit::BreakKind;
 
-const RENAME: &str = "mutation($id: ID!, $n: String!) { updatePerson(id: $id, input: {fullName: $n}) { id } }";
+const RENAME: &str =
+    "mutation($id: ID!, $n: String!) { updatePerson(input: {id: $id, fullName: $n}) { person { id } } }";
 
 /// A trail with 8 entries in BAC_KAN's chain (one person created and renamed 7 times).
 async fn app_with_trail() -> (TestApp, String) {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let bac_kan = app.committee_id("BAC_KAN").await;
-    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Kiểm\", partyMember: true, homeCommitteeId: $c}) { id } }";
-    let person = app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["id"].as_str().unwrap().to_owned();
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Kiểm\", partyMember: true, homeCommitteeId: $c}) { person { id } } }";
+    let person =
+        app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["person"]["id"].as_str().unwrap().to_owned();
     for i in 1..=7 {
         app.data(&admin, RENAME, json!({ "id": person, "n": format!("Người Kiểm {i}") })).await;
     }
@@ -67,7 +69,7 @@ async fn verify(app: &TestApp) -> Option<BreakKind> {
 
 async fn checkpoint(app: &TestApp) {
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
-    app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
+    app.data(&auditor, "mutation { createAuditCheckpoint(input: {}) { checkpoint { number } } }", json!({})).await;
 }
 
 #[tokio::test]
@@ -75,14 +77,15 @@ async fn an_intact_trail_verifies_through_the_api_and_checkpoints_are_signed() {
     let (app, bac_kan) = app_with_trail().await;
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
     let cp = app
-        .data(&auditor, "mutation { createAuditCheckpoint { number publicKey statement signature heads } }", json!({}))
+        .data(&auditor, "mutation { createAuditCheckpoint(input: {}) { checkpoint { number publicKey statement signature heads } } }", json!({}))
         .await;
-    let cp = &cp["createAuditCheckpoint"];
+    let cp = &cp["createAuditCheckpoint"]["checkpoint"];
     assert_eq!(cp["publicKey"], app.audit.public_key());
     assert!(cp["heads"].as_str().unwrap().contains(" 8 "), "{cp}");
     // Nothing written since: the same checkpoint.
-    let again = app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
-    assert_eq!(again["createAuditCheckpoint"]["number"], cp["number"]);
+    let again =
+        app.data(&auditor, "mutation { createAuditCheckpoint(input: {}) { checkpoint { number } } }", json!({})).await;
+    assert_eq!(again["createAuditCheckpoint"]["checkpoint"]["number"], cp["number"]);
     let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok chains entries checkpoints problem { kind } } }";
     let whole = app.data(&auditor, q, json!({ "c": null })).await;
     assert_eq!(whole["verifyAuditTrail"]["ok"], true, "{whole}");
@@ -226,10 +229,12 @@ async fn a_person_seated_elsewhere_and_renamed_there_is_in_both_committees_trail
     let app = TestApp::spawn().await;
     let central = app.token(&["ADMIN@CENTRAL"]);
     let (ha_tinh, nghe_an) = (app.committee_id("HA_TINH").await, app.committee_id("NGHE_AN").await);
-    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Hà Tĩnh\", partyMember: true, homeCommitteeId: $c}) { id } }";
-    let person =
-        app.data(&central, q, json!({ "c": ha_tinh })).await["createPerson"]["id"].as_str().unwrap().to_owned();
-    let appoint = "mutation($p: ID!, $c: ID!) { appointPosition(input: {personId: $p, committeeId: $c, role: MEMBER, title: \"Ủy viên\", startOn: \"2025-01-01\"}) { id } }";
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Hà Tĩnh\", partyMember: true, homeCommitteeId: $c}) { person { id } } }";
+    let person = app.data(&central, q, json!({ "c": ha_tinh })).await["createPerson"]["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let appoint = "mutation($p: ID!, $c: ID!) { appointPosition(input: {personId: $p, committeeId: $c, role: MEMBER, title: \"Ủy viên\", startOn: \"2025-01-01\"}) { position { id } } }";
     app.data(&central, appoint, json!({ "p": person, "c": nghe_an })).await;
     let nghe_an_admin = app.token(&["ADMIN@NGHE_AN"]);
     app.data(&nghe_an_admin, RENAME, json!({ "id": person, "n": "Người Đổi Tên" })).await;
@@ -277,7 +282,7 @@ async fn instances_signing_at_the_same_moment_keep_one_linear_chain_of_checkpoin
     assert!(first.iter().all(|id| *id == first[0]), "{first:?}");
     assert_eq!(count().await, 1);
     let admin = app.token(&["ADMIN@CENTRAL"]);
-    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Sau\", partyMember: false, homeCommitteeId: $c}) { id } }";
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Sau\", partyMember: false, homeCommitteeId: $c}) { person { id } } }";
     app.data(&admin, q, json!({ "c": app.committee_id("BAC_KAN").await })).await;
     let second: Vec<_> = sign().await.into_iter().map(|r| r.unwrap().id).collect();
     assert!(second.iter().all(|id| *id == second[0] && *id != first[0]), "{second:?}");
@@ -289,7 +294,8 @@ async fn instances_signing_at_the_same_moment_keep_one_linear_chain_of_checkpoin
 async fn an_empty_trail_has_nothing_to_sign_and_says_so() {
     let app = TestApp::spawn_with(common::Options { seed: false, ..Default::default() }).await;
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
-    let (_, body) = app.gql(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
+    let (_, body) =
+        app.gql(&auditor, "mutation { createAuditCheckpoint(input: {}) { checkpoint { number } } }", json!({})).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
 }
 
@@ -422,12 +428,13 @@ async fn a_verification_after_a_whole_one_walks_only_what_was_appended_since_the
     let target = chain_rows(&app).await[2].id;
     tamper(&app, &format!("UPDATE audit_event SET actor = 'someone' WHERE id = {target}")).await;
     assert_eq!(verify_api(&app, None).await["ok"], true);
-    let started = app.data(&auditor, "mutation { startAuditVerification }", json!({})).await;
-    assert_eq!(started["startAuditVerification"], true);
+    let started = app.data(&auditor, "mutation { startAuditVerification(input: {}) { started } }", json!({})).await;
+    assert_eq!(started["startAuditVerification"]["started"], true);
     let full = app.audit.verify_full(&app.db).await.unwrap();
     assert_eq!(full.problem.map(|p| p.kind), Some(BreakKind::HashMismatch));
-    let (_, refused) =
-        app.gql(&app.token(&["AUDITOR@BAC_KAN"]), "mutation { startAuditVerification }", json!({})).await;
+    let (_, refused) = app
+        .gql(&app.token(&["AUDITOR@BAC_KAN"]), "mutation { startAuditVerification(input: {}) { started } }", json!({}))
+        .await;
     assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
 }
 
@@ -616,8 +623,9 @@ async fn heads_kept_beside_a_checkpoint_that_are_not_its_signed_tree_are_reporte
 async fn verifying_a_chain_while_it_is_appended_to_reports_no_break() {
     let (app, bac_kan) = app_with_trail().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
-    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Ghi\", partyMember: true, homeCommitteeId: $c}) { id } }";
-    let person = app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["id"].as_str().unwrap().to_owned();
+    let q = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Ghi\", partyMember: true, homeCommitteeId: $c}) { person { id } } }";
+    let person =
+        app.data(&admin, q, json!({ "c": bac_kan })).await["createPerson"]["person"]["id"].as_str().unwrap().to_owned();
     let writer = {
         let (client, url, admin, person) = (app.client.clone(), app.url.clone(), admin.clone(), person.clone());
         tokio::spawn(async move {

@@ -207,21 +207,25 @@ async fn call(app: &TestApp, token: &str, op: Operation, target: &Target) -> Val
         Operation::ReadOrganisation => "{ committees(first: 1) { totalCount } }".to_owned(),
         Operation::ReadMembership => "{ people(first: 1) { totalCount } }".to_owned(),
         Operation::ManageOrganisation => {
-            format!("mutation {{ updateCommittee(id: \"{committee}\", input: {{regulation: \"67-QD/TW\"}}) {{ id }} }}")
+            format!(
+                "mutation {{ updateCommittee(input: {{id: \"{committee}\", regulation: \"67-QD/TW\"}}) {{ committee {{ id }} }} }}"
+            )
         }
         Operation::ReadAuditTrail => "{ auditEvents(first: 1) { totalCount } }".to_owned(),
         Operation::VerifyAuditTrail => format!("{{ verifyAuditTrail(committeeId: \"{committee}\") {{ ok }} }}"),
         Operation::ReadCases => "{ cases(first: 1) { totalCount } }".to_owned(),
         Operation::ReadCaseDetails => format!("{{ case(id: \"{case}\") {{ defendants(first: 1) {{ totalCount }} }} }}"),
         Operation::ManageCases => {
-            format!("mutation {{ updateCase(id: \"{case}\", input: {{summary: \"Checked\"}}) {{ id }} }}")
+            format!("mutation {{ updateCase(input: {{id: \"{case}\", summary: \"Checked\"}}) {{ case {{ id }} }} }}")
         }
         Operation::RecordProcedure => {
-            format!("mutation {{ addDefendant(caseId: \"{case}\", input: {{fullName: \"Bị Can Thử\"}}) {{ id }} }}")
+            format!(
+                "mutation {{ addDefendant(input: {{caseId: \"{case}\", fullName: \"Bị Can Thử\"}}) {{ defendant {{ id }} }} }}"
+            )
         }
         Operation::DecideMonitoring => format!(
-            "mutation {{ transitionCase(id: \"{case}\", transition: TAKE_UNDER_MONITORING, \
-             effectiveOn: \"2024-06-01\", decisionRef: \"1/QD\") {{ id }} }}"
+            "mutation {{ transitionCase(input: {{id: \"{case}\", transition: TAKE_UNDER_MONITORING, \
+             effectiveOn: \"2024-06-01\", decisionRef: \"1/QD\"}}) {{ case {{ id }} }} }}"
         ),
     };
     app.gql(token, &query, json!({})).await.1
@@ -248,9 +252,9 @@ async fn the_permission_table_is_enforced_for_every_role_and_operation() {
         .unwrap()
         .to_owned();
     let create = "mutation($c: ID!, $a: ID!) { createCase(input: {kind: CASE, code: \"NA-P-1\", title: \"Thử\",
-      field: LAND, source: PRESS, committeeId: $c, handlingAgencyId: $a, openedOn: \"2024-01-02\"}) { id } }";
+      field: LAND, source: PRESS, committeeId: $c, handlingAgencyId: $a, openedOn: \"2024-01-02\"}) { case { id } } }";
     let officer = app.token(&["OFFICER@NGHE_AN"]);
-    let case = app.data(&officer, create, json!({ "c": committee, "a": police })).await["createCase"]["id"]
+    let case = app.data(&officer, create, json!({ "c": committee, "a": police })).await["createCase"]["case"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -446,14 +450,13 @@ async fn a_provincial_admin_manages_only_their_own_committee() {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@NGHE_AN"]);
     let (nghe_an, ha_tinh) = (app.committee_id("NGHE_AN").await, app.committee_id("HA_TINH").await);
-    let update =
-        "mutation($id: ID!) { updateCommittee(id: $id, input: {regulation: \"67-QD/TW\"}) { viewerCanManage } }";
+    let update = "mutation($id: ID!) { updateCommittee(input: {id: $id, regulation: \"67-QD/TW\"}) { committee { viewerCanManage } } }";
     let data = app.data(&admin, update, json!({ "id": nghe_an })).await;
-    assert_eq!(data["updateCommittee"]["viewerCanManage"], true);
+    assert_eq!(data["updateCommittee"]["committee"]["viewerCanManage"], true);
     let (_, body) = app.gql(&admin, update, json!({ "id": ha_tinh })).await;
     assert_eq!(code(&body), "NOT_FOUND");
     let (_, body) = app
-        .gql(&admin, r#"mutation { createCommittee(input: {code: "NEW_ONE", name: "N", province: "P", establishedOn: "2025-01-01"}) { id } }"#, json!({}))
+        .gql(&admin, r#"mutation { createCommittee(input: {code: "NEW_ONE", name: "N", province: "P", establishedOn: "2025-01-01"}) { committee { id } } }"#, json!({}))
         .await;
     assert_eq!(code(&body), "FORBIDDEN");
 }
@@ -481,7 +484,7 @@ async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
     let id = app.committee_id("HA_TINH").await;
     app.data(
         &svc,
-        "mutation($id: ID!) { updateCommittee(id: $id, input: {regulation: \"67-QD/TW\"}) { id } }",
+        "mutation($id: ID!) { updateCommittee(input: {id: $id, regulation: \"67-QD/TW\"}) { committee { id } } }",
         json!({ "id": id }),
     )
     .await;

@@ -14,15 +14,15 @@ use steerql::config::Limits;
 
 const CREATE: &str = "mutation($c: ID!) {
   createCase(input: {kind: CASE, code: \"NA-X-001\", title: \"Kiểm tra\", field: LAND, source: INSPECTION,
-                     lossAmount: \"1000\", committeeId: $c, openedOn: \"2024-03-01\"}) { id } }";
-const UPDATE: &str = "mutation($id: ID!, $t: String!) { updateCase(id: $id, input: {title: $t}) { version } }";
+                     lossAmount: \"1000\", committeeId: $c, openedOn: \"2024-03-01\"}) { case { id } } }";
+const UPDATE: &str = "mutation($id: ID!, $t: String!) { updateCase(input: {id: $id, title: $t}) { case { version } } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn writes_cut_off_by_timeouts_and_departing_clients_end_whole_and_leave_no_transaction_open() {
     let app = TestApp::spawn().await;
     let officer = app.token(&["OFFICER@NGHE_AN"]);
     let created = app.data(&officer, CREATE, json!({ "c": app.committee_id("NGHE_AN").await })).await;
-    let created = created["createCase"]["id"].as_str().unwrap().to_owned();
+    let created = created["createCase"]["case"]["id"].as_str().unwrap().to_owned();
     // An instance on the same database whose timeout of two milliseconds
     // falls anywhere in a write: before it, between its statements, at its commit.
     let limits = Limits { request_timeout: Duration::from_millis(2), ..Limits::default() };

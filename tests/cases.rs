@@ -13,14 +13,12 @@ use steerql::domain::Role;
 use steerql::domain::cases::{CaseKind, CaseState, Transition};
 
 const CREATE: &str = "mutation($c: ID!, $kind: CaseKind!, $code: String!, $agency: ID, $key: String) {
-  createCase(input: {kind: $kind, code: $code, title: \"Kiểm tra dự án đất\", field: LAND, source: INSPECTION,
-                     lossAmount: \"125000000000\", committeeId: $c, handlingAgencyId: $agency, openedOn: \"2024-03-01\"},
-             idempotencyKey: $key) { id version code monitoringState procedureState lossAmount } }";
+  createCase(input: {idempotencyKey: $key, kind: $kind, code: $code, title: \"Kiểm tra dự án đất\", field: LAND, source: INSPECTION,
+                     lossAmount: \"125000000000\", committeeId: $c, handlingAgencyId: $agency, openedOn: \"2024-03-01\"}) { case { id version code monitoringState procedureState lossAmount } } }";
 
 const STEP: &str =
     "mutation($id: ID!, $t: CaseTransition!, $v: Int, $on: Date, $ref: String, $why: String, $key: String) {
-  transitionCase(id: $id, transition: $t, expectedVersion: $v, effectiveOn: $on, decisionRef: $ref, reason: $why,
-                 idempotencyKey: $key) { id version monitoringState procedureState closed } }";
+  transitionCase(input: {id: $id, transition: $t, expectedVersion: $v, effectiveOn: $on, decisionRef: $ref, reason: $why, idempotencyKey: $key}) { case { id version monitoringState procedureState closed } } }";
 
 const AVAILABLE: &str = "query($id: ID!) { case(id: $id) { availableTransitions { transition to requires } } }";
 
@@ -37,7 +35,7 @@ async fn create(app: &TestApp, committee: &str, kind: &str, code: &str) -> Value
     let officer = app.token(&[&format!("OFFICER@{committee}")]);
     let police = agency(app, committee, "POLICE").await;
     let vars = json!({ "c": app.committee_id(committee).await, "kind": kind, "code": code, "agency": police });
-    app.data(&officer, CREATE, vars).await["createCase"].clone()
+    app.data(&officer, CREATE, vars).await["createCase"]["case"].clone()
 }
 
 fn full(id: &str, t: &str) -> Value {
@@ -86,7 +84,7 @@ async fn a_case_goes_from_proposal_to_closed_as_the_right_roles_and_its_history_
     ]) {
         let mut vars = full(id, t);
         vars["v"] = json!(version);
-        let moved = app.data(token, STEP, vars).await["transitionCase"].clone();
+        let moved = app.data(token, STEP, vars).await["transitionCase"]["case"].clone();
         assert_eq!(moved["version"].as_i64().unwrap(), version + 1, "{t}");
     }
     assert_eq!(steps(&standing).await, ["REOPEN"]);
@@ -183,7 +181,7 @@ async fn a_repeated_write_with_the_same_key_returns_the_first_result_and_writes_
         }
     };
     let before = events(&app).await;
-    let id = first["createCase"]["id"].as_str().unwrap();
+    let id = first["createCase"]["case"]["id"].as_str().unwrap();
     let standing = app.token(&["STANDING@NGHE_AN"]);
     let mut step = full(id, "TAKE_UNDER_MONITORING");
     step["key"] = json!("step-1");
@@ -264,7 +262,7 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("TAKE_UNDER_MONITORING"), "{body}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "STEP_NOT_POSSIBLE", "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["transition"]), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", "transition"]), "{body}");
     let possible = body["errors"][0]["extensions"]["possibleSteps"].as_array().expect("possibleSteps is a list");
     assert!(possible.contains(&json!("TAKE_UNDER_MONITORING")), "{body}");
     assert!(!possible.contains(&json!("CLOSE")), "{body}");
@@ -284,7 +282,7 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     let (_, body) =
         app.gql(&standing, STEP, json!({ "id": id, "t": "TAKE_UNDER_MONITORING", "on": "2024-06-01" })).await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["decisionRef"]), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", "decisionRef"]), "{body}");
     // A stale version: CONFLICT with the current one.
     let mut stale = full(id, "TAKE_UNDER_MONITORING");
     stale["v"] = json!(7);
@@ -297,7 +295,7 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
     let (_, body) = app.gql(&officer, STEP, full(id, "START_INVESTIGATION")).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{body}");
-    let update = "mutation($id: ID!) { updateCase(id: $id, input: {title: \"x y\"}) { id } }";
+    let update = "mutation($id: ID!) { updateCase(input: {id: $id, title: \"x y\"}) { case { id } } }";
     let (_, body) = app.gql(&officer, update, json!({ "id": id })).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{body}");
@@ -313,12 +311,12 @@ async fn refusals_say_what_is_wrong_and_what_is_possible() {
         vars
     };
     for (vars, field) in [
-        (with("id", json!("Q2FzZToxOTk5OTk5OTk5OTk5OTk5OTk5OTk5")), json!(["id"])),
+        (with("id", json!("Q2FzZToxOTk5OTk5OTk5OTk5OTk5OTk5OTk5")), json!(["input", "id"])),
         (with("why", json!("a\u{0}b")), json!(["$why"])),
         (with("ref", json!("1\u{7}")), json!(["$ref"])),
-        (with("ref", json!("x".repeat(101))), json!(["decisionRef"])),
+        (with("ref", json!("x".repeat(101))), json!(["input", "decisionRef"])),
         (with("on", json!("1800-01-01")), json!(["$on"])),
-        (with("on", json!("2024-02-29")), json!(["effectiveOn"])),
+        (with("on", json!("2024-02-29")), json!(["input", "effectiveOn"])),
         (with("on", json!("+275760-09-13")), json!(["$on"])),
     ] {
         let (status, body) = app.gql(&standing, STEP, vars).await;
@@ -371,18 +369,17 @@ async fn an_assigned_matter_is_directed_by_the_province_and_stays_visible_to_bot
     let app = TestApp::spawn().await;
     let officer = app.token(&["OFFICER@CENTRAL"]);
     let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-A-1" });
-    let case = app.data(&officer, CREATE, vars).await["createCase"].clone();
+    let case = app.data(&officer, CREATE, vars).await["createCase"]["case"].clone();
     let id = case["id"].as_str().unwrap();
     let q = "query($id: ID!) { case(id: $id) { code } }";
     assert_eq!(code(&app.gql(&app.token(&["MEMBER@THANH_HOA"]), q, json!({ "id": id })).await.1), "NOT_FOUND");
-    let assign = "mutation($id: ID!, $c: ID!) { assignCase(id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\",
-      effectiveOn: \"2024-05-01\") { monitoringCommittee { code } assigningCommittee { code } } }";
+    let assign = "mutation($id: ID!, $c: ID!) { assignCase(input: {id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\", effectiveOn: \"2024-05-01\"}) { case { monitoringCommittee { code } assigningCommittee { code } } } }";
     let vars = json!({ "id": id, "c": app.committee_id("THANH_HOA").await });
     let (_, refused) = app.gql(&app.token(&["STANDING@THANH_HOA"]), assign, vars.clone()).await;
     assert_eq!(code(&refused), "NOT_FOUND", "{refused}");
     let assigned = app.data(&app.token(&["STANDING@CENTRAL"]), assign, vars).await;
-    assert_eq!(assigned["assignCase"]["monitoringCommittee"]["code"], "THANH_HOA");
-    assert_eq!(assigned["assignCase"]["assigningCommittee"]["code"], "CENTRAL");
+    assert_eq!(assigned["assignCase"]["case"]["monitoringCommittee"]["code"], "THANH_HOA");
+    assert_eq!(assigned["assignCase"]["case"]["assigningCommittee"]["code"], "CENTRAL");
     for token in [app.token(&["MEMBER@THANH_HOA"]), app.token(&["MEMBER@CENTRAL"])] {
         assert_eq!(app.data(&token, q, json!({ "id": id })).await["case"]["code"], "TW-A-1");
     }
@@ -394,10 +391,9 @@ async fn an_assigned_matter_is_directed_by_the_province_and_stays_visible_to_bot
 async fn only_the_assigning_committee_declines_ends_or_reopens_monitoring_of_an_assigned_matter() {
     let app = TestApp::spawn().await;
     let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-A-2" });
-    let case = app.data(&app.token(&["OFFICER@CENTRAL"]), CREATE, vars).await["createCase"].clone();
+    let case = app.data(&app.token(&["OFFICER@CENTRAL"]), CREATE, vars).await["createCase"]["case"].clone();
     let id = case["id"].as_str().unwrap();
-    let assign = "mutation($id: ID!, $c: ID!) { assignCase(id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\",
-      effectiveOn: \"2024-05-01\") { id } }";
+    let assign = "mutation($id: ID!, $c: ID!) { assignCase(input: {id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\", effectiveOn: \"2024-05-01\"}) { case { id } } }";
     let vars = json!({ "id": id, "c": app.committee_id("THANH_HOA").await });
     app.data(&app.token(&["STANDING@CENTRAL"]), assign, vars).await;
 
@@ -487,11 +483,11 @@ async fn another_agency_finds_a_matter_by_its_own_number_and_a_number_names_one_
     let app = TestApp::spawn().await;
     let case = create(&app, "NGHE_AN", "CASE", "NA-N-1").await;
     let procuracy = agency(&app, "NGHE_AN", "PROCURACY").await;
-    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { references(first: 5) { totalCount nodes { number } } } }";
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(input: {caseId: $id, agencyId: $a, number: $n}) { case { references(first: 5) { totalCount nodes { number } } } } }";
     let officer = app.token(&["OFFICER@NGHE_AN"]);
     let added = app.data(&officer, add, json!({ "id": case["id"], "a": procuracy, "n": "77/VKS-P1" })).await;
     assert_eq!(
-        added["addCaseReference"]["references"],
+        added["addCaseReference"]["case"]["references"],
         json!({ "totalCount": 1, "nodes": [{ "number": "77/VKS-P1" }] })
     );
     let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
@@ -522,10 +518,10 @@ async fn a_code_or_number_taken_outside_the_writers_reach_is_not_refused_and_tel
 
     // A central matter took Nghe An police's number: Nghe An records it on its own.
     let police = agency(&app, "NGHE_AN", "POLICE").await;
-    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { id } }";
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(input: {caseId: $id, agencyId: $a, number: $n}) { case { id } } }";
     let officer_central = app.token(&["OFFICER@CENTRAL"]);
     let vars = json!({ "c": app.committee_id("CENTRAL").await, "kind": "CASE", "code": "TW-Q-001" });
-    let central_case = app.data(&officer_central, CREATE, vars).await["createCase"].clone();
+    let central_case = app.data(&officer_central, CREATE, vars).await["createCase"]["case"].clone();
     app.data(&officer_central, add, json!({ "id": central_case["id"], "a": police, "n": "5/CSKT" })).await;
     app.data(&officer, add, json!({ "id": ours["id"], "a": police, "n": "5/CSKT" })).await;
     let find = "query($a: ID!, $n: String!) { caseByReference(agencyId: $a, number: $n) { code } }";
@@ -545,7 +541,7 @@ async fn an_agency_outside_the_writers_reach_is_not_found_in_every_case_write_th
     let case = create(&app, "NGHE_AN", "CASE", "NA-N-9").await;
     let officer = app.token(&["OFFICER@NGHE_AN"]);
     let foreign = agency(&app, "HA_TINH", "POLICE").await;
-    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(id: $id, input: {agencyId: $a, number: $n}) { id } }";
+    let add = "mutation($id: ID!, $a: ID!, $n: String!) { addCaseReference(input: {caseId: $id, agencyId: $a, number: $n}) { case { id } } }";
     let (_, body) = app.gql(&officer, add, json!({ "id": case["id"], "a": foreign, "n": "9/CSKT" })).await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
     let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "CASE", "code": "NA-N-10", "agency": foreign });
@@ -554,11 +550,11 @@ async fn an_agency_outside_the_writers_reach_is_not_found_in_every_case_write_th
     let with_reference =
         "mutation($c: ID!, $a: ID!) { createCase(input: {kind: CASE, code: \"NA-N-11\", title: \"Đất\",
       field: LAND, source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\",
-      references: [{agencyId: $a, number: \"9/CSKT\"}]}) { id } }";
+      references: [{agencyId: $a, number: \"9/CSKT\"}]}) { case { id } } }";
     let (_, body) =
         app.gql(&officer, with_reference, json!({ "c": app.committee_id("NGHE_AN").await, "a": foreign })).await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
-    let update = "mutation($id: ID!, $a: ID!) { updateCase(id: $id, input: {handlingAgencyId: $a}) { id } }";
+    let update = "mutation($id: ID!, $a: ID!) { updateCase(input: {id: $id, handlingAgencyId: $a}) { case { id } } }";
     let (_, body) = app.gql(&officer, update, json!({ "id": case["id"], "a": foreign })).await;
     assert_eq!(code(&body), "NOT_FOUND", "{body}");
     // Nothing was squatted: Ha Tinh records the number on its own matter.
@@ -632,20 +628,20 @@ async fn an_expired_idempotency_key_is_free_again_and_expired_keys_are_purged() 
     app.db.conn.execute_unprepared(&format!("UPDATE idempotency_key SET expires_at = {past}")).await.unwrap();
     let vars = json!({ "c": app.committee_id("NGHE_AN").await, "kind": "INCIDENT", "code": "NA-E-2", "key": "k-1" });
     let second = app.data(&officer, CREATE, vars).await;
-    assert_eq!(second["createCase"]["code"], "NA-E-2", "a new write under the expired key");
+    assert_eq!(second["createCase"]["case"]["code"], "NA-E-2", "a new write under the expired key");
     app.db.conn.execute_unprepared(&format!("UPDATE idempotency_key SET expires_at = {past}")).await.unwrap();
-    let purged = steerql::db::cases::purge_keys(&app.db.conn, chrono::Utc::now()).await.unwrap();
+    let purged = steerql::db::idempotency::purge_keys(&app.db.conn, chrono::Utc::now()).await.unwrap();
     assert_eq!(purged, 1);
 }
 
 const RECOVER: &str = "mutation($case: ID!, $amount: VND!, $on: Date!, $ref: String!, $key: String) {
-  recordRecovery(caseId: $case, input: {amount: $amount, recoveredOn: $on, reference: $ref}, idempotencyKey: $key) {
-    amount recoveredOn reference } }";
+  recordRecovery(input: {caseId: $case, idempotencyKey: $key, amount: $amount, recoveredOn: $on, reference: $ref}) { recovery {
+    amount recoveredOn reference } } }";
 
-const DISCIPLINE: &str = "mutation($case: ID, $c: ID, $name: String!, $on: Date!) {
-  recordDisciplinaryAction(input: {caseId: $case, committeeId: $c, subjectKind: INDIVIDUAL, subjectName: $name,
-                                   form: WARNING, decidingBody: \"Ủy ban Kiểm tra Tỉnh ủy\", decidedOn: $on}) {
-    subjectName decidedOn } }";
+const DISCIPLINE: &str = "mutation($case: ID!, $name: String!, $on: Date!) {
+  recordDisciplinaryAction(input: {owner: {caseId: $case}, subjectKind: INDIVIDUAL, subjectName: $name,
+                                   form: WARNING, decidingBody: \"Ủy ban Kiểm tra Tỉnh ủy\", decidedOn: $on}) { disciplinaryAction {
+    subjectName decidedOn } } }";
 
 const RECORDS: &str = "query($id: ID!, $after: String, $dAfter: String) { case(id: $id) { recoveredAmount
   recoveries(first: 2, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
@@ -873,13 +869,13 @@ async fn an_indictment_moves_the_defendants_still_prosecuted_and_records_each_in
     let id = case["id"].as_str().unwrap();
     let officer = app.token(&["OFFICER@NGHE_AN"]);
     let add = "mutation($c: ID!, $name: String!, $status: DefendantStatus!) {
-        addDefendant(caseId: $c, input: {fullName: $name, status: $status}) { id version status } }";
+        addDefendant(input: {caseId: $c, fullName: $name, status: $status}) { defendant { id version status } } }";
     let mut added = Vec::new();
     for (name, status) in
         [("Bị Can Một", "PROSECUTED"), ("Bị Can Hai", "PROSECUTED"), ("Bị Can Ba", "FLED_TRIED_IN_ABSENTIA")]
     {
         let vars = json!({ "c": id, "name": name, "status": status });
-        added.push(app.data(&officer, add, vars).await["addDefendant"].clone());
+        added.push(app.data(&officer, add, vars).await["addDefendant"]["defendant"].clone());
     }
     let standing = app.token(&["STANDING@NGHE_AN"]);
     for t in ["START_INVESTIGATION", "INDICT"] {
@@ -920,14 +916,14 @@ async fn a_repeat_returns_the_first_answer_after_later_steps_and_is_marked_a_rep
                        "key": "import-2024-0009" });
     let (_, first) = app.gql(&officer, CREATE, vars.clone()).await;
     assert!(first.get("extensions").is_none(), "a first write is no replay: {first}");
-    let id = first["data"]["createCase"]["id"].as_str().unwrap();
+    let id = first["data"]["createCase"]["case"]["id"].as_str().unwrap();
     // The matter moves on before the repeat.
     let standing = app.token(&["STANDING@NGHE_AN"]);
     app.data(&standing, STEP, full(id, "TAKE_UNDER_MONITORING")).await;
     app.data(&officer, STEP, full(id, "START_INVESTIGATION")).await;
     let (_, again) = app.gql(&officer, CREATE, vars).await;
     assert_eq!(again["data"], first["data"], "the first answer, not the record as it is now");
-    assert_eq!(again["data"]["createCase"]["procedureState"], "PROSECUTED");
+    assert_eq!(again["data"]["createCase"]["case"]["procedureState"], "PROSECUTED");
     assert_eq!(again["extensions"]["replayed"], json!(["createCase"]), "{again}");
     // A step repeated after a later one answers as it did.
     let mut step = full(id, "INDICT");
@@ -936,7 +932,7 @@ async fn a_repeat_returns_the_first_answer_after_later_steps_and_is_marked_a_rep
     app.data(&officer, STEP, full(id, "OPEN_TRIAL")).await;
     let (_, two) = app.gql(&officer, STEP, step).await;
     assert_eq!(two["data"], one, "{two}");
-    assert_eq!(two["data"]["transitionCase"]["procedureState"], "INDICTMENT");
+    assert_eq!(two["data"]["transitionCase"]["case"]["procedureState"], "INDICTMENT");
 }
 
 #[tokio::test]
@@ -947,13 +943,12 @@ async fn a_replayed_key_is_checked_for_reach_and_grants_like_a_first_request() {
     let nghe_an = common::token_for("shared", &["OFFICER@NGHE_AN"], false);
     let ha_tinh = common::token_for("shared", &["OFFICER@HA_TINH"], false);
     let add = "mutation($c: ID!, $key: String) {
-        addDefendant(caseId: $c, input: {fullName: \"Bị Can Bí Mật\", positionHeld: \"Giám đốc\", charges: [\"Điều 356\"]},
-                     idempotencyKey: $key) { id fullName positionHeld charges } }";
+        addDefendant(input: {caseId: $c, idempotencyKey: $key, fullName: \"Bị Can Bí Mật\", positionHeld: \"Giám đốc\", charges: [\"Điều 356\"]}) { defendant { id fullName positionHeld charges } } }";
     let recover = RECOVER;
-    let discipline = "mutation($case: ID, $key: String) {
-        recordDisciplinaryAction(input: {caseId: $case, subjectKind: INDIVIDUAL, subjectName: \"Cán Bộ Kín\",
-            form: WARNING, decidingBody: \"Ủy ban Kiểm tra\", decidedOn: \"2024-05-01\"}, idempotencyKey: $key) {
-            subjectName } }";
+    let discipline = "mutation($case: ID!, $key: String) {
+        recordDisciplinaryAction(input: {idempotencyKey: $key, owner: {caseId: $case}, subjectKind: INDIVIDUAL, subjectName: \"Cán Bộ Kín\",
+            form: WARNING, decidingBody: \"Ủy ban Kiểm tra\", decidedOn: \"2024-05-01\"}) { disciplinaryAction {
+            subjectName } } }";
     let writes = [
         (add, json!({ "c": id, "key": "K-add" })),
         (recover, json!({ "case": id, "amount": "1000", "on": "2024-05-01", "ref": "PT-1", "key": "K-rec" })),

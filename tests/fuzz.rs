@@ -34,14 +34,14 @@ const TEMPLATES: &[&str] = &[
     "query($first: Int, $c: ID, $filter: AgencyFilter) { agencies(first: $first, committeeId: $c, filter: $filter) { totalCount nodes { kind } } }",
     "query($first: Int, $committeeId: ID, $after: String) { auditEvents(first: $first, committeeId: $committeeId, after: $after) { totalCount nodes { action } } }",
     "{ me { subject grants { role committee } operations } permissions { operation roles } }",
-    "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id fullName } }",
-    "mutation($id: ID!, $input: UpdateCommitteeInput!) { updateCommittee(id: $id, input: $input) { id name } }",
-    "mutation($input: AppointPositionInput!) { appointPosition(input: $input) { id } }",
-    "mutation($id: ID!, $input: EndPositionInput!) { endPosition(id: $id, input: $input) { id } }",
-    "mutation($input: MergeCommitteesInput!) { mergeCommittees(input: $input) { id } }",
-    "mutation($input: CreateCommitteeInput!) { createCommittee(input: $input) { id } }",
-    "mutation($id: ID!, $input: UpdatePersonInput!) { updatePerson(id: $id, input: $input) { id } }",
-    "mutation($id: ID!, $input: UpdatePositionInput!) { updatePosition(id: $id, input: $input) { id } }",
+    "mutation($input: CreatePersonInput!) { createPerson(input: $input) { clientMutationId person { id fullName } } }",
+    "mutation($input: UpdateCommitteeInput!) { updateCommittee(input: $input) { clientMutationId committee { id name } } }",
+    "mutation($input: AppointPositionInput!) { appointPosition(input: $input) { clientMutationId position { id } } }",
+    "mutation($input: EndPositionInput!) { endPosition(input: $input) { clientMutationId position { id } } }",
+    "mutation($input: MergeCommitteesInput!) { mergeCommittees(input: $input) { clientMutationId committee { id } successor { id } endedPositions { id } } }",
+    "mutation($input: CreateCommitteeInput!) { createCommittee(input: $input) { clientMutationId committee { id } } }",
+    "mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { clientMutationId person { id } } }",
+    "mutation($input: UpdatePositionInput!) { updatePosition(input: $input) { clientMutationId position { id } } }",
     // The cases API.
     "query($id: ID!, $first: Int, $after: String) { case(id: $id) { code kind lossAmount recoveredAmount
         defendants(first: $first, after: $after) { nodes { fullName charges status } }
@@ -52,22 +52,20 @@ const TEMPLATES: &[&str] = &[
         cases(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $order) {
             totalCount edges { cursor node { id code monitoringCommittee { code } } } } }",
     "{ workflow { states { state } steps { transition from } } }",
-    "mutation($input: CreateCaseInput!, $key: String) { createCase(input: $input, idempotencyKey: $key) { id code } }",
-    "mutation($id: ID!, $input: UpdateCaseInput!, $key: String) { updateCase(id: $id, input: $input, idempotencyKey: $key) { id version } }",
-    "mutation($id: ID!, $t: CaseTransition!, $v: Int, $on: Date, $ref: String, $why: String, $key: String) {
-        transitionCase(id: $id, transition: $t, expectedVersion: $v, effectiveOn: $on, decisionRef: $ref, reason: $why,
-                       idempotencyKey: $key) { id procedureState } }",
-    "mutation($id: ID!, $c: ID!, $ref: String!, $on: Date!, $v: Int, $key: String) {
-        assignCase(id: $id, committeeId: $c, decisionRef: $ref, effectiveOn: $on, expectedVersion: $v, idempotencyKey: $key) { id } }",
-    "mutation($id: ID!, $input: CaseReferenceInput!) { addCaseReference(id: $id, input: $input) { id } }",
-    "mutation($case: ID!, $input: DefendantInput!, $key: String) { addDefendant(caseId: $case, input: $input, idempotencyKey: $key) { id } }",
-    "mutation($id: ID!, $input: UpdateDefendantInput!) { updateDefendant(id: $id, input: $input) { id status } }",
-    "mutation($case: ID!, $input: RecoveryInput!, $key: String) { recordRecovery(caseId: $case, input: $input, idempotencyKey: $key) { id amount } }",
-    "mutation($input: DisciplinaryActionInput!, $key: String) { recordDisciplinaryAction(input: $input, idempotencyKey: $key) { id } }",
+    "mutation($input: CreateCaseInput!) { createCase(input: $input) { clientMutationId case { id code } } }",
+    "mutation($input: UpdateCaseInput!) { updateCase(input: $input) { clientMutationId case { id version } } }",
+    "mutation($input: TransitionCaseInput!) { transitionCase(input: $input) { clientMutationId case { id procedureState } openedCase { id } defendants { id } historyEntry { id seq } } }",
+    "mutation($input: AssignCaseInput!) { assignCase(input: $input) { clientMutationId case { id } } }",
+    "mutation($input: AddCaseReferenceInput!) { addCaseReference(input: $input) { clientMutationId reference { number } case { version } } }",
+    "mutation($input: AddDefendantInput!) { addDefendant(input: $input) { clientMutationId defendant { id } case { version } } }",
+    "mutation($input: UpdateDefendantInput!) { updateDefendant(input: $input) { clientMutationId defendant { id status } } }",
+    "mutation($input: RecordRecoveryInput!) { recordRecovery(input: $input) { clientMutationId recovery { id amount } case { recoveredAmount } } }",
+    "mutation($input: RecordDisciplinaryActionInput!) { recordDisciplinaryAction(input: $input) { clientMutationId disciplinaryAction { id } } }",
     // The audit area (verification takes a costly slot; a refusal is a 503-free BUSY or an answer).
     "query($c: ID, $first: Int, $chain: String!) { verifyAuditTrail(committeeId: $c) { ok } lastAuditVerification { ok }
         auditCheckpoints(first: $first) { nodes { number heads inclusionProof(chain: $chain) { path } } } }",
-    "mutation { createAuditCheckpoint { number } startAuditVerification }",
+    "mutation($cp: CreateAuditCheckpointInput!, $sv: StartAuditVerificationInput!) {
+        createAuditCheckpoint(input: $cp) { checkpoint { number } } startAuditVerification(input: $sv) { started } }",
 ];
 
 /// The root fields `templates` select, by operation type.
@@ -184,7 +182,9 @@ fn json_value() -> impl Strategy<Value = Value> {
                     prop_oneof![
                         Just("first"),
                         Just("nameContains"),
-                        Just("activeAt"),
+                        Just("held"),
+                        Just("on"),
+                        Just("today"),
                         Just("level"),
                         Just("status"),
                         Just("field"),
@@ -225,6 +225,14 @@ fn json_value() -> impl Strategy<Value = Value> {
                         Just("form"),
                         Just("decidingBody"),
                         Just("decidedOn"),
+                        Just("id"),
+                        Just("expectedVersion"),
+                        Just("idempotencyKey"),
+                        Just("clientMutationId"),
+                        Just("transition"),
+                        Just("decisionRef"),
+                        Just("reason"),
+                        Just("owner"),
                         Just("bogus"),
                     ],
                     inner,

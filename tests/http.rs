@@ -36,7 +36,7 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn simple_cross_site_bodies_are_refused_with_415() {
     let app = TestApp::spawn_with(Options { seed: false, ..Default::default() }).await;
-    let mutation = r#"{"query":"mutation { createPerson(input: {fullName: \"x\", partyMember: true, homeCommitteeId: \"x\"}) { id } }"}"#;
+    let mutation = r#"{"query":"mutation { createPerson(input: {fullName: \"x\", partyMember: true, homeCommitteeId: \"x\"}) { person { id } } }"}"#;
     for ct in [
         "text/plain",
         "application/x-www-form-urlencoded",
@@ -57,7 +57,7 @@ async fn a_mutation_over_get_is_405_and_a_query_over_get_works() {
         .client
         .get(&app.url)
         .bearer_auth(&token)
-        .query(&[("query", "mutation { updatePerson(id: \"x\", input: {}) { id } }")])
+        .query(&[("query", "mutation { updatePerson(input: {id: \"x\"}) { person { id } } }")])
         .send()
         .await
         .unwrap();
@@ -209,9 +209,9 @@ async fn every_error_carries_a_code_and_no_internals() {
     for query in [
         "{ nope }",
         "{ committees(first: \"x\") { totalCount } }",
-        "query($d: Date!) { positions(first: 1, filter: {activeAt: $d}) { totalCount } }",
+        "query($d: Date!) { positions(first: 1, filter: {held: {on: $d}}) { totalCount } }",
         "{ committee(id: \"bm90IGFuIGlk\") { code } }",
-        "mutation { endPosition(id: \"UG9zaXRpb246OTk5OTk5\", input: {endOn: \"2025-01-01\"}) { id } }",
+        "mutation { endPosition(input: {id: \"UG9zaXRpb246OTk5OTk5\", endOn: \"2025-01-01\"}) { position { id } } }",
     ] {
         let (_, body) = app.gql(&token, query, json!({ "d": "31/12/2024" })).await;
         let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{query}: {body}"));

@@ -12,18 +12,18 @@ use serde_json::{Value, json};
 use steerql::error::{AppError, Code};
 
 const APPOINT: &str = "mutation($p: ID!, $c: ID!, $r: PositionRole!, $d: Date!) {
-    appointPosition(input: {personId: $p, committeeId: $c, role: $r, title: \"Test title\", startOn: $d}) { id version } }";
+    appointPosition(input: {personId: $p, committeeId: $c, role: $r, title: \"Test title\", startOn: $d}) { position { id version } } }";
 const CREATE_PERSON: &str = "mutation($c: ID!, $n: String!) {
-    createPerson(input: {fullName: $n, partyMember: true, homeCommitteeId: $c}) { id version } }";
+    createPerson(input: {fullName: $n, partyMember: true, homeCommitteeId: $c}) { person { id version } } }";
 
 async fn new_person(app: &TestApp, admin: &str, committee: &str, name: &str) -> String {
     let data = app.data(admin, CREATE_PERSON, json!({ "c": committee, "n": name })).await;
-    data["createPerson"]["id"].as_str().unwrap().to_owned()
+    data["createPerson"]["person"]["id"].as_str().unwrap().to_owned()
 }
 
 async fn current_head(app: &TestApp, admin: &str, code: &str) -> String {
     let q = "query($c: String!) { committeeByCode(code: $c) {
-        positions(first: 1, filter: {role: HEAD, current: true}) { nodes { id } } } }";
+        positions(first: 1, filter: {role: HEAD, held: {today: true}}) { nodes { id } } } }";
     let data = app.data(admin, q, json!({ "c": code })).await;
     data["committeeByCode"]["positions"]["nodes"][0]["id"].as_str().unwrap().to_owned()
 }
@@ -35,14 +35,14 @@ async fn a_head_appointed_before_a_later_one_is_refused_because_their_terms_over
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let bac_kan = app.committee_id("BAC_KAN").await;
     let head = current_head(&app, &admin, "BAC_KAN").await;
-    let end = "mutation($id: ID!) { endPosition(id: $id, input: {endOn: \"2026-01-31\"}) { id } }";
+    let end = "mutation($id: ID!) { endPosition(input: {id: $id, endOn: \"2026-01-31\"}) { position { id } } }";
     app.data(&admin, end, json!({ "id": head })).await;
     let (y, z) =
         (new_person(&app, &admin, &bac_kan, "Người Y").await, new_person(&app, &admin, &bac_kan, "Người Z").await);
     app.data(&admin, APPOINT, json!({ "p": y, "c": bac_kan, "r": "HEAD", "d": "2027-01-01" })).await;
     let (_, body) = app.gql(&admin, APPOINT, json!({ "p": z, "c": bac_kan, "r": "HEAD", "d": "2026-03-01" })).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
-    let q = "query($c: ID!) { positions(first: 10, committeeId: $c, filter: {role: HEAD, activeAt: \"2027-06-01\"}) { totalCount } }";
+    let q = "query($c: ID!) { positions(first: 10, committeeId: $c, filter: {role: HEAD, held: {on: \"2027-06-01\"}}) { totalCount } }";
     assert_eq!(app.data(&admin, q, json!({ "c": bac_kan })).await["positions"]["totalCount"], 1);
 }
 
@@ -63,7 +63,8 @@ async fn a_committee_cannot_be_established_after_its_seats_start() {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let bac_kan = app.committee_id("BAC_KAN").await;
-    let q = "mutation($id: ID!) { updateCommittee(id: $id, input: {establishedOn: \"2100-12-31\"}) { id } }";
+    let q =
+        "mutation($id: ID!) { updateCommittee(input: {id: $id, establishedOn: \"2100-12-31\"}) { committee { id } } }";
     let (_, body) = app.gql(&admin, q, json!({ "id": bac_kan })).await;
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", "establishedOn"]));
@@ -115,7 +116,7 @@ async fn the_database_refuses_what_the_rules_refuse_and_says_which_rule_by_name(
         let err = direct(&app, &sql).await;
         assert_eq!(err.code(), want, "{sql}: {}", err.detail());
         if let (Some(field), AppError::BadUserInput { field: path, .. }) = (field, &err) {
-            assert_eq!(path, &vec!["input".to_owned(), field.to_owned()], "{sql}");
+            assert_eq!(path, &vec![field.to_owned()], "{sql}");
         }
     }
 }
@@ -160,7 +161,7 @@ fn every_stored_value_list_the_database_checks_is_the_domains() {
 }
 
 const RENAME: &str = "mutation($id: ID!, $n: String!, $v: Int) {
-    updatePerson(id: $id, input: {fullName: $n, expectedVersion: $v}) { id version fullName } }";
+    updatePerson(input: {id: $id, fullName: $n, expectedVersion: $v}) { person { id version fullName } } }";
 
 /// Fires 50 renames of one person, all expecting version 1, spread over
 /// `urls`; returns the answers.
@@ -180,7 +181,7 @@ async fn fifty_renames(urls: &[String], token: &str, person: &str) -> Vec<Value>
 fn exactly_one_wins(answers: &[Value]) {
     let won: Vec<_> = answers.iter().filter(|b| b.get("errors").is_none()).collect();
     assert_eq!(won.len(), 1, "{answers:#?}");
-    assert_eq!(won[0]["data"]["updatePerson"]["version"], 2);
+    assert_eq!(won[0]["data"]["updatePerson"]["person"]["version"], 2);
     for lost in answers.iter().filter(|b| b.get("errors").is_some()) {
         assert_eq!(code(lost), "CONFLICT", "{lost}");
         assert_eq!(lost["errors"][0]["extensions"]["currentVersion"], 2, "{lost}");
@@ -197,7 +198,7 @@ async fn fifty_concurrent_updates_expecting_one_version_let_exactly_one_through(
     exactly_one_wins(&fifty_renames(std::slice::from_ref(&app.url), &admin, &person).await);
     // Without an expected version, writes take turns and none is lost.
     let data = app.data(&admin, RENAME, json!({ "id": person, "n": "Tên cuối" })).await;
-    assert_eq!(data["updatePerson"]["version"], 3);
+    assert_eq!(data["updatePerson"]["person"]["version"], 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -218,7 +219,7 @@ async fn concurrent_appointments_of_two_heads_leave_one_head() {
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let bac_kan = app.committee_id("BAC_KAN").await;
     let head = current_head(&app, &admin, "BAC_KAN").await;
-    let end = "mutation($id: ID!) { endPosition(id: $id, input: {endOn: \"2026-01-31\"}) { id } }";
+    let end = "mutation($id: ID!) { endPosition(input: {id: $id, endOn: \"2026-01-31\"}) { position { id } } }";
     app.data(&admin, end, json!({ "id": head })).await;
     let mut people = Vec::new();
     for i in 0..8 {
@@ -240,12 +241,12 @@ async fn versions_start_at_one_and_every_change_bumps_them() {
     let bac_kan = app.committee_id("BAC_KAN").await;
     let p = new_person(&app, &admin, &bac_kan, "Người Phiên Bản").await;
     let seat = app.data(&admin, APPOINT, json!({ "p": p, "c": bac_kan, "r": "MEMBER", "d": "2025-01-01" })).await;
-    assert_eq!(seat["appointPosition"]["version"], 1);
-    let id = seat["appointPosition"]["id"].as_str().unwrap();
-    let update = "mutation($id: ID!, $v: Int) { updatePosition(id: $id, input: {title: \"New\", expectedVersion: $v}) { version } }";
-    assert_eq!(app.data(&admin, update, json!({ "id": id, "v": 1 })).await["updatePosition"]["version"], 2);
-    let end = "mutation($id: ID!, $v: Int) { endPosition(id: $id, input: {endOn: \"2025-12-31\", expectedVersion: $v}) { version } }";
+    assert_eq!(seat["appointPosition"]["position"]["version"], 1);
+    let id = seat["appointPosition"]["position"]["id"].as_str().unwrap();
+    let update = "mutation($id: ID!, $v: Int) { updatePosition(input: {id: $id, title: \"New\", expectedVersion: $v}) { position { version } } }";
+    assert_eq!(app.data(&admin, update, json!({ "id": id, "v": 1 })).await["updatePosition"]["position"]["version"], 2);
+    let end = "mutation($id: ID!, $v: Int) { endPosition(input: {id: $id, endOn: \"2025-12-31\", expectedVersion: $v}) { position { version } } }";
     let (_, stale) = app.gql(&admin, end, json!({ "id": id, "v": 1 })).await;
     assert_eq!((code(&stale), &stale["errors"][0]["extensions"]["currentVersion"]), ("CONFLICT", &json!(2)));
-    assert_eq!(app.data(&admin, end, json!({ "id": id, "v": 2 })).await["endPosition"]["version"], 3);
+    assert_eq!(app.data(&admin, end, json!({ "id": id, "v": 2 })).await["endPosition"]["position"]["version"], 3);
 }

@@ -111,7 +111,7 @@ async fn navigation_runs_both_ways_between_committees_people_and_seats() {
                   advisoryAgency { kind name committee { code } }
                   agencies(first: 10, filter: {kind: POLICE}) { nodes { kind } }
                   standingCommittee { role person { fullName } }
-                  positions(first: 1, filter: {role: HEAD, current: true}) {
+                  positions(first: 1, filter: {role: HEAD, held: {today: true}}) {
                     nodes { title active committee { code } person { fullName positions(first: 5) { nodes { committee { code } } } } }
                   } } }"#,
             json!({}),
@@ -139,7 +139,7 @@ async fn who_sat_on_the_central_committee_on_a_date_is_answerable() {
     let app = TestApp::spawn().await;
     let t = app.token(&["MEMBER@CENTRAL"]);
     let central = app.committee_id("CENTRAL").await;
-    let q = "query($c: ID!, $d: Date!) { positions(first: 10, committeeId: $c, filter: {activeAt: $d, role: HEAD}) { nodes { person { fullName } } } }";
+    let q = "query($c: ID!, $d: Date!) { positions(first: 10, committeeId: $c, filter: {held: {on: $d}, role: HEAD}) { nodes { person { fullName } } } }";
     let before = app.data(&t, q, json!({ "c": central, "d": "2024-06-01" })).await;
     assert_eq!(before["positions"]["nodes"], json!([{ "person": { "fullName": "Nguyễn Phú Trọng" } }]));
     let after = app.data(&t, q, json!({ "c": central, "d": "2024-09-01" })).await;
@@ -173,12 +173,12 @@ async fn an_admin_creates_and_updates_a_committee_and_each_write_is_audited() {
     let data = app
         .data(
             &admin,
-            r#"mutation { createCommittee(input: {code: "TEST_PROVINCE", name: "Test committee", province: "Tỉnh Thử", establishedOn: "2025-07-01"}) {
-                 id code level status regulation parent { code } } }"#,
+            r#"mutation { createCommittee(input: {code: "TEST_PROVINCE", name: "Test committee", province: "Tỉnh Thử", establishedOn: "2025-07-01"}) { committee {
+                 id code level status regulation parent { code } } } }"#,
             json!({}),
         )
         .await;
-    let created = &data["createCommittee"];
+    let created = &data["createCommittee"]["committee"];
     assert_eq!(created["level"], "PROVINCIAL");
     assert_eq!(created["status"], "ACTIVE");
     assert_eq!(created["parent"]["code"], "CENTRAL");
@@ -186,11 +186,11 @@ async fn an_admin_creates_and_updates_a_committee_and_each_write_is_audited() {
     let data = app
         .data(
             &admin,
-            "mutation($id: ID!) { updateCommittee(id: $id, input: {name: \"  Renamed  \"}) { name } }",
+            "mutation($id: ID!) { updateCommittee(input: {id: $id, name: \"  Renamed  \"}) { committee { name } } }",
             json!({ "id": id }),
         )
         .await;
-    assert_eq!(data["updateCommittee"]["name"], "Renamed");
+    assert_eq!(data["updateCommittee"]["committee"]["name"], "Renamed");
 
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
     let data = app
@@ -216,14 +216,15 @@ async fn invalid_input_names_the_field_and_changes_nothing() {
         (r#"{code: "GOOD_CODE", name: "   ", province: "Y", establishedOn: "2025-01-01"}"#, "name"),
         (r#"{code: "GOOD_CODE", name: "X", province: "Y", establishedOn: "1800-01-01"}"#, "establishedOn"),
     ] {
-        let (status, body) =
-            app.gql(&admin, &format!("mutation {{ createCommittee(input: {input}) {{ id }} }}"), json!({})).await;
+        let (status, body) = app
+            .gql(&admin, &format!("mutation {{ createCommittee(input: {input}) {{ committee {{ id }} }} }}"), json!({}))
+            .await;
         assert_eq!(status, 200);
         assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
         assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", field]));
     }
     let (_, body) =
-        app.gql(&admin, r#"mutation { createCommittee(input: {code: "X1", name: "X", province: "Y", establishedOn: "not a date"}) { id } }"#, json!({})).await;
+        app.gql(&admin, r#"mutation { createCommittee(input: {code: "X1", name: "X", province: "Y", establishedOn: "not a date"}) { committee { id } } }"#, json!({})).await;
     assert_eq!(code(&body), "BAD_USER_INPUT");
     let t = app.token(&["MEMBER@CENTRAL"]);
     let data = app.data(&t, "{ committees(first: 1) { totalCount } }", json!({})).await;
@@ -235,7 +236,7 @@ async fn a_duplicate_committee_code_is_a_conflict() {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let (_, body) = app
-        .gql(&admin, r#"mutation { createCommittee(input: {code: "NGHE_AN", name: "Again", province: "Nghệ An", establishedOn: "2025-01-01"}) { id } }"#, json!({}))
+        .gql(&admin, r#"mutation { createCommittee(input: {code: "NGHE_AN", name: "Again", province: "Nghệ An", establishedOn: "2025-01-01"}) { committee { id } } }"#, json!({}))
         .await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["reason"], "DUPLICATE", "{body}");
@@ -247,24 +248,27 @@ async fn seats_are_appointed_and_ended_and_history_is_kept() {
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let ha_tinh = app.committee_id("HA_TINH").await;
     let person = app
-        .data(&admin, "mutation($c: ID!) { createPerson(input: {fullName: \"Người Thử\", partyMember: true, homeCommitteeId: $c}) { id } }", json!({ "c": ha_tinh }))
-        .await["createPerson"]["id"]
+        .data(&admin, "mutation($c: ID!) { createPerson(input: {fullName: \"Người Thử\", partyMember: true, homeCommitteeId: $c}) { person { id } } }", json!({ "c": ha_tinh }))
+        .await["createPerson"]["person"]["id"]
         .clone();
     // The committee already has a head: a second one conflicts.
-    let appoint = "mutation($p: ID!, $c: ID!, $r: PositionRole!) { appointPosition(input: {personId: $p, committeeId: $c, role: $r, title: \"Test title\", startOn: \"2025-01-01\"}) { id role standing active } }";
+    let appoint = "mutation($p: ID!, $c: ID!, $r: PositionRole!) { appointPosition(input: {personId: $p, committeeId: $c, role: $r, title: \"Test title\", startOn: \"2025-01-01\"}) { position { id role standing active } } }";
     let (_, body) = app.gql(&admin, appoint, json!({ "p": person, "c": ha_tinh, "r": "HEAD" })).await;
     assert_eq!(code(&body), "CONFLICT", "{body}");
     let data = app.data(&admin, appoint, json!({ "p": person, "c": ha_tinh, "r": "MEMBER" })).await;
-    let seat = &data["appointPosition"];
+    let seat = &data["appointPosition"]["position"];
     assert_eq!(seat["standing"], false);
     assert_eq!(seat["active"], true);
     let seat_id = seat["id"].clone();
-    let end = "mutation($id: ID!, $d: Date!) { endPosition(id: $id, input: {endOn: $d, reason: \"moved\"}) { endOn endReason active } }";
+    let end = "mutation($id: ID!, $d: Date!) { endPosition(input: {id: $id, endOn: $d, reason: \"moved\"}) { position { endOn endReason active } } }";
     let (_, body) = app.gql(&admin, end, json!({ "id": seat_id, "d": "2024-12-31" })).await;
     assert_eq!(code(&body), "BAD_USER_INPUT");
     assert_eq!(body["errors"][0]["extensions"]["field"], json!(["input", "endOn"]));
     let data = app.data(&admin, end, json!({ "id": seat_id, "d": "2025-06-30" })).await;
-    assert_eq!(data["endPosition"], json!({ "endOn": "2025-06-30", "endReason": "moved", "active": false }));
+    assert_eq!(
+        data["endPosition"]["position"],
+        json!({ "endOn": "2025-06-30", "endReason": "moved", "active": false })
+    );
     let (_, body) = app.gql(&admin, end, json!({ "id": seat_id, "d": "2025-07-30" })).await;
     assert_eq!(code(&body), "CONFLICT");
     let data = app
@@ -282,9 +286,15 @@ async fn merging_keeps_the_old_committee_and_points_to_its_successor() {
     let app = TestApp::spawn().await;
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let (ha_tinh, nghe_an) = (app.committee_id("HA_TINH").await, app.committee_id("NGHE_AN").await);
-    let merge = "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { status endedOn successor { code } positions(first: 1, filter: {current: true}) { totalCount } } }";
+    let merge = "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) {
+      committee { status endedOn successor { code } positions(first: 1, filter: {held: {today: true}}) { totalCount } }
+      successor { code status } endedPositions { endOn endReason committee { code } } } }";
     let data = app.data(&admin, merge, json!({ "a": ha_tinh, "b": nghe_an })).await;
-    let merged = &data["mergeCommittees"];
+    let merged = &data["mergeCommittees"]["committee"];
+    assert_eq!(data["mergeCommittees"]["successor"], json!({ "code": "NGHE_AN", "status": "ACTIVE" }));
+    let ended = data["mergeCommittees"]["endedPositions"].as_array().unwrap();
+    assert!(!ended.is_empty(), "the merged committee's seats end with it: {data}");
+    assert!(ended.iter().all(|p| p["endOn"] == "2025-06-30" && p["committee"]["code"] == "HA_TINH"), "{data}");
     assert_eq!(merged["status"], "MERGED");
     assert_eq!(merged["endedOn"], "2025-07-01");
     assert_eq!(merged["successor"]["code"], "NGHE_AN");
@@ -421,7 +431,7 @@ async fn every_field_of_a_seat_and_of_its_person_reads_the_same_in_a_committee_l
             .collect::<Vec<_>>()
     };
     let mut compared = 0;
-    for filter in ["", ", filter: {current: true}"] {
+    for filter in ["", ", filter: {held: {today: true}}"] {
         for field in fields("Position") {
             let sel = selection(&types, &field, 1);
             let q = format!(

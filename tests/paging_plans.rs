@@ -204,8 +204,7 @@ async fn the_current_seats_of_a_committee_with_200000_past_ones_are_found_withou
     let app = TestApp::spawn().await;
     app.add_seat_history("BAC_KAN", 200_000).await;
     let member = app.token(&["MEMBER@CENTRAL"]);
-    let q =
-        r#"{ committeeByCode(code: "BAC_KAN") { positions(first: 5, filter: {current: true}) { nodes { title } } } }"#;
+    let q = r#"{ committeeByCode(code: "BAC_KAN") { positions(first: 5, filter: {held: {today: true}}) { nodes { title } } } }"#;
     app.reset_statements();
     let data = app.data(&member, q, json!({})).await;
     assert_eq!(data["committeeByCode"]["positions"]["nodes"].as_array().unwrap().len(), 5);

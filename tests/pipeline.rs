@@ -69,7 +69,7 @@ async fn operations_executed_without_http_meet_the_same_refusals() {
     assert_eq!(refusal(&direct.run(member, aliases).await), pair("BAD_USER_INPUT", "MAX_ALIASES"));
     let roots = "{ me { subject } permissions { operation } committees(first: 1) { totalCount } }";
     assert_eq!(refusal(&direct.run(member, roots).await), pair("BAD_USER_INPUT", "MAX_ROOT_FIELDS"));
-    let write = r#"mutation { createPerson(input: {fullName: "X", partyMember: true, homeCommitteeId: "x"}) { id } }"#;
+    let write = r#"mutation { createPerson(input: {fullName: "X", partyMember: true, homeCommitteeId: "x"}) { person { id } } }"#;
     assert_eq!(refusal(&direct.run(member, write).await), pair("FORBIDDEN", "ROLE_MISSING"));
     assert_eq!(refusal(&direct.run(None, "{ me { subject } }").await), pair("UNAUTHENTICATED", "NO_TOKEN"));
     let nested = format!("{{ __typename {} }}", "[".repeat(200));
@@ -85,7 +85,7 @@ async fn a_read_only_transport_refuses_mutations_in_the_pipeline() {
     let direct = Direct::new(Limits::default()).await;
     let schema = build_schema(&direct.limits);
     let ctx = RequestContext::new(direct.db.clone(), Some(principal(&["ADMIN@CENTRAL"])), &direct.limits).read_only();
-    let write = r#"mutation { createPerson(input: {fullName: "X", partyMember: true, homeCommitteeId: "x"}) { id } }"#;
+    let write = r#"mutation { createPerson(input: {fullName: "X", partyMember: true, homeCommitteeId: "x"}) { person { id } } }"#;
     let response = schema.execute(Request::new(write).data(ctx)).await;
     assert_eq!(refusal(&response), pair("BAD_USER_INPUT", "MUTATION_OVER_GET"));
 }

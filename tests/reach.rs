@@ -64,43 +64,44 @@ async fn ha_tinh(app: &TestApp) -> Foreign {
     let police = agencies.as_array().unwrap().iter().find(|a| a["kind"] == "POLICE").unwrap()["id"].clone();
     let create = "mutation($c: ID!, $a: ID!) { createCase(input: {kind: CASE, code: \"HT-REACH-1\", title: \"Đất\",
         field: LAND, source: INSPECTION, committeeId: $c, handlingAgencyId: $a, openedOn: \"2024-03-01\",
-        references: [{agencyId: $a, number: \"77/HT-CSKT\"}]}) { id } }";
-    let case = app.data(&officer, create, json!({ "c": committee, "a": police })).await["createCase"]["id"].clone();
+        references: [{agencyId: $a, number: \"77/HT-CSKT\"}]}) { case { id } } }";
+    let case =
+        app.data(&officer, create, json!({ "c": committee, "a": police })).await["createCase"]["case"]["id"].clone();
     let defendant = app
         .data(
             &officer,
-            "mutation($c: ID!) { addDefendant(caseId: $c, input: {fullName: \"Bị Can Hà Tĩnh Giả Định\",
-               positionHeld: \"Trưởng phòng\", charges: [\"Điều 356\"]}) { id } }",
+            "mutation($c: ID!) { addDefendant(input: {caseId: $c, fullName: \"Bị Can Hà Tĩnh Giả Định\",
+               positionHeld: \"Trưởng phòng\", charges: [\"Điều 356\"]}) { defendant { id } } }",
             json!({ "c": case }),
         )
-        .await["addDefendant"]["id"]
+        .await["addDefendant"]["defendant"]["id"]
         .clone();
     let recovery = app
         .data(
             &officer,
-            "mutation($c: ID!) { recordRecovery(caseId: $c, input: {amount: \"1000\", recoveredOn: \"2024-05-01\",
-               reference: \"PT-HT\"}) { id } }",
+            "mutation($c: ID!) { recordRecovery(input: {caseId: $c, amount: \"1000\", recoveredOn: \"2024-05-01\",
+               reference: \"PT-HT\"}) { recovery { id } } }",
             json!({ "c": case }),
         )
-        .await["recordRecovery"]["id"]
+        .await["recordRecovery"]["recovery"]["id"]
         .clone();
     let person = app
         .data(
             &admin,
             "mutation($c: ID!) { createPerson(input: {fullName: \"Cán Bộ Hà Tĩnh Giả Định\", partyMember: true,
-               homeCommitteeId: $c}) { id } }",
+               homeCommitteeId: $c}) { person { id } } }",
             json!({ "c": committee }),
         )
-        .await["createPerson"]["id"]
+        .await["createPerson"]["person"]["id"]
         .clone();
     let position = app
         .data(
             &admin,
             "mutation($c: ID!, $p: ID!) { appointPosition(input: {committeeId: $c, personId: $p, role: MEMBER,
-               title: \"Ủy viên\", startOn: \"2024-01-01\"}) { id } }",
+               title: \"Ủy viên\", startOn: \"2024-01-01\"}) { position { id } } }",
             json!({ "c": committee, "p": person }),
         )
-        .await["appointPosition"]["id"]
+        .await["appointPosition"]["position"]["id"]
         .clone();
     let raw = steerql::graphql::ids::decode_any(case.as_str().unwrap()).unwrap().1;
     let s = |v: &Value| v.as_str().unwrap().to_owned();
@@ -206,115 +207,114 @@ fn probes(f: &Foreign, own_case: &str, own_committee: &str) -> Vec<Probe> {
         // Writes naming Ha Tinh's records.
         (
             &["createCommittee"],
-            "mutation { createCommittee(input: {code: \"HT_TWO\", name: \"N\", province: \"P\", establishedOn: \"2025-01-01\"}) { id } }",
+            "mutation { createCommittee(input: {code: \"HT_TWO\", name: \"N\", province: \"P\", establishedOn: \"2025-01-01\"}) { committee { id } } }",
             json!({}),
             Forbidden,
         ),
         (
             &["updateCommittee"],
-            "mutation($id: ID!) { updateCommittee(id: $id, input: {regulation: \"1\"}) { id } }",
+            "mutation($id: ID!) { updateCommittee(input: {id: $id, regulation: \"1\"}) { committee { id } } }",
             json!({ "id": f.committee }),
             NotFound,
         ),
         (
             &["mergeCommittees"],
-            "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { id } }",
+            "mutation($a: ID!, $b: ID!) { mergeCommittees(input: {committeeId: $a, successorId: $b, effectiveOn: \"2025-07-01\"}) { committee { id } } }",
             json!({ "a": f.committee, "b": own_committee }),
             NotFound,
         ),
         (
             &["createPerson"],
-            "mutation($c: ID!) { createPerson(input: {fullName: \"X\", partyMember: true, homeCommitteeId: $c}) { id } }",
+            "mutation($c: ID!) { createPerson(input: {fullName: \"X\", partyMember: true, homeCommitteeId: $c}) { person { id } } }",
             json!({ "c": f.committee }),
             NotFound,
         ),
         (
             &["updatePerson"],
-            "mutation($id: ID!) { updatePerson(id: $id, input: {fullName: \"X\"}) { id } }",
+            "mutation($id: ID!) { updatePerson(input: {id: $id, fullName: \"X\"}) { person { id } } }",
             json!({ "id": f.person }),
             NotFound,
         ),
         (
             &["appointPosition"],
-            "mutation($c: ID!, $p: ID!) { appointPosition(input: {committeeId: $c, personId: $p, role: MEMBER, title: \"X\", startOn: \"2024-02-01\"}) { id } }",
+            "mutation($c: ID!, $p: ID!) { appointPosition(input: {committeeId: $c, personId: $p, role: MEMBER, title: \"X\", startOn: \"2024-02-01\"}) { position { id } } }",
             json!({ "c": f.committee, "p": f.person }),
             NotFound,
         ),
         (
             &["updatePosition"],
-            "mutation($id: ID!) { updatePosition(id: $id, input: {title: \"X\"}) { id } }",
+            "mutation($id: ID!) { updatePosition(input: {id: $id, title: \"X\"}) { position { id } } }",
             json!({ "id": f.position }),
             NotFound,
         ),
         (
             &["endPosition"],
-            "mutation($id: ID!) { endPosition(id: $id, input: {endOn: \"2024-12-31\"}) { id } }",
+            "mutation($id: ID!) { endPosition(input: {id: $id, endOn: \"2024-12-31\"}) { position { id } } }",
             json!({ "id": f.position }),
             NotFound,
         ),
-        (&["createAuditCheckpoint"], "mutation { createAuditCheckpoint { number } }", json!({}), Forbidden),
-        (&["startAuditVerification"], "mutation { startAuditVerification }", json!({}), Forbidden),
+        (&["createAuditCheckpoint"], "mutation { createAuditCheckpoint(input: {}) { checkpoint { number } } }", json!({}), Forbidden),
+        (&["startAuditVerification"], "mutation { startAuditVerification(input: {}) { started } }", json!({}), Forbidden),
         (
             &["createCase"],
             "mutation($c: ID!) { createCase(input: {kind: CASE, code: \"NA-REACH-X\", title: \"T\", field: LAND,
-               source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\"}) { id } }",
+               source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\"}) { case { id } } }",
             json!({ "c": f.committee }),
             NotFound,
         ),
         (
             &["updateCase"],
-            "mutation($id: ID!) { updateCase(id: $id, input: {title: \"X\"}) { id } }",
+            "mutation($id: ID!) { updateCase(input: {id: $id, title: \"X\"}) { case { id } } }",
             json!({ "id": f.case }),
             NotFound,
         ),
         (
             &["transitionCase"],
-            "mutation($id: ID!, $on: Date!) { transitionCase(id: $id, transition: TAKE_UNDER_MONITORING, effectiveOn: $on,
-               decisionRef: \"1/QD\", reason: \"R\") { id } }",
+            "mutation($id: ID!, $on: Date!) { transitionCase(input: {id: $id, transition: TAKE_UNDER_MONITORING, effectiveOn: $on, decisionRef: \"1/QD\", reason: \"R\"}) { case { id } } }",
             json!({ "id": f.case, "on": date }),
             NotFound,
         ),
         (
             &["assignCase"],
-            "mutation($id: ID!, $c: ID!, $on: Date!) { assignCase(id: $id, committeeId: $c, decisionRef: \"1/QD\", effectiveOn: $on) { id } }",
+            "mutation($id: ID!, $c: ID!, $on: Date!) { assignCase(input: {id: $id, committeeId: $c, decisionRef: \"1/QD\", effectiveOn: $on}) { case { id } } }",
             json!({ "id": f.case, "c": own_committee, "on": date }),
             NotFound,
         ),
         (
             &["addCaseReference"],
-            "mutation($id: ID!, $a: ID!) { addCaseReference(id: $id, input: {agencyId: $a, number: \"1/X\"}) { id } }",
+            "mutation($id: ID!, $a: ID!) { addCaseReference(input: {caseId: $id, agencyId: $a, number: \"1/X\"}) { case { id } } }",
             json!({ "id": f.case, "a": f.police }),
             NotFound,
         ),
         (
             &["addDefendant"],
-            "mutation($id: ID!) { addDefendant(caseId: $id, input: {fullName: \"X\"}) { id } }",
+            "mutation($id: ID!) { addDefendant(input: {caseId: $id, fullName: \"X\"}) { defendant { id } } }",
             json!({ "id": f.case }),
             NotFound,
         ),
         (
             &["updateDefendant"],
-            "mutation($id: ID!) { updateDefendant(id: $id, input: {positionHeld: \"X\"}) { id } }",
+            "mutation($id: ID!) { updateDefendant(input: {id: $id, positionHeld: \"X\"}) { defendant { id } } }",
             json!({ "id": f.defendant }),
             NotFound,
         ),
         (
             &["recordRecovery"],
-            "mutation($id: ID!) { recordRecovery(caseId: $id, input: {amount: \"5\", recoveredOn: \"2024-05-02\", reference: \"X\"}) { id } }",
+            "mutation($id: ID!) { recordRecovery(input: {caseId: $id, amount: \"5\", recoveredOn: \"2024-05-02\", reference: \"X\"}) { recovery { id } } }",
             json!({ "id": f.case }),
             NotFound,
         ),
         (
             &["recordDisciplinaryAction"],
-            "mutation($id: ID!) { recordDisciplinaryAction(input: {caseId: $id, subjectKind: INDIVIDUAL, subjectName: \"X\",
-               form: WARNING, decidingBody: \"B\", decidedOn: \"2024-05-02\"}) { id } }",
+            "mutation($id: ID!) { recordDisciplinaryAction(input: {owner: {caseId: $id}, subjectKind: INDIVIDUAL, subjectName: \"X\",
+               form: WARNING, decidingBody: \"B\", decidedOn: \"2024-05-02\"}) { disciplinaryAction { id } } }",
             json!({ "id": f.case }),
             NotFound,
         ),
         (
             &["recordDisciplinaryAction"],
-            "mutation($c: ID!) { recordDisciplinaryAction(input: {committeeId: $c, subjectKind: ORGANISATION, subjectName: \"X\",
-               form: WARNING, decidingBody: \"B\", decidedOn: \"2024-05-02\"}) { id } }",
+            "mutation($c: ID!) { recordDisciplinaryAction(input: {owner: {committeeId: $c}, subjectKind: ORGANISATION, subjectName: \"X\",
+               form: WARNING, decidingBody: \"B\", decidedOn: \"2024-05-02\"}) { disciplinaryAction { id } } }",
             json!({ "c": f.committee }),
             NotFound,
         ),
@@ -361,7 +361,7 @@ async fn every_root_field_aimed_at_another_provinces_records_finds_and_changes_n
         .unwrap()
         .to_owned();
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
-    app.data(&auditor, "mutation { createAuditCheckpoint { number } }", json!({})).await;
+    app.data(&auditor, "mutation { createAuditCheckpoint(input: {}) { checkpoint { number } } }", json!({})).await;
     let before = fingerprint(&app).await;
 
     let token =

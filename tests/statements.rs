@@ -14,7 +14,7 @@ use serde_json::json;
 use steerql::config::Limits;
 
 const QUERY: &str = "query($n: Int!) { committees(first: $n) { totalCount edges { node { code parent { code }
-    positions(first: 100, filter: {current: true}) { nodes { role title person { fullName } } } } } } }";
+    positions(first: 100, filter: {held: {today: true}}) { nodes { role title person { fullName } } } } } } }";
 
 /// 40 more provincial committees, so a page of 100 is full.
 async fn more_committees(app: &TestApp) {

@@ -51,9 +51,9 @@ const QUERY: &str = "query($id: ID!) { committee(id: $id) {
     a: positions(first: 100) { totalCount nodes { title person { fullName } } }
     b: positions(first: 100, filter: {role: MEMBER}) { totalCount nodes { title } }
     c: positions(first: 100, filter: {standing: false}) { totalCount nodes { title } }
-    d: positions(first: 100, filter: {activeAt: \"2023-06-01\"}) { totalCount nodes { title } }
+    d: positions(first: 100, filter: {held: {on: \"2023-06-01\"}}) { totalCount nodes { title } }
     e: positions(first: 100, filter: {role: MEMBER, standing: false}) { totalCount nodes { title } }
-    f: positions(first: 100, filter: {current: false}) { totalCount nodes { title } }
+    f: positions(first: 100, filter: {}) { totalCount nodes { title } }
 } }";
 
 #[tokio::test]
@@ -111,11 +111,11 @@ async fn a_write_waiting_on_a_lock_ends_with_its_request_time_in_the_database_to
         .data(
             &officer,
             "mutation($c: ID!) { createCase(input: {kind: CASE, code: \"NA-T-001\", title: \"Kiểm tra\", field: LAND,
-               source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\"}) { id } }",
+               source: INSPECTION, committeeId: $c, openedOn: \"2024-03-01\"}) { case { id } } }",
             json!({ "c": app.committee_id("NGHE_AN").await }),
         )
         .await;
-    let case = created["createCase"]["id"].as_str().unwrap().to_owned();
+    let case = created["createCase"]["case"]["id"].as_str().unwrap().to_owned();
     let limits = Limits { request_timeout: Duration::from_millis(200), ..Limits::default() };
     let url = app.instance_with(limits).await;
 
@@ -124,7 +124,7 @@ async fn a_write_waiting_on_a_lock_ends_with_its_request_time_in_the_database_to
     let lock = holder.begin().await.unwrap();
     lock.execute_unprepared("SELECT id FROM case_record FOR UPDATE").await.unwrap();
 
-    let update = "mutation($id: ID!) { updateCase(id: $id, input: {title: \"Đổi\"}) { version } }";
+    let update = "mutation($id: ID!) { updateCase(input: {id: $id, title: \"Đổi\"}) { case { version } } }";
     let res =
         app.client.post(&url).bearer_auth(&officer).json(&json!({ "query": update, "variables": { "id": case } }));
     // Without a statement timeout the write would wait for the lock as long as

@@ -23,7 +23,7 @@ query($code: String!, $on: Date) {
   committeeByCode(code: $code) {
     name
     code
-    positions(first: 5, filter: {activeAt: $on}) { totalCount nodes { title role person { fullName } } }
+    positions(first: 5, filter: {held: {on: $on}}) { totalCount nodes { title role person { fullName } } }
   }
   me { subject }
 }

@@ -533,7 +533,7 @@ pub async fn update<C: ConnectionTrait>(
     }
     if let Some(v) = moved.add_recovered {
         let total = recovered.checked_add(v).ok_or_else(|| {
-            AppError::bad_input(&["input", "amount"], "the total recovered would exceed the largest amount stored")
+            AppError::bad_input(&["amount"], "the total recovered would exceed the largest amount stored")
         })?;
         row.recovered_amount = Set(total);
     }
