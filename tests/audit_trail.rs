@@ -212,7 +212,7 @@ async fn a_break_found_in_the_background_shows_in_readyz_and_metrics() {
     // The probe, open to anyone, says broken; where is for auditors.
     assert_eq!(ready["auditTrail"].as_object().unwrap().len(), 2, "{ready}");
     assert_eq!(ready["auditTrail"]["status"], "broken", "{ready}");
-    let q = "{ lastAuditVerification { ok fromCheckpoint problem { kind chain seq } } }";
+    let q = "{ lastAuditVerification { ok fromCheckpoint { id } problem { kind chain seq } } }";
     let last = app.data(&app.token(&["AUDITOR@CENTRAL"]), q, json!({})).await;
     assert_eq!(last["lastAuditVerification"]["problem"]["kind"], "MISSING_ENTRY", "{last}");
     assert_eq!(last["lastAuditVerification"]["problem"]["seq"], 2, "{last}");
@@ -355,7 +355,7 @@ async fn a_verification_takes_a_costly_slot_and_an_operation_may_ask_for_one() {
 /// `verifyAuditTrail` through the API, as an auditor of `committee` (the
 /// central committee's without one): its problem, or null.
 async fn verify_api(app: &TestApp, committee: Option<&str>) -> serde_json::Value {
-    let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok fromCheckpoint problem { kind chain seq } } }";
+    let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok fromCheckpoint { id number } problem { kind chain seq } } }";
     let token = app.token(&["AUDITOR@CENTRAL"]);
     let c = match committee {
         Some(code) => json!(app.committee_id(code).await),
@@ -391,9 +391,14 @@ async fn deleting_the_newest_checkpoints_and_rehashing_what_only_they_covered_is
     )
     .await;
     tamper(&app, &format!("UPDATE audit_chain SET head = '{}' WHERE chain = '{}'", forged.hash, forged.chain)).await;
-    let report = verify_api(&app, None).await;
+    let q = "{ verifyAuditTrail { ok problem { kind checkpoint { id } checkpointNumber } } }";
+    let report = app.data(&app.token(&["AUDITOR@CENTRAL"]), q, json!({})).await["verifyAuditTrail"].clone();
     assert_eq!(report["ok"], false, "{report}");
     assert_eq!(report["problem"]["kind"], "CHECKPOINT_MISSING", "{report}");
+    // The break names the checkpoint that is gone by number; there is no
+    // record left to point at.
+    assert_eq!(report["problem"]["checkpointNumber"], 2, "{report}");
+    assert_eq!(report["problem"]["checkpoint"], serde_json::Value::Null, "{report}");
     // All of them gone, and the trail rehashed from the second entry: the same.
     tamper(&app, "DELETE FROM audit_checkpoint").await;
     assert_eq!(verify_api(&app, None).await["problem"]["kind"], "CHECKPOINT_MISSING");
@@ -406,14 +411,23 @@ async fn a_verification_after_a_whole_one_walks_only_what_was_appended_since_the
     checkpoint(&app).await;
     let first = verify_api(&app, None).await;
     assert_eq!(first["fromCheckpoint"], serde_json::Value::Null, "{first}");
-    let q = "{ verifyAuditTrail { ok entries chains fromCheckpoint } }";
+    let q = "{ verifyAuditTrail { ok entries chains fromCheckpoint { id number } } }";
     let auditor = app.token(&["AUDITOR@CENTRAL"]);
     let again = app.data(&auditor, q, json!({})).await["verifyAuditTrail"].clone();
     assert_eq!(again["ok"], true, "{again}");
     // One entry per chain: its checkpointed head.
     assert_eq!(again["entries"], again["chains"], "{again}");
     let from = again["fromCheckpoint"].clone();
-    assert!(from.is_string(), "{again}");
+    assert_eq!(from["number"], 1, "{again}");
+    // The checkpoint is a node: a normalised cache refetches it by its id.
+    let node = app
+        .data(
+            &auditor,
+            "query($id: ID!) { node(id: $id) { id ... on AuditCheckpoint { number } } }",
+            json!({ "id": from["id"] }),
+        )
+        .await;
+    assert_eq!(node["node"], from, "{node}");
     let admin = app.token(&["ADMIN@CENTRAL"]);
     let person = chain_rows(&app).await.last().unwrap().entity_id;
     let person = steerql::graphql::ids::encode(steerql::graphql::ids::Kind::Person, person).to_string();

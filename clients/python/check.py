@@ -3,7 +3,11 @@ every operation is validated client-side against the served schema, answers
 keep their keys in query order, and an error in a nullable field leaves the
 rest of the answer. Run by .ci/run against the built server.
 
-Usage: STEERQL_URL=http://127.0.0.1:8080/graphql STEERQL_TOKEN=... python3 check.py
+Usage: STEERQL_URL=http://127.0.0.1:8080/graphql STEERQL_TOKEN=... [STEERQL_ADMIN_TOKEN=...] python3 check.py
+
+With an ADMIN@CENTRAL token it also writes as a client team does: one input,
+one payload, clientMutationId echoed, a replayed idempotency key answering the
+first call, and a stale version refused with a typed reason.
 """
 
 import os
@@ -19,7 +23,7 @@ transport = RequestsHTTPTransport(url=url, headers={"authorization": f"Bearer {t
 client = Client(transport=transport, fetch_schema_from_transport=True)
 
 lineup = gql("""
-query($code: String!, $on: Date) {
+query($code: String!, $on: Date!) {
   committeeByCode(code: $code) {
     name
     code
@@ -44,4 +48,35 @@ except TransportQueryError as err:
     assert err.data["me"]["subject"], err.data
     assert err.errors[0]["extensions"]["code"] == "NOT_FOUND", err.errors
 
-print("python gql client: 2 operations validated against the introspected schema and answered as the spec says")
+operations = 2
+admin = os.environ.get("STEERQL_ADMIN_TOKEN")
+if admin:
+    writer = Client(transport=RequestsHTTPTransport(url=url, headers={"authorization": f"Bearer {admin}"}, retries=0),
+                    fetch_schema_from_transport=True)
+    create = gql("""
+    mutation($input: CreatePersonInput!) {
+      createPerson(input: $input) { clientMutationId person { id version fullName } }
+    }
+    """)
+    home = client.execute(gql('{ committeeByCode(code: "NGHE_AN") { id } }'))["committeeByCode"]["id"]
+    key = os.urandom(8).hex()
+    person_input = {"clientMutationId": "py-1", "idempotencyKey": key, "fullName": "Người Thử Máy Khách",
+                    "partyMember": True, "homeCommitteeId": home}
+    first = writer.execute(create, variable_values={"input": person_input})["createPerson"]
+    assert first["clientMutationId"] == "py-1" and first["person"]["version"] == 1, first
+    again = writer.execute(create, variable_values={"input": person_input})["createPerson"]
+    assert again == first, (first, again)
+    update = gql("""
+    mutation($input: UpdatePersonInput!) { updatePerson(input: $input) { person { version } } }
+    """)
+    stale = {"id": first["person"]["id"], "expectedVersion": 1, "fullName": "Người Đã Đổi Tên"}
+    assert writer.execute(update, variable_values={"input": stale})["updatePerson"]["person"]["version"] == 2
+    try:
+        writer.execute(update, variable_values={"input": stale})
+        sys.exit("expected a stale version to be refused")
+    except TransportQueryError as err:
+        assert err.errors[0]["extensions"]["code"] == "CONFLICT", err.errors
+        assert err.errors[0]["extensions"]["reason"] == "STALE_VERSION", err.errors
+    operations += 3
+
+print(f"python gql client: {operations} operations validated against the introspected schema and answered as the spec says")

@@ -764,6 +764,17 @@ pub async fn recovery_in_scope<C: ConnectionTrait>(
     Ok(select.one(db).await?)
 }
 
+/// A case reference by id, if its matter is within `scope` (one statement).
+pub async fn reference_in_scope<C: ConnectionTrait>(
+    db: &C,
+    scope: &CaseScope,
+    id: i64,
+) -> AppResult<Option<case_reference::Model>> {
+    let select =
+        case_reference::Entity::find_by_id(id).filter(case_reference::Column::CaseId.in_subquery(matters_in(scope)));
+    Ok(select.one(db).await?)
+}
+
 pub async fn lock_defendant<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<defendant::Model>> {
     Ok(for_update(defendant::Entity::find_by_id(id)).one(db).await?)
 }

@@ -19,10 +19,12 @@ pub enum Kind {
     Defendant,
     DisciplinaryAction,
     Recovery,
+    CaseReference,
+    AuditCheckpoint,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 11] = [
         Kind::Committee,
         Kind::Agency,
         Kind::Person,
@@ -32,6 +34,8 @@ impl Kind {
         Kind::Defendant,
         Kind::DisciplinaryAction,
         Kind::Recovery,
+        Kind::CaseReference,
+        Kind::AuditCheckpoint,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,8 @@ impl Kind {
             Kind::Defendant => "Defendant",
             Kind::DisciplinaryAction => "DisciplinaryAction",
             Kind::Recovery => "Recovery",
+            Kind::CaseReference => "CaseReference",
+            Kind::AuditCheckpoint => "AuditCheckpoint",
         }
     }
 }

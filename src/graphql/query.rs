@@ -325,7 +325,14 @@ async fn load_node(ctx: &Context<'_>, id: &ID, arg: &[&str]) -> Result<Node> {
                 .await?
                 .map(|e| Node::AuditEvent(AuditEvent(e)))
         }
-        Kind::Case | Kind::Defendant | Kind::DisciplinaryAction | Kind::Recovery => {
+        Kind::AuditCheckpoint => {
+            let Ok((_, reach)) = context::authorize(ctx, Operation::ReadAuditTrail) else {
+                return Err(AppError::NotFound("node").into());
+            };
+            let db = &context::request(ctx)?.db;
+            super::types::audit::checkpoint(&db.conn, n, &reach).await?.map(Node::AuditCheckpoint)
+        }
+        Kind::Case | Kind::Defendant | Kind::DisciplinaryAction | Kind::Recovery | Kind::CaseReference => {
             super::types::case::load_node(ctx, kind, n).await?
         }
     };

@@ -180,9 +180,14 @@ pub struct AuditCheckpoint(pub entity::audit_checkpoint::Model);
 /// that entry with that hash.
 #[Object]
 impl AuditCheckpoint {
-    /// Its number (checkpoints are numbered in order).
-    async fn number(&self) -> ID {
-        ID(self.0.id.to_string())
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::AuditCheckpoint, self.0.id)
+    }
+
+    /// Its number: checkpoints are numbered in the order they were signed.
+    async fn number(&self) -> i64 {
+        self.0.id
     }
 
     /// When it was signed (UTC).
@@ -321,8 +326,8 @@ impl AuditVerification {
     /// verified the whole trail up to, so only what was appended since was
     /// walked. Null when every chain was walked from its first entry (the
     /// background verification, or `startAuditVerification`).
-    async fn from_checkpoint(&self) -> Option<ID> {
-        self.0.from_checkpoint.map(|n| ID(n.to_string()))
+    async fn from_checkpoint(&self, ctx: &Context<'_>) -> Option<AuditCheckpoint> {
+        crate::graphql::context::nullable(ctx, referenced(ctx, self.0.from_checkpoint)).await
     }
 
     /// Chains walked.
@@ -368,13 +373,43 @@ impl AuditBreak {
         self.0.seq
     }
 
-    /// The checkpoint involved, if any (its `number`).
-    async fn checkpoint(&self) -> Option<ID> {
-        self.0.checkpoint_id.map(|id| ID(id.to_string()))
+    /// The checkpoint involved, if any and if it is still stored (a
+    /// `CHECKPOINT_MISSING` break names one that is not: see `checkpointNumber`).
+    async fn checkpoint(&self, ctx: &Context<'_>) -> Option<AuditCheckpoint> {
+        crate::graphql::context::nullable(ctx, referenced(ctx, self.0.checkpoint_id)).await
+    }
+
+    /// The number of the checkpoint involved, if any, also when it is gone.
+    async fn checkpoint_number(&self) -> Option<i64> {
+        self.0.checkpoint_id
     }
 
     /// A sentence for people.
     async fn detail(&self) -> &str {
         &self.0.detail
     }
+}
+
+/// A checkpoint by number, as `reach` may read it: below the central
+/// committee, only those of format v2, whose statements name no chain (as
+/// `auditCheckpoints` lists them).
+pub async fn checkpoint<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    number: i64,
+    reach: &crate::domain::Reach,
+) -> AppResult<Option<AuditCheckpoint>> {
+    use entity::audit_checkpoint::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mut select = Entity::find_by_id(number);
+    if *reach != crate::domain::Reach::All {
+        select = select.filter(Column::Heads.is_not_null());
+    }
+    Ok(select.one(db).await?.map(AuditCheckpoint))
+}
+
+/// The checkpoint a verification names, read with the caller's reach.
+async fn referenced(ctx: &Context<'_>, number: Option<i64>) -> Result<Option<AuditCheckpoint>> {
+    let Some(number) = number else { return Ok(None) };
+    let (_, reach) = context::authorize(ctx, domain::Operation::ReadAuditTrail)?;
+    Ok(checkpoint(&context::request(ctx)?.db.conn, number, &reach).await?)
 }

@@ -671,6 +671,16 @@ pub struct CaseReference(pub case_reference::Model);
 /// committee's matters, so `caseByReference` finds the matter by it.
 #[Object]
 impl CaseReference {
+    /// Globally unique, opaque identifier.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::CaseReference, self.0.id)
+    }
+
+    /// The matter it numbers (null, with `NOT_FOUND`, outside your reach).
+    async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
+        parent_case(ctx, self.0.case_id).await
+    }
+
     /// The agency that issued it.
     async fn agency(&self, ctx: &Context<'_>) -> Option<Boxed<Agency>> {
         context::nullable(ctx, async {
@@ -780,6 +790,18 @@ impl Recovery {
     async fn reference(&self) -> &str {
         &self.0.reference
     }
+
+    /// The case it was recovered for.
+    async fn case(&self, ctx: &Context<'_>) -> Option<Boxed<Case>> {
+        parent_case(ctx, self.0.case_id).await
+    }
+}
+
+/// A record's matter, loaded with the viewer's reach.
+async fn parent_case(ctx: &Context<'_>, id: i64) -> Option<Boxed<Case>> {
+    context::nullable(ctx, async { Ok(context::request(ctx)?.cases.load_one(CaseId(id)).await?.map(Case::from)) })
+        .await
+        .map(Boxed::from)
 }
 
 /// One step of the workflows, as the server enforces it.
@@ -893,6 +915,11 @@ pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<
             let scope = store::CaseScope::of(context::viewer(ctx)?, Operation::ReadCases);
             let Some(row) = store::recovery_in_scope(&req.db.conn, &scope, id).await? else { return Ok(None) };
             case(row.case_id).await?.map(|_| super::Node::Recovery(Recovery(row)))
+        }
+        Kind::CaseReference => {
+            let scope = store::CaseScope::of(context::viewer(ctx)?, Operation::ReadCases);
+            let Some(row) = store::reference_in_scope(&req.db.conn, &scope, id).await? else { return Ok(None) };
+            case(row.case_id).await?.map(|_| super::Node::CaseReference(CaseReference(row)))
         }
         Kind::DisciplinaryAction => {
             let Some(row) = disciplinary_action::Entity::find_by_id(id).one(&req.db.conn).await? else {

@@ -15,8 +15,8 @@ pub mod viewer;
 use async_graphql::Interface;
 
 pub use agency::Agency;
-pub use audit::AuditEvent;
-pub use case::{Case, Defendant, DisciplinaryAction, Recovery};
+pub use audit::{AuditCheckpoint, AuditEvent};
+pub use case::{Case, CaseReference, Defendant, DisciplinaryAction, Recovery};
 pub use committee::Committee;
 pub use person::Person;
 pub use position::Position;
@@ -34,6 +34,8 @@ pub enum Node {
     Defendant(Defendant),
     DisciplinaryAction(DisciplinaryAction),
     Recovery(Recovery),
+    CaseReference(CaseReference),
+    AuditCheckpoint(AuditCheckpoint),
 }
 
 /// An object-typed field value, kept and resolved behind a pointer.
