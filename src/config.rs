@@ -300,7 +300,7 @@ impl Default for Limits {
 }
 
 /// The limits as a Markdown table (flag, environment variable, default,
-/// meaning), for the README.
+/// meaning), for docs/configuration.md.
 pub fn limits_markdown() -> String {
     let mut out = String::from("| flag | environment | default | meaning |\n|---|---|---|---|\n");
     for arg in limits_command().get_arguments() {

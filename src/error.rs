@@ -230,7 +230,11 @@ impl From<DbErr> for AppError {
 impl From<Violation> for AppError {
     fn from(v: Violation) -> Self {
         if v.is_conflict() {
-            return AppError::Conflict(Reason::Inconsistent, v.to_string());
+            let reason = match v {
+                Violation::CommitteeInactive { .. } => Reason::Closed,
+                _ => Reason::Inconsistent,
+            };
+            return AppError::Conflict(reason, v.to_string());
         }
         match v.field() {
             Some(field) => AppError::bad_input(&[field], v.to_string()),

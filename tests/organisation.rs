@@ -455,3 +455,103 @@ async fn every_field_of_a_seat_and_of_its_person_reads_the_same_in_a_committee_l
     }
     assert!(compared > 0);
 }
+
+const MERGE: &str = "mutation($a: ID!, $b: ID!, $on: Date!) { mergeCommittees(input: {committeeId: $a, successorId: $b,
+  effectiveOn: $on}) { committee { code heir: successor { code } } } }";
+
+#[tokio::test]
+async fn a_chain_of_merges_hands_every_matter_to_the_committee_at_its_end() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let (nghe_an, ha_tinh, bac_kan) =
+        (app.committee_id("NGHE_AN").await, app.committee_id("HA_TINH").await, app.committee_id("BAC_KAN").await);
+    app.data(&admin, MERGE, json!({ "a": nghe_an, "b": ha_tinh, "on": "2025-07-01" })).await;
+    app.data(&admin, MERGE, json!({ "a": ha_tinh, "b": bac_kan, "on": "2025-08-01" })).await;
+
+    // Bac Kan's officials reach Nghe An's matters, two merges back, as they reach Ha Tinh's.
+    let member = app.token(&["MEMBER@BAC_KAN"]);
+    let data = app.data(&member, "{ committees(first: 5) { nodes { code } } }", json!({})).await;
+    assert_eq!(
+        data["committees"]["nodes"],
+        json!([{ "code": "BAC_KAN" }, { "code": "HA_TINH" }, { "code": "NGHE_AN" }])
+    );
+    let q = "query($c: ID!, $na: ID!) { all: cases(first: 1, filter: {committeeId: $na, monitoringState: UNDER_MONITORING})
+        { totalCount nodes { id version } }
+      below: cases(first: 1, filter: {committeeId: $c, includeSubordinate: true, monitoringState: UNDER_MONITORING}) { totalCount } }";
+    let data = app.data(&member, q, json!({ "c": bac_kan, "na": nghe_an })).await;
+    let open_in_nghe_an = data["all"]["totalCount"].as_i64().unwrap();
+    assert!(open_in_nghe_an > 0, "{data}");
+    assert!(data["below"]["totalCount"].as_i64().unwrap() > open_in_nghe_an, "Ha Tinh's matters count too: {data}");
+    // And act on them with their own roles: the heir handles the matter.
+    let case = data["all"]["nodes"][0].clone();
+    let officer = app.token(&["OFFICER@BAC_KAN"]);
+    let update = "mutation($id: ID!, $v: Int!) { updateCase(input: {id: $id, expectedVersion: $v, summary: \"Handled by the heir\"}) {
+      case { version } } }";
+    let data = app.data(&officer, update, json!({ "id": case["id"], "v": case["version"] })).await;
+    assert_eq!(data["updateCase"]["case"]["version"], case["version"].as_i64().unwrap() + 1);
+    // A province outside the chain still does not.
+    let (_, body) = app
+        .gql(&app.token(&["MEMBER@LAO_CAI"]), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": case["id"] }))
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+}
+
+#[tokio::test]
+async fn a_merged_committee_takes_no_new_matters_people_or_changes() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(&["ADMIN@CENTRAL"]);
+    let (nghe_an, ha_tinh) = (app.committee_id("NGHE_AN").await, app.committee_id("HA_TINH").await);
+    app.data(&admin, MERGE, json!({ "a": nghe_an, "b": ha_tinh, "on": "2025-07-01" })).await;
+    let officer = app.token(&["OFFICER@CENTRAL", "ADMIN@CENTRAL"]);
+    let writes = [
+        (
+            "mutation($c: ID!) { createCase(input: {kind: CASE, code: \"NA-AFTER\", title: \"Sau hợp nhất\", field: LAND,
+               source: INSPECTION, committeeId: $c, openedOn: \"2025-08-01\"}) { case { id } } }",
+            "createCase",
+        ),
+        (
+            "mutation($c: ID!) { createPerson(input: {fullName: \"Người Mới\", partyMember: true, homeCommitteeId: $c}) { person { id } } }",
+            "createPerson",
+        ),
+        ("mutation($c: ID!) { updateCommittee(input: {id: $c, name: \"Tên mới\"}) { committee { id } } }", "updateCommittee"),
+    ];
+    for (write, name) in writes {
+        let (_, body) = app.gql(&officer, write, json!({ "c": nghe_an })).await;
+        assert_eq!(code(&body), "CONFLICT", "{name}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{name}: {body}");
+        assert_eq!(body["data"], serde_json::Value::Null, "{name}: {body}");
+    }
+    // Nor is a central matter assigned to it.
+    let create = "mutation($c: ID!) { createCase(input: {kind: CASE, code: \"TW-TO-NA\", title: \"Giao\", field: LAND,
+      source: INSPECTION, committeeId: $c, openedOn: \"2025-08-01\"}) { case { id } } }";
+    let central = app.committee_id("CENTRAL").await;
+    let created = app.data(&app.token(&["OFFICER@CENTRAL"]), create, json!({ "c": central })).await;
+    let assign =
+        "mutation($id: ID!, $c: ID!) { assignCase(input: {id: $id, committeeId: $c, decisionRef: \"5/QD-BCDTW\",
+      effectiveOn: \"2025-08-02\"}) { case { id } } }";
+    let vars = json!({ "id": created["createCase"]["case"]["id"], "c": nghe_an });
+    let (_, body) = app.gql(&app.token(&["STANDING@CENTRAL"]), assign, vars).await;
+    assert_eq!(code(&body), "CONFLICT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["reason"], "CLOSED", "{body}");
+    // The matters it had stay where they are, and can still be written to by its heir.
+    let q = "query($na: ID!) { cases(first: 1, filter: {committeeId: $na, monitoringState: UNDER_MONITORING}) { nodes { id } } }";
+    let case =
+        app.data(&app.token(&["MEMBER@HA_TINH"]), q, json!({ "na": nghe_an })).await["cases"]["nodes"][0].clone();
+    let update = "mutation($id: ID!) { updateCase(input: {id: $id, summary: \"Vẫn theo dõi\"}) { case { version } } }";
+    app.data(&app.token(&["OFFICER@HA_TINH"]), update, json!({ "id": case["id"] })).await;
+    // The database holds the rule for writers that bypass the service: no
+    // matter moves to, or is registered with, a merged committee.
+    use sea_orm::ConnectionTrait;
+    let raw = steerql::graphql::ids::decode_any(&nghe_an).unwrap().1;
+    let moved = app
+        .db
+        .conn
+        .execute_unprepared(&format!(
+            "UPDATE case_record SET monitoring_committee_id = {raw} WHERE id = (SELECT min(id) FROM case_record \
+             WHERE monitoring_committee_id <> {raw})"
+        ))
+        .await
+        .expect_err("a matter cannot move to a merged committee");
+    let text = moved.to_string();
+    assert!(text.contains("ck_case_committee_active") || text.contains("an active committee"), "{text}");
+}

@@ -66,18 +66,18 @@ fn every_type_field_and_argument_is_documented() {
 
 #[test]
 fn the_readme_shows_the_permission_table_and_limits_the_server_enforces() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let doc = |path: &str| std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     assert!(
-        readme.contains(&steerql::domain::permissions::markdown_table()),
-        "README.md's permission table is stale; paste `cargo run -- permissions` into it"
+        doc("docs/api.md").contains(&steerql::domain::permissions::markdown_table()),
+        "docs/api.md's permission table is stale; paste `cargo run -- permissions` into it"
     );
     assert!(
-        readme.contains(&steerql::domain::cases::markdown()),
-        "README.md's workflow table is stale; paste `cargo run -- workflow` into it"
+        doc("docs/cases.md").contains(&steerql::domain::cases::markdown()),
+        "docs/cases.md's workflow table is stale; paste `cargo run -- workflow` into it"
     );
     assert!(
-        readme.contains(&steerql::config::limits_markdown()),
-        "README.md's limits table is stale; paste `cargo run -- limits` into it"
+        doc("docs/configuration.md").contains(&steerql::config::limits_markdown()),
+        "docs/configuration.md's limits table is stale; paste `cargo run -- limits` into it"
     );
 }
 

@@ -26,6 +26,9 @@ pub struct Model {
     pub status: String,
     /// The committee this one was merged into.
     pub successor_id: Option<i64>,
+    /// The active committee at the end of the merge chain, which holds this
+    /// merged committee's matters now (set with `successor_id`).
+    pub heir_id: Option<i64>,
     /// When a merge or dissolution took effect.
     pub ended_on: Option<Date>,
     pub created_at: DateTimeUtc,

@@ -12,6 +12,7 @@ mod m20261130_000002_nested_pages;
 mod m20261203_000001_idempotent_results;
 mod m20261203_000002_checkpoint_tree;
 mod m20261203_000003_codes_per_committee;
+mod m20261204_000001_merge_heirs;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_idempotent_results::Migration),
             Box::new(m20261203_000002_checkpoint_tree::Migration),
             Box::new(m20261203_000003_codes_per_committee::Migration),
+            Box::new(m20261204_000001_merge_heirs::Migration),
         ]
     }
 }

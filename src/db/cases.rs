@@ -77,8 +77,9 @@ fn in_scope(scope: &CaseScope) -> Select<case_record::Entity> {
     case_record::Entity::find().filter(scope.condition())
 }
 
-/// The committee and those merged into it (the committees "below" it in
-/// the hierarchy are its children: the provinces under the central one).
+/// The committee and those merged into it, along any chain of merges (the
+/// committees "below" it in the hierarchy are its children: the provinces
+/// under the central one).
 fn committee_and_below(id: i64, below: bool) -> Condition {
     if !below {
         return Condition::all().add(case_record::Column::MonitoringCommitteeId.eq(id));
@@ -86,7 +87,7 @@ fn committee_and_below(id: i64, below: bool) -> Condition {
     let children = Query::select()
         .column(committee::Column::Id)
         .from(committee::Entity)
-        .cond_where(Condition::any().add(committee::Column::ParentId.eq(id)).add(committee::Column::SuccessorId.eq(id)))
+        .cond_where(Condition::any().add(committee::Column::ParentId.eq(id)).add(committee::Column::HeirId.eq(id)))
         .to_owned();
     Condition::any()
         .add(case_record::Column::MonitoringCommitteeId.eq(id))

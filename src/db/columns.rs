@@ -272,6 +272,7 @@ sparse!(committee {
     regulation: Regulation,
     status: Status,
     successor_id: SuccessorId,
+    heir_id: HeirId,
     ended_on: EndedOn,
     created_at: CreatedAt,
     updated_at: UpdatedAt,

@@ -213,6 +213,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, parent_id: i64, new: &NewCommitt
         regulation: Set(new.regulation.clone()),
         status: Set(CommitteeStatus::Active.as_str().to_owned()),
         successor_id: Set(None),
+        heir_id: Set(None),
         ended_on: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -257,19 +258,30 @@ pub async fn update<C: ConnectionTrait>(
     Ok(row.update(db).await?)
 }
 
-/// Marks a locked committee merged into `successor` from `effective_on`.
+/// Marks a locked committee merged into the locked, active `successor`
+/// from `effective_on`, and hands it, and every committee merged into it
+/// before, to the successor: the end of their merge chain (see the merge
+/// heirs migration).
 pub async fn mark_merged<C: ConnectionTrait>(
     db: &C,
     current: committee::Model,
     successor: i64,
     effective_on: NaiveDate,
 ) -> AppResult<committee::Model> {
+    let merged = current.id;
     let version = current.version + 1;
     let mut row = current.into_active_model();
     row.status = Set(CommitteeStatus::Merged.as_str().to_owned());
     row.successor_id = Set(Some(successor));
+    row.heir_id = Set(Some(successor));
     row.ended_on = Set(Some(effective_on));
     row.updated_at = Set(Utc::now());
     row.version = Set(version);
-    Ok(row.update(db).await?)
+    let row = row.update(db).await?;
+    committee::Entity::update_many()
+        .col_expr(committee::Column::HeirId, sea_orm::sea_query::Expr::value(successor))
+        .filter(committee::Column::HeirId.eq(merged))
+        .exec(db)
+        .await?;
+    Ok(row)
 }

@@ -44,6 +44,11 @@ pub const CONSTRAINTS: &[Constraint] = &[
         Reason::Inconsistent,
         "the person already holds a seat on this committee for an overlapping term",
     ),
+    conflict(
+        &["ck_case_committee_active"],
+        Reason::Closed,
+        "a matter is registered with, or assigned to, an active committee only",
+    ),
     invalid(&["ck_position_within_committee"], &["startOn"], "a seat must lie within its committee's life"),
     invalid(&["ck_committee_covers_seats"], &["establishedOn"], "the committee's dates must cover all its seats"),
     invalid(&["ck_position_term"], &["endOn"], "a term must not end before it starts"),

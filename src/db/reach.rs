@@ -9,14 +9,15 @@ use sea_orm::{ColumnTrait, Condition};
 use crate::domain::Reach;
 
 /// `SELECT id FROM committee` limited to the committees `reach` covers: those
-/// whose code is granted, and those merged into one of them.
+/// whose code is granted, and those merged into one of them, directly or
+/// along a chain of merges (their heir is one of them).
 fn committee_ids(codes: &[String]) -> SelectStatement {
     Query::select()
         .column(committee::Column::Id)
         .from(committee::Entity)
         .cond_where(
             Condition::any().add(committee::Column::Code.is_in(codes.iter().cloned())).add(
-                committee::Column::SuccessorId.in_subquery(
+                committee::Column::HeirId.in_subquery(
                     Query::select()
                         .column(committee::Column::Id)
                         .from(committee::Entity)

@@ -1,8 +1,8 @@
 //! Cases and incidents: their closed value sets and the two workflows they
 //! move through, as data. [`WORKFLOW`] is the one definition: the service
 //! refuses what it does not allow, `availableTransitions` lists what it
-//! allows for a viewer, the `workflow` query serves it and the README renders
-//! it (`steerql workflow`). No other code decides which step may follow which.
+//! allows for a viewer, the `workflow` query serves it and docs/cases.md
+//! renders it (`steerql workflow`). No other code decides which step may follow which.
 
 use chrono::NaiveDate;
 
@@ -565,7 +565,7 @@ pub fn decide(facts: &CaseFacts, actor: &Actor, name: Transition, details: &Step
     Ok(to)
 }
 
-/// The workflow as Markdown tables, for the README (`steerql workflow`).
+/// The workflow as Markdown tables, for docs/cases.md (`steerql workflow`).
 pub fn markdown() -> String {
     let mut out = String::from(
         "| step | workflow | kinds | from | to | roles | requires | on an assigned matter |\n|---|---|---|---|---|---|---|---|",

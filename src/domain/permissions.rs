@@ -1,6 +1,6 @@
 //! The permission table: which roles may perform each operation, and which
 //! operation each root field of the API is. This is the single source of truth:
-//! the GraphQL gate enforces it, the tests walk it, the README renders it
+//! the GraphQL gate enforces it, the tests walk it, docs/api.md renders it
 //! (`steerql permissions`).
 
 use super::principal::Role;
@@ -110,7 +110,7 @@ impl RootRule {
         }
     }
 
-    /// The operation names, as a refusal or the README states them.
+    /// The operation names, as a refusal or docs/api.md states them.
     pub fn describe(self) -> String {
         match self {
             RootRule::Authenticated => "any valid token".to_owned(),
@@ -264,7 +264,7 @@ pub fn root_rule(field: &str) -> Option<RootRule> {
     ROOT_FIELDS.iter().find(|(name, _)| *name == field).map(|(_, rule)| *rule)
 }
 
-/// The permission table as Markdown (role × operation), for the README.
+/// The permission table as Markdown (role × operation), for docs/api.md.
 pub fn markdown_table() -> String {
     let mut out = String::from("| operation |");
     for role in Role::ALL {

@@ -87,13 +87,21 @@ impl SeatFacts {
     }
 }
 
+/// Writing to `committee` or registering something with it (a matter, a
+/// person, a change to it): only while it is active. A merged committee
+/// keeps its history; its heir takes what is new.
+pub fn active(committee: &CommitteeFacts) -> Result<(), Violation> {
+    match committee.status {
+        Some(CommitteeStatus::Active) => Ok(()),
+        _ => Err(Violation::CommitteeInactive { code: committee.code.clone() }),
+    }
+}
+
 /// Seating `new` on `committee`, whose seats (any term that has not ended
 /// before `new` starts) are `seats`. A committee has one head and one
 /// standing deputy head at a time, and a person one seat per committee.
 pub fn appointment(committee: &CommitteeFacts, seats: &[SeatFacts], new: &SeatFacts) -> Result<(), Violation> {
-    if committee.status != Some(CommitteeStatus::Active) {
-        return Err(Violation::CommitteeInactive { code: committee.code.clone() });
-    }
+    active(committee)?;
     if new.start_on < committee.established_on {
         return Err(Violation::SeatBeforeCommittee { established_on: committee.established_on });
     }

@@ -24,16 +24,18 @@ use crate::domain::cases::{
     StepDetails, Transition,
 };
 use crate::domain::principal::CENTRAL_CODE;
-use crate::domain::{Operation, Principal, Role};
+use crate::domain::{Operation, Principal, Role, rules};
 use crate::error::{AppError, AppResult, Reason};
 
-/// The roles `actor` holds with reach over a committee.
-fn roles_on(actor: &Principal, committee: &committee::Model, successor_code: Option<&str>) -> Vec<Role> {
+/// The roles `actor` holds with reach over a committee: on it, on the
+/// central committee, or on its heir when it was merged (the end of its
+/// merge chain, which holds its matters now).
+fn roles_on(actor: &Principal, committee: &committee::Model, heir_code: Option<&str>) -> Vec<Role> {
     let mut roles: Vec<Role> = actor
         .grants
         .iter()
         .filter(|g| {
-            g.committee == CENTRAL_CODE || g.committee == committee.code || Some(g.committee.as_str()) == successor_code
+            g.committee == CENTRAL_CODE || g.committee == committee.code || Some(g.committee.as_str()) == heir_code
         })
         .map(|g| g.role)
         .collect();
@@ -87,11 +89,15 @@ pub async fn standing_on<C: sea_orm::ConnectionTrait>(
     }
     let ids: Vec<i64> =
         [Some(case.monitoring_committee_id), case.assigning_committee_id].into_iter().flatten().collect();
-    let found = committees::by_ids(db, &crate::domain::Reach::All, &ids).await?;
+    let mut found = committees::by_ids(db, &crate::domain::Reach::All, &ids).await?;
+    let heirs: Vec<i64> = found.values().filter_map(|c| c.heir_id).collect();
+    if !heirs.is_empty() {
+        found.extend(committees::by_ids(db, &crate::domain::Reach::All, &heirs).await?);
+    }
     Ok(standing_with(actor, case, &found))
 }
 
-/// The viewer's standing on `case`, given its committees (and successors).
+/// The viewer's standing on `case`, given its committees (and their heirs).
 pub fn standing_with(
     actor: &Principal,
     case: &case_record::Model,
@@ -99,8 +105,8 @@ pub fn standing_with(
 ) -> Standing {
     let on = |id: Option<i64>| -> Vec<Role> {
         let Some(c) = id.and_then(|id| committees.get(&id)) else { return Vec::new() };
-        let successor = c.successor_id.and_then(|s| committees.get(&s)).map(|s| s.code.as_str());
-        roles_on(actor, c, successor)
+        let heir = c.heir_id.and_then(|s| committees.get(&s)).map(|s| s.code.as_str());
+        roles_on(actor, c, heir)
     };
     let mut assigning = on(case.assigning_committee_id);
     assigning.sort();
@@ -339,9 +345,9 @@ pub async fn create(
     let scope = CaseScope::of(actor, Operation::ManageCases);
     let new = draft.proposed();
     crate::in_transaction!(db, txn => {
-        if committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?.is_empty() {
-            return Err(AppError::NotFound("committee"));
-        }
+        let found = committees::by_ids(txn, &scope.committees, &[new.monitoring_committee_id]).await?;
+        let committee = found.get(&new.monitoring_committee_id).ok_or(AppError::NotFound("committee"))?;
+        rules::active(&committees::facts(committee))?;
         let named: Vec<i64> = references.iter().map(|(a, _)| *a).chain(new.handling_agency_id).collect();
         agencies_in_reach(txn, actor, Operation::ManageCases, &named).await?;
         if let Some(first) = claim(txn, actor, idem).await? {
@@ -603,9 +609,10 @@ pub async fn assign_in<C: sea_orm::ConnectionTrait>(
         ));
     }
     let to = found.get(&committee_id).ok_or(AppError::NotFound("committee"))?;
-    if to.code == CENTRAL_CODE || to.status != "ACTIVE" {
-        return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to an active provincial committee"));
+    if to.code == CENTRAL_CODE {
+        return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to a provincial committee"));
     }
+    rules::active(&committees::facts(to))?;
     let moved =
         CaseMove { monitoring_committee_id: Some(to.id), assigning_committee_id: Some(from.id), ..Default::default() };
     let before = current.monitoring_committee_id;

@@ -72,6 +72,7 @@ pub async fn update(
             return Ok(Written::Repeat(first));
         }
         check_version("committee", current.version, expected_version)?;
+        rules::active(&committees::facts(&current))?;
         if let Some(day) = changes.established_on {
             let (earliest, _) = positions::start_range(txn, id).await?;
             rules::establishment(day, earliest)?;

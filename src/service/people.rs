@@ -31,9 +31,9 @@ pub async fn create(
 ) -> AppResult<Written<person::Model>> {
     let reach = &reach(actor, Operation::ManageOrganisation)?;
     crate::in_transaction!(db, txn => {
-        if committees::by_ids(txn, reach, &[new.home_committee_id]).await?.is_empty() {
-            return Err(AppError::NotFound("committee"));
-        }
+        let found = committees::by_ids(txn, reach, &[new.home_committee_id]).await?;
+        let home = found.get(&new.home_committee_id).ok_or(AppError::NotFound("committee"))?;
+        crate::domain::rules::active(&committees::facts(home))?;
         if let Some(first) = claim(txn, actor, idem).await? {
             return Ok(Written::Repeat(first));
         }

@@ -161,7 +161,7 @@ impl AuditEvent {
     /// if none) and `v2`. Entries written before version 2 of the format
     /// stop after the payload (ten fields). The hash is SHA-256 over each
     /// field's UTF-8 length as 8 big-endian bytes followed by its bytes. The
-    /// README shows a verifier in Python.
+    /// verifier in Python is in `docs/audit.md`.
     async fn hashed_fields(&self) -> Vec<String> {
         self.0.hashed_fields_as_stored()
     }

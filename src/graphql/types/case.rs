@@ -140,8 +140,8 @@ impl Case {
         let mut ids = vec![self.0.monitoring_committee_id];
         ids.extend(self.0.assigning_committee_id);
         let found = req.org.load_many(ids.iter().map(|id| CommitteeId(*id))).await?;
-        let successors: Vec<CommitteeId> = found.values().filter_map(|c| c.successor_id).map(CommitteeId).collect();
-        let more = req.org.load_many(successors).await?;
+        let heirs: Vec<CommitteeId> = found.values().filter_map(|c| c.heir_id).map(CommitteeId).collect();
+        let more = req.org.load_many(heirs).await?;
         let committees: HashMap<i64, entity::committee::Model> =
             found.into_iter().chain(more).map(|(k, v)| (k.0, v)).collect();
         Ok(service::standing_with(viewer, &self.0, &committees))
