@@ -666,3 +666,50 @@ async fn bac_kan_id(app: &TestApp) -> i64 {
     let id = app.committee_id("BAC_KAN").await;
     steerql::graphql::ids::decode_any(&id).unwrap().1
 }
+
+#[tokio::test]
+async fn the_trail_lists_one_chain_by_the_name_entries_give_it_within_the_callers_reach() {
+    let app = TestApp::spawn().await;
+    let nghe_an = app.committee_id("NGHE_AN").await;
+    let auditor = app.token(&["AUDITOR@NGHE_AN"]);
+    let q = "query($c: ID!) { cases(first: 1, filter: {committeeId: $c}) { nodes { history(first: 1) { totalCount nodes { chain } } } } }";
+    let data = app.data(&auditor, q, json!({ "c": nghe_an })).await;
+    let history = &data["cases"]["nodes"][0]["history"];
+    let chain = history["nodes"][0]["chain"].as_str().unwrap().to_owned();
+    assert!(chain.starts_with("case:"), "{chain}");
+
+    let q = "query($chain: String) { auditEvents(first: 100, chain: $chain) { totalCount nodes { chain seq } } }";
+    let data = app.data(&auditor, q, json!({ "chain": chain })).await;
+    let nodes = data["auditEvents"]["nodes"].as_array().unwrap();
+    assert!(nodes.iter().all(|n| n["chain"] == chain.as_str()), "{data}");
+    assert_eq!(data["auditEvents"]["totalCount"], history["totalCount"], "the whole chain, no more: {data}");
+    // Newest first, as the trail is.
+    let seqs: Vec<i64> = nodes.iter().map(|n| n["seq"].as_i64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
+    // The committee's own chain by name too (the demo data is loaded
+    // without entries on committees' chains: write one).
+    let create = "mutation($c: ID!) { createPerson(input: {fullName: \"Người Mới\", partyMember: true, homeCommitteeId: $c}) { person { id } } }";
+    app.data(&app.token(&["ADMIN@NGHE_AN"]), create, json!({ "c": nghe_an })).await;
+    let own = format!("committee:{}", steerql::graphql::ids::decode_any(&nghe_an).unwrap().1);
+    let data = app.data(&auditor, q, json!({ "chain": own })).await;
+    assert!(data["auditEvents"]["totalCount"].as_i64().unwrap() > 0, "{data}");
+
+    // Another province's chain is out of reach: empty, as a chain that does not exist.
+    let ha_tinh = app.token(&["AUDITOR@HA_TINH"]);
+    let data = app.data(&ha_tinh, q, json!({ "chain": chain })).await;
+    assert_eq!(data["auditEvents"]["totalCount"], 0, "{data}");
+    assert_eq!(data["auditEvents"]["nodes"], json!([]), "{data}");
+    let data = app.data(&ha_tinh, q, json!({ "chain": "case:999999999" })).await;
+    assert_eq!(data["auditEvents"]["totalCount"], 0, "{data}");
+
+    // A name that is not a chain's is refused, and says which argument.
+    for bad in ["case:", "case:01", "case:-1", "case:1x", "person:1", "committee:99999999999999999999"] {
+        let (_, body) = app.gql(&auditor, q, json!({ "chain": bad })).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{bad:?}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], json!(["chain"]), "{bad:?}: {body}");
+    }
+    // NUL is refused before anything runs, as in every variable.
+    let (_, body) = app.gql(&auditor, q, json!({ "chain": "case:1\u{0}" })).await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], json!(["$chain"]), "{body}");
+}

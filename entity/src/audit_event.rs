@@ -27,7 +27,8 @@ pub struct Model {
     pub payload: String,
     pub prev_hash: String,
     pub hash: String,
-    /// The chain: `committee:<id>`.
+    /// The chain: `committee:<id>` (a committee's own records) or
+    /// `case:<id>` (a matter's history); see [`Chain`].
     pub chain: String,
     /// Position in the chain, 1 for its first entry.
     pub seq: i64,
@@ -50,6 +51,37 @@ pub fn committee_chain(committee_id: i64) -> String {
 /// recoveries, steps): its history.
 pub fn case_chain(case_id: i64) -> String {
     format!("case:{case_id}")
+}
+
+/// What a chain's name says it holds: the one place the names are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chain {
+    Committee(i64),
+    Case(i64),
+}
+
+impl Chain {
+    /// The chain a name spells, if it spells one (`committee:<id>`,
+    /// `case:<id>`, the id a positive decimal without sign or padding).
+    pub fn parse(name: &str) -> Option<Chain> {
+        let (kind, id) = name.split_once(':')?;
+        if id.is_empty() || id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id = id.parse().ok()?;
+        match kind {
+            "committee" => Some(Chain::Committee(id)),
+            "case" => Some(Chain::Case(id)),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> String {
+        match self {
+            Chain::Committee(id) => committee_chain(id),
+            Chain::Case(id) => case_chain(id),
+        }
+    }
 }
 
 /// The last of an entry's hashed fields in the current format (version 2).

@@ -978,7 +978,7 @@ pub async fn last_events<C: ConnectionTrait>(
     let rows: Vec<audit_event::Model> = columns::all(db, select, columns).await?;
     let mut out = HashMap::new();
     for row in rows {
-        if let Some(id) = row.chain.strip_prefix("case:").and_then(|n| n.parse().ok()) {
+        if let Some(audit_event::Chain::Case(id)) = audit_event::Chain::parse(&row.chain) {
             out.insert(id, row);
         }
     }

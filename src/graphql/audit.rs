@@ -30,10 +30,16 @@ fn keeper<'a>(ctx: &Context<'a>) -> AppResult<&'a AuditKeeper> {
 impl AuditQuery {
     /// The audit trail within the caller's reach, newest first.
     #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)] // the four paging arguments and the filters, as the SDL has them
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only the trail (chain) of this committee.")] committee_id: Option<ID>,
+        #[graphql(desc = "Only the entries this committee's reach covers: its own chain (`committee:<n>`) and \
+                          the entries of matters' histories (`case:<n>`) written while it monitored them.")]
+        committee_id: Option<ID>,
+        #[graphql(desc = "Only the entries of this chain, named as `AuditEvent.chain` names it \
+                          (`committee:<n>` or `case:<n>`); one outside the caller's reach is empty.")]
+        chain: Option<String>,
         #[graphql(
             desc = "The first n items, n from 1 to the page size limit (100 unless configured); give `first` or `last`."
         )]
@@ -54,6 +60,15 @@ impl AuditQuery {
         if let Some(id) = committee_id {
             let id = ids::decode(Kind::Committee, &id, &["committeeId"])?;
             select = select.filter(audit_event::Column::CommitteeId.eq(id));
+        }
+        if let Some(name) = chain {
+            let chain = audit_event::Chain::parse(&name).ok_or_else(|| {
+                AppError::bad_input(
+                    &["chain"],
+                    "a chain is named `committee:<n>` or `case:<n>`, as AuditEvent.chain names it",
+                )
+            })?;
+            select = select.filter(audit_event::Column::Chain.eq(chain.name()));
         }
         let db = &context::request(ctx)?.db;
         let count = page::count_statement(select.clone());

@@ -60,10 +60,13 @@ impl AuditEvent {
     }
 }
 
-/// One write, as recorded in the same transaction as the change, in the
-/// trail (hash chain) of a committee it concerns; a write that concerns
-/// several committees is recorded in each one's chain. Each entry's `hash` is
-/// SHA-256 over `hashedFields`, which include the previous entry's hash.
+/// One write, as recorded in the same transaction as the change, in a
+/// hash chain: a matter's writes (its steps, defendants, recoveries,
+/// references) in the matter's own chain, `case:<n>`; a committee's (the
+/// committee, its people and seats, disciplinary actions recorded on it) in
+/// the committee's, `committee:<n>`, and a write that concerns several
+/// committees (a merge) in each one's. Each entry's `hash` is SHA-256 over
+/// `hashedFields`, which include the previous entry's hash.
 #[Object]
 impl AuditEvent {
     /// Globally unique, opaque identifier.
@@ -132,7 +135,9 @@ impl AuditEvent {
         &self.0.prev_hash
     }
 
-    /// The chain the entry is in: `committee:<n>`, one per committee.
+    /// The chain the entry is in: `case:<n>` (a matter's history, one per
+    /// matter) or `committee:<n>` (one per committee); `<n>` is the record's
+    /// number. `auditEvents(chain:)` lists one chain.
     async fn chain(&self) -> &str {
         &self.0.chain
     }
@@ -142,7 +147,9 @@ impl AuditEvent {
         Ok(i32::try_from(self.0.seq).map_err(AppError::internal)?)
     }
 
-    /// The committee whose chain this is (null when outside the caller's reach).
+    /// The committee whose reach covers the entry: the chain's committee,
+    /// or for a matter's history the committee that monitored the matter when
+    /// it was written (null when outside the caller's reach).
     async fn committee(&self, ctx: &async_graphql::Context<'_>) -> Option<super::Boxed<super::Committee>> {
         crate::graphql::context::nullable(ctx, async {
             let Some(id) = self.0.committee_id else { return Ok(None) };

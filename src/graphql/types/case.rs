@@ -514,12 +514,11 @@ impl Case {
         .map(Boxed::from)
     }
 
-    /// The latest entry of its history (`READ_CASE_DETAILS`, else null).
+    /// The latest entry of its history (`READ_CASE_DETAILS`, as `history`;
+    /// `FORBIDDEN` without it). Null only for a matter with no history.
     async fn last_event(&self, ctx: &Context<'_>) -> Option<Boxed<AuditEvent>> {
         context::nullable(ctx, async {
-            if self.field_allowed(ctx, "Case", "lastEvent").await.is_err() {
-                return Ok(None);
-            }
+            self.field_allowed(ctx, "Case", "lastEvent").await?;
             if let Some(read) = self.1.as_ref().and_then(|j| j.last_event.as_ref()) {
                 return Ok(read.clone().map(AuditEvent));
             }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use entity::audit_checkpoint;
-use entity::audit_event::{GENESIS, case_chain, committee_chain};
+use entity::audit_event::{Chain, GENESIS, case_chain, committee_chain};
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, audit};
@@ -482,7 +482,7 @@ impl AuditKeeper {
             }
         }
         // A matter's record holds what its chain's entries left.
-        let Some(id) = chain.strip_prefix("case:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(Ok(())) };
+        let Some(Chain::Case(id)) = Chain::parse(chain) else { return Ok(Ok(())) };
         // The record is read after its entries; a write that committed in
         // between moved its version on: walk what it appended, then compare.
         for _ in 0..3 {
@@ -618,7 +618,10 @@ async fn walk_on(
                 hash: &entry.hash,
                 format: entry.hash_version(),
                 committee: entry.committee_id,
-                chain_committee: chain.strip_prefix("committee:").and_then(|id| id.parse().ok()),
+                chain_committee: match Chain::parse(chain) {
+                    Some(Chain::Committee(id)) => Some(id),
+                    _ => None,
+                },
             };
             if let Err(problem) = walk.step(&walked) {
                 return Ok(Err(problem));
