@@ -9,7 +9,7 @@ mod common;
 
 use async_graphql::Value as GqlValue;
 use common::{TestApp, code};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The keys of an object, in the order the server sent them.
 fn keys(v: &GqlValue) -> Vec<String> {
@@ -121,7 +121,8 @@ async fn a_failing_nullable_field_inside_a_list_is_null_where_it_failed_and_its_
 async fn a_failing_non_null_root_field_makes_data_null() {
     let app = TestApp::spawn().await;
     let t = app.token(&["MEMBER@CENTRAL"]);
-    let (status, body) = app.gql(&t, "{ me { subject } committees(first: 0) { totalCount } }", json!({})).await;
+    let q = "{ me { subject } committees(first: 1, after: \"forged\") { totalCount } }";
+    let (status, body) = app.gql(&t, q, json!({})).await;
     assert_eq!(status, 200);
     assert!(body.as_object().unwrap().contains_key("data"), "{body:#}");
     assert_eq!(body["data"], serde_json::Value::Null);
@@ -189,4 +190,37 @@ async fn an_omitted_optional_variable_leaves_its_argument_out() {
     // Inside an input object too: the field is simply not given.
     let q = "query($level: CommitteeLevel) { committees(first: 1, filter: {level: $level}) { totalCount } }";
     assert_eq!(app.data(&t, q, json!({})).await["committees"]["totalCount"], 64);
+}
+
+#[tokio::test]
+async fn a_page_size_out_of_range_anywhere_is_a_request_error_and_nothing_runs() {
+    let app = TestApp::spawn().await;
+    let t = app.token(&["OFFICER@CENTRAL"]);
+    let before = app.statements();
+    // At the root, nested, behind a fragment, through a variable (and its
+    // default), with both or neither: each refused before anything runs, so
+    // the good lookup beside it is not half answered.
+    let cases: [(&str, Value, &str); 7] = [
+        ("{ me { subject } cases(first: 500) { totalCount } }", json!({}), "first"),
+        ("{ me { subject } cases(first: 1) { nodes { defendants(first: 0) { totalCount } } } }", json!({}), "first"),
+        ("{ me { subject } ...F } fragment F on Query { committees(first: 101) { totalCount } }", json!({}), "first"),
+        ("query($n: Int) { me { subject } people(first: $n) { totalCount } }", json!({ "n": 1000 }), "first"),
+        ("query($n: Int = -1) { me { subject } people(first: $n) { totalCount } }", json!({}), "first"),
+        ("{ me { subject } positions(first: 1, last: 1) { totalCount } }", json!({}), "last"),
+        ("{ me { subject } agencies { totalCount } }", json!({}), "first"),
+    ];
+    for (q, vars, arg) in cases {
+        let (status, body) = app.gql(&t, q, vars).await;
+        assert!(status == 200 || status == 400, "{q}: {status}");
+        assert!(body.get("data").is_none(), "a request error has no data: {q}: {body}");
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{q}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["reason"], "INVALID_ARGUMENT", "{q}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], json!([arg]), "{q}: {body}");
+        assert!(body["errors"][0]["locations"].is_array(), "{q}: {body}");
+    }
+    assert_eq!(app.statements(), before, "a refused request ran statements");
+    // In range, the same documents run.
+    let data =
+        app.data(&t, "query($n: Int = 2) { me { subject } people(first: $n) { nodes { id } } }", json!({})).await;
+    assert_eq!(data["people"]["nodes"].as_array().unwrap().len(), 2);
 }

@@ -122,7 +122,7 @@ async fn the_operations_of_a_batch_share_one_complexity_budget() {
 
 #[tokio::test]
 async fn an_operation_seen_before_is_answered_alike_and_still_gated_and_limited_for_each_request() {
-    let limits = Limits { max_complexity: 1000, ..Limits::default() };
+    let limits = Limits { max_complexity: 100, ..Limits::default() };
     let direct = Direct::new(limits.clone()).await;
     let write = direct.db.begin_write().await.unwrap();
     steerql::db::seed::load_demo(&write.txn).await.unwrap();
@@ -143,7 +143,9 @@ async fn an_operation_seen_before_is_answered_alike_and_still_gated_and_limited_
     assert_eq!(again.data, first.data);
     // The same text without a token: the gate still runs for this caller.
     assert_eq!(refusal(&run(None, 2).await), pair("UNAUTHENTICATED", "NO_TOKEN"));
-    // Other variables are validated for themselves: 1,000 committees cost too much.
-    assert_eq!(refusal(&run(member, 1000).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
-    assert_eq!(refusal(&run(member, 1000).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
+    // Other variables are validated for themselves: a page of 100 costs more
+    // than this server's 100, and a page of 1,000 is over the page size.
+    assert_eq!(refusal(&run(member, 100).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
+    assert_eq!(refusal(&run(member, 100).await), pair("BAD_USER_INPUT", "MAX_COMPLEXITY"));
+    assert_eq!(refusal(&run(member, 1000).await), pair("BAD_USER_INPUT", "INVALID_ARGUMENT"));
 }

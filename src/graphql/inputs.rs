@@ -4,13 +4,17 @@
 //! string anywhere — variables or literals — carries NUL or control
 //! characters, which the two databases would treat differently.
 
-use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{ServerError, Value, Variables};
 
 use super::pipeline::refusal;
+use crate::db::page::PageArgs;
 use crate::domain::input::string_problem;
-use crate::error::Reason;
+use crate::error::{AppError, Reason};
 
 /// An input that breaks a rule: its path and what is wrong.
 struct Bad {
@@ -27,12 +31,15 @@ fn error(reason: Reason, bad: Bad) -> ServerError {
     err
 }
 
-/// Checks the variables of `op` and the string literals of the whole document.
+/// Checks the variables of `op`, the string literals of the whole document
+/// and the page arguments of every list it selects (`max_page_size` the
+/// largest page).
 pub fn check(
     registry: &Registry,
     doc: &ExecutableDocument,
     op: &OperationDefinition,
     variables: &Variables,
+    max_page_size: u32,
 ) -> Result<(), ServerError> {
     for def in &op.variable_definitions {
         let name = def.node.name.node.as_str();
@@ -58,7 +65,8 @@ pub fn check(
         OperationType::Subscription => registry.subscription_type.as_deref(),
     };
     if let Some(root) = root {
-        typed_literals(registry, doc, &op.selection_set.node, root, &mut Vec::new())?;
+        let pages = Pages { op, variables, max: max_page_size };
+        typed_literals(registry, doc, &pages, &op.selection_set.node, root, &mut Vec::new())?;
     }
     let mut sets: Vec<&SelectionSet> = vec![&op.selection_set.node];
     sets.extend(doc.fragments.values().map(|f| &f.node.selection_set.node));
@@ -185,14 +193,65 @@ fn typename_alone(registry: &Registry, field: &async_graphql::parser::types::Fie
     Ok(())
 }
 
+/// What the page arguments of a list are read from.
+struct Pages<'a> {
+    op: &'a OperationDefinition,
+    variables: &'a Variables,
+    max: u32,
+}
+
+impl Pages<'_> {
+    /// A list's `first` and `last` are the page rule's ([`PageArgs::parse`],
+    /// the one the resolvers apply), checked before anything runs: a page
+    /// size out of range is a request error, so it never runs half a
+    /// request and wipes the rest (a failed non-null list would make `data`
+    /// null). Cursors are checked where they are read.
+    fn check(&self, field: &Positioned<Field>) -> Result<(), ServerError> {
+        let size = |arg: &str| -> Option<i32> {
+            let (_, value) = field.node.arguments.iter().find(|(name, _)| name.node == arg)?;
+            let value = match &value.node {
+                async_graphql_value::Value::Variable(name) => match self.variables.get(name) {
+                    Some(v) => v.clone(),
+                    None => self
+                        .op
+                        .variable_definitions
+                        .iter()
+                        .find(|d| d.node.name.node == *name)
+                        .and_then(|d| d.node.default_value.as_ref())
+                        .map(|d| d.node.clone())?,
+                },
+                literal => literal.clone().into_const()?,
+            };
+            // Not an Int at all is the validator's to refuse; an Int beyond
+            // 32 bits is out of range as any too large page is.
+            let Value::Number(n) = value else { return None };
+            n.as_i64().map(|n| i32::try_from(n).unwrap_or(if n < 0 { i32::MIN } else { i32::MAX }))
+        };
+        match PageArgs::parse(size("first"), None, size("last"), None, self.max) {
+            Ok(_) => Ok(()),
+            Err(AppError::BadUserInput { field: path, message }) => {
+                let mut err = refusal(Reason::InvalidArgument, format!("`{}`: {message}", field.node.name.node));
+                err.locations.push(field.pos);
+                if let Some(ext) = err.extensions.as_mut() {
+                    ext.set("field", path);
+                }
+                Err(err)
+            }
+            Err(other) => Err(async_graphql::Error::from(other).into_server_error(field.pos)),
+        }
+    }
+}
+
 /// The literal arguments of a selection on `parent`, checked against their
 /// declared types where async-graphql is lenient: the spec's "Values of
 /// Correct Type" makes a string where an enum is expected (`kind: "CASE"`) a
 /// validation error, which graphql-js enforces and async-graphql does not.
-/// Fields and types the schema lacks are left to the validator.
+/// Fields and types the schema lacks are left to the validator. The page
+/// arguments of every list are checked on the way ([`Pages::check`]).
 fn typed_literals<'a>(
     registry: &Registry,
     doc: &'a ExecutableDocument,
+    pages: &Pages<'_>,
     set: &'a SelectionSet,
     parent: &str,
     spread: &mut Vec<&'a str>,
@@ -207,12 +266,15 @@ fn typed_literals<'a>(
                     enum_literal(registry, &arg.ty, &value.node, &mut vec![name.node.to_string()])
                         .map_err(|bad| error(Reason::InvalidArgument, bad))?;
                 }
+                if field.args.contains_key("first") {
+                    pages.check(f)?;
+                }
                 let returns = MetaTypeName::concrete_typename(&field.ty);
-                typed_literals(registry, doc, &f.node.selection_set.node, returns, spread)?;
+                typed_literals(registry, doc, pages, &f.node.selection_set.node, returns, spread)?;
             }
             Selection::InlineFragment(f) => {
                 let on = f.node.type_condition.as_ref().map_or(parent, |c| c.node.on.node.as_str());
-                typed_literals(registry, doc, &f.node.selection_set.node, on, spread)?;
+                typed_literals(registry, doc, pages, &f.node.selection_set.node, on, spread)?;
             }
             Selection::FragmentSpread(s) => {
                 let name = s.node.fragment_name.node.as_str();
@@ -222,7 +284,7 @@ fn typed_literals<'a>(
                 let Some(def) = doc.fragments.get(&s.node.fragment_name.node) else { continue };
                 spread.push(name);
                 let on = def.node.type_condition.node.on.node.as_str();
-                typed_literals(registry, doc, &def.node.selection_set.node, on, spread)?;
+                typed_literals(registry, doc, pages, &def.node.selection_set.node, on, spread)?;
                 spread.pop();
             }
         }

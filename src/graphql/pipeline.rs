@@ -306,7 +306,7 @@ impl Extension for PipelineRun {
             return Err(refusal(Reason::MutationOverGet, "mutations must be sent with POST"));
         }
         if let Some(op) = gate::operation(&doc, name.as_deref()) {
-            inputs::check(registry, &doc, &op.node, variables)?;
+            inputs::check(registry, &doc, &op.node, variables, limits.max_page_size)?;
         }
         inputs::drop_absent_variables(&mut doc, name.as_deref(), variables);
         *lock(&self.checked) = Some((doc.clone(), variables.clone()));
