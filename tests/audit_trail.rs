@@ -63,8 +63,39 @@ async fn chain_rows(app: &TestApp) -> Vec<audit_event::Model> {
         .unwrap()
 }
 
-async fn verify(app: &TestApp) -> Option<BreakKind> {
-    app.audit.verify(&app.db, None).await.unwrap().problem.map(|p| p.kind)
+/// A break as `verifyAuditTrail` reports it.
+#[derive(Debug, PartialEq)]
+struct Found {
+    kind: BreakKind,
+    chain: Option<String>,
+    seq: Option<i64>,
+}
+
+/// Verifies through the API, as a central auditor would: the whole trail,
+/// then Bac Kan's chains alone, which must report the same break.
+async fn verify(app: &TestApp) -> Option<Found> {
+    let auditor = app.token(&["AUDITOR@CENTRAL"]);
+    let q = "query($c: ID) { verifyAuditTrail(committeeId: $c) { ok problem { kind chain seq } } }";
+    let mut found = Vec::new();
+    for committee in [json!(null), json!(app.committee_id("BAC_KAN").await)] {
+        let data = app.data(&auditor, q, json!({ "c": committee })).await;
+        let report = &data["verifyAuditTrail"];
+        let problem = &report["problem"];
+        assert_eq!(report["ok"], problem.is_null(), "{data}");
+        found.push(problem.as_object().map(|p| Found {
+            kind: BreakKind::parse(p["kind"].as_str().unwrap()).unwrap(),
+            chain: p["chain"].as_str().map(str::to_owned),
+            seq: p["seq"].as_i64(),
+        }));
+    }
+    let (whole, one) = (found.remove(0), found.remove(0));
+    assert_eq!(whole, one, "the whole trail and Bac Kan's chains alone report the same break");
+    whole
+}
+
+/// The break `kind`, at entry `seq` of `chain`.
+fn at(kind: BreakKind, row: &audit_event::Model) -> Option<Found> {
+    Some(Found { kind, chain: Some(row.chain.clone()), seq: Some(row.seq) })
 }
 
 async fn checkpoint(app: &TestApp) {
@@ -109,18 +140,18 @@ async fn an_intact_trail_verifies_through_the_api_and_checkpoints_are_signed() {
 #[tokio::test]
 async fn an_edited_payload_is_reported() {
     let (app, _) = app_with_trail().await;
-    let target = chain_rows(&app).await[3].id;
-    tamper(&app, &format!("UPDATE audit_event SET payload = '{{\"fullName\":\"someone else\"}}' WHERE id = {target}"))
-        .await;
-    assert_eq!(verify(&app).await, Some(BreakKind::HashMismatch));
+    let target = chain_rows(&app).await[3].clone();
+    let sql = format!("UPDATE audit_event SET payload = '{{\"fullName\":\"someone else\"}}' WHERE id = {}", target.id);
+    tamper(&app, &sql).await;
+    assert_eq!(verify(&app).await, at(BreakKind::HashMismatch, &target));
 }
 
 #[tokio::test]
 async fn a_deleted_middle_entry_is_reported() {
     let (app, _) = app_with_trail().await;
-    let target = chain_rows(&app).await[3].id;
-    tamper(&app, &format!("DELETE FROM audit_event WHERE id = {target}")).await;
-    assert_eq!(verify(&app).await, Some(BreakKind::MissingEntry));
+    let target = chain_rows(&app).await[3].clone();
+    tamper(&app, &format!("DELETE FROM audit_event WHERE id = {}", target.id)).await;
+    assert_eq!(verify(&app).await, at(BreakKind::MissingEntry, &target));
 }
 
 #[tokio::test]
@@ -136,7 +167,8 @@ async fn deleting_the_newest_entries_is_reported_against_the_signed_checkpoint()
         &format!("UPDATE audit_chain SET seq = {}, head = '{}' WHERE chain = '{}'", keep.seq, keep.hash, keep.chain),
     )
     .await;
-    assert_eq!(verify(&app).await, Some(BreakKind::Truncated));
+    let found = verify(&app).await.unwrap();
+    assert_eq!((found.kind, found.chain.as_deref()), (BreakKind::Truncated, Some(keep.chain.as_str())), "{found:?}");
 }
 
 #[tokio::test]
@@ -147,7 +179,9 @@ async fn two_reordered_entries_are_reported() {
     tamper(&app, &format!("UPDATE audit_event SET seq = 1000000 WHERE id = {}", a.id)).await;
     tamper(&app, &format!("UPDATE audit_event SET seq = {} WHERE id = {}", a.seq, b.id)).await;
     tamper(&app, &format!("UPDATE audit_event SET seq = {} WHERE id = {}", b.seq, a.id)).await;
-    assert!(matches!(verify(&app).await, Some(BreakKind::HashMismatch | BreakKind::BrokenLink)));
+    let found = verify(&app).await.unwrap();
+    assert!(matches!(found.kind, BreakKind::HashMismatch | BreakKind::BrokenLink), "{found:?}");
+    assert_eq!((found.chain.as_deref(), found.seq), (Some(a.chain.as_str()), Some(a.seq)), "{found:?}");
 }
 
 #[tokio::test]
@@ -177,7 +211,12 @@ async fn an_edit_rehashed_through_the_end_of_the_chain_is_caught_by_the_checkpoi
     }
     let last = rows.last().unwrap();
     tamper(&app, &format!("UPDATE audit_chain SET head = '{prev}' WHERE chain = '{}'", last.chain)).await;
-    assert_eq!(verify(&app).await, Some(BreakKind::CheckpointMismatch));
+    let found = verify(&app).await.unwrap();
+    assert_eq!(
+        (found.kind, found.chain.as_deref()),
+        (BreakKind::CheckpointMismatch, Some(last.chain.as_str())),
+        "{found:?}"
+    );
 }
 
 #[tokio::test]
@@ -186,7 +225,7 @@ async fn a_forged_checkpoint_is_reported() {
     checkpoint(&app).await;
     // The signed text names the tree's size and root: change the size.
     tamper(&app, "UPDATE audit_checkpoint SET statement = REPLACE(statement, 'size ', 'size 1')").await;
-    assert_eq!(verify(&app).await, Some(BreakKind::BadSignature));
+    assert_eq!(verify(&app).await.map(|f| f.kind), Some(BreakKind::BadSignature));
 }
 
 #[tokio::test]
