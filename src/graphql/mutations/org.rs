@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::{Meta, check, run, sent, written};
 use crate::db::{committees, people, positions};
-use crate::domain::org::{self as rules};
+use crate::domain::org as rules;
 use crate::error::AppResult;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};

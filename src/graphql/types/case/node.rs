@@ -3,7 +3,7 @@
 use async_graphql::{Context, Result};
 use entity::disciplinary_action;
 
-use crate::db::cases::{self as store};
+use crate::db::cases as store;
 use crate::domain::Operation;
 use crate::graphql::context;
 use crate::graphql::ids::Kind;

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{case_reference, defendant, disciplinary_action, recovery};
 
-use crate::domain::cases::{self as workflow};
+use crate::domain::cases as workflow;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::ids::{self, Kind};
