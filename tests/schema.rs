@@ -65,7 +65,7 @@ fn every_type_field_and_argument_is_documented() {
 }
 
 #[test]
-fn the_readme_shows_the_permission_table_and_limits_the_server_enforces() {
+fn the_docs_show_the_permission_table_and_limits_the_server_enforces() {
     let doc = |path: &str| std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     assert!(
         doc("docs/api.md").contains(&steerql::domain::permissions::markdown_table()),

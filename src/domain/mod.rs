@@ -34,6 +34,8 @@ pub mod permissions;
 pub mod principal;
 pub mod records;
 pub mod rules;
+pub mod scope;
 
 pub use permissions::{Operation, RootRule};
 pub use principal::{Grant, Principal, PrincipalKind, Reach, Role};
+pub use scope::CaseScope;
