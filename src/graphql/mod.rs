@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cases;
 pub mod context;
+pub mod document;
 pub mod gate;
 pub mod ids;
 pub mod inputs;
@@ -63,9 +64,9 @@ pub fn build_schema_admitting(
         builder
     };
     let executor = builder(ValidationMode::Fast).finish();
+    // Depth and complexity are the pipeline's to refuse (with their reasons),
+    // after validation; see `pipeline::Pipeline::validation`.
     builder(ValidationMode::Strict)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
         .extension(pipeline::Pipeline)
         .data(admission)
         .data(pipeline::Checked::new())
