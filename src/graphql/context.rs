@@ -193,9 +193,7 @@ pub fn require(ctx: &Context<'_>, op: Operation) -> AppResult<()> {
 pub fn require_field(ctx: &Context<'_>, type_name: &str, field: &str) -> AppResult<()> {
     match crate::domain::permissions::field_rule(type_name, field) {
         Some(op) => require(ctx, op),
-        None => Err(crate::error::AppError::internal(std::io::Error::other(format!(
-            "no field rule for {type_name}.{field}"
-        )))),
+        None => Err(AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}")))),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod context;
 pub mod document;
 pub mod gate;
+pub mod guards;
 pub mod ids;
 pub mod inputs;
 pub mod loaders;

@@ -18,6 +18,7 @@ use crate::domain::Operation;
 use crate::domain::org;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::guards::FieldRule;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{AgenciesOf, ChildrenOf, CommitteeColumns, CommitteeId, PageUnder, SeatsOf, SeatsPage};
 use crate::graphql::paging::{self, Conn, Extra};
@@ -202,7 +203,7 @@ impl Committee {
 
     /// Seats on this committee in order of precedence (head, standing deputy,
     /// deputies, members). History is kept: without a filter, past seats are listed too.
-    #[graphql(complexity = "paging_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "paging_cost(first, last, child_complexity)", guard = "FieldRule::of::<Self>()")]
     async fn positions(
         &self,
         ctx: &Context<'_>,
@@ -224,7 +225,6 @@ impl Committee {
     ) -> Result<Boxed<Conn<Position>>> {
         // Boxed, so the fields of this type stay small (see `context::nullable`).
         Box::pin(async move {
-            context::require_field(ctx, "Committee", "positions")?;
             let args = paging::args(ctx, first, after, last, before)?;
             let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
             let window = paging::seat_window(&args)?;
@@ -237,10 +237,10 @@ impl Committee {
     }
 
     /// The standing committee today: the head and the deputies who decide day to day.
+    #[graphql(guard = "FieldRule::of::<Self>()")]
     async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
         // Boxed, so the fields of this type stay small (see `context::nullable`).
         Box::pin(async move {
-            context::require_field(ctx, "Committee", "standingCommittee")?;
             let today = Utc::now().date_naive();
             let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
             let rows = context::request(ctx)?.org.load_one(SeatsOf(self.0.id, scope)).await?.unwrap_or_default();

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use crate::graphql::context;
+use crate::graphql::guards::{MatterRule, guarded};
 use crate::graphql::types::AuditEvent;
 use crate::graphql::types::case::{Case, CaseReference, Defendant, DisciplinaryAction, Recovery};
 use crate::service::cases as service;
@@ -119,8 +119,8 @@ impl TransitionCasePayload {
     /// The step's entry in the matter's history (`READ_CASE_DETAILS` on the
     /// matter, as `history` needs; null with `FORBIDDEN` otherwise).
     async fn history_entry(&self, ctx: &Context<'_>) -> Option<AuditEvent> {
-        context::nullable(ctx, async {
-            Case::from(self.stepped.case.clone()).field_allowed(ctx, "Case", "history").await?;
+        let case = Case::from(self.stepped.case.clone());
+        guarded(ctx, MatterRule::reading::<Case>(&case, "history"), async {
             Ok(self.stepped.entry.clone().map(AuditEvent))
         })
         .await

@@ -16,6 +16,7 @@ use crate::db::page::{Cursor, Page, Position, SortKey};
 use crate::domain::cases::{self as workflow, Target};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context;
+use crate::graphql::guards::{MatterRule, guarded};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{
     AgencyId, CaseId, CommitteeId, DefendantCountsOf, DefendantsOf, DisciplineOf, LastEventOf, RecoveriesOf,
@@ -59,7 +60,7 @@ impl Case {
     }
 
     /// What the viewer is to this matter (roles over its committees, agency).
-    async fn standing(&self, ctx: &Context<'_>) -> Result<Standing> {
+    pub(crate) async fn standing(&self, ctx: &Context<'_>) -> Result<Standing> {
         let viewer = context::viewer(ctx)?;
         if let Some(standing) = service::central_standing(viewer, &self.0) {
             return Ok(standing);
@@ -80,27 +81,6 @@ impl Case {
         let committees: HashMap<i64, entity::committee::Model> =
             found.into_iter().chain(more).map(|(k, v)| (k.0, v)).collect();
         Ok(service::standing_with(viewer, &self.0, &committees))
-    }
-
-    /// Whether the viewer may read `type_name.field` of this matter: the
-    /// field rule of the permission table (defendants' details and the
-    /// history need `READ_CASE_DETAILS`), over the matter's committees and
-    /// the agency handling it.
-    pub(crate) async fn field_allowed(&self, ctx: &Context<'_>, type_name: &str, field: &str) -> Result<()> {
-        let Some(op) = crate::domain::permissions::field_rule(type_name, field) else {
-            return Err(
-                AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}"))).into()
-            );
-        };
-        if self.standing(ctx).await?.may(op) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "operation {} ({type_name}.{field}) is not granted to your roles on this matter",
-                op.name()
-            ))
-            .into())
-        }
     }
 }
 
@@ -320,8 +300,7 @@ impl Case {
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
     ) -> Option<Boxed<Conn<Defendant>>> {
-        context::nullable(ctx, async {
-            self.field_allowed(ctx, "Case", "defendants").await?;
+        guarded(ctx, MatterRule::of(self), async {
             let args = paging::args(ctx, Some(first), after, None, None)?;
             let after = paging::record_after(CaseRecords::Defendants, &args)?;
             let key = DefendantsOf(self.0.id, after, args.size, defendant_columns(ctx.field()));
@@ -410,8 +389,7 @@ impl Case {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Option<Boxed<Conn<AuditEvent>>> {
-        context::nullable(ctx, async {
-            self.field_allowed(ctx, "Case", "history").await?;
+        guarded(ctx, MatterRule::of(self), async {
             let args = paging::args(ctx, first, after, last, before)?;
             let seq_of = |c: &Option<Cursor>, arg: &'static str| -> AppResult<Option<i64>> {
                 match c {
@@ -452,8 +430,7 @@ impl Case {
     /// The latest entry of its history (`READ_CASE_DETAILS`, as `history`;
     /// `FORBIDDEN` without it). Null only for a matter with no history.
     async fn last_event(&self, ctx: &Context<'_>) -> Option<Boxed<AuditEvent>> {
-        context::nullable(ctx, async {
-            self.field_allowed(ctx, "Case", "lastEvent").await?;
+        guarded(ctx, MatterRule::of(self), async {
             if let Some(read) = self.1.as_ref().and_then(|j| j.last_event.as_ref()) {
                 return Ok(read.clone().map(AuditEvent));
             }

@@ -1,11 +1,12 @@
 //! Refetching a matter's record by global ID, within the viewer's reach.
 
-use async_graphql::{Context, Result};
+use async_graphql::{Context, Guard, Result};
 use entity::disciplinary_action;
 
 use crate::db::cases as store;
 use crate::domain::Operation;
 use crate::graphql::context;
+use crate::graphql::guards::MatterRule;
 use crate::graphql::ids::Kind;
 use crate::graphql::loaders::CaseId;
 
@@ -25,7 +26,7 @@ pub async fn load_node(ctx: &Context<'_>, kind: Kind, id: i64) -> Result<Option<
             let scope = store::CaseScope::of(context::viewer(ctx)?, Operation::ReadCases);
             let Some(row) = store::defendant_in_scope(&req.db.conn, &scope, id).await? else { return Ok(None) };
             let Some(parent) = case(row.case_id).await? else { return Ok(None) };
-            if parent.field_allowed(ctx, "Defendant", "id").await.is_err() {
+            if MatterRule::reading::<Defendant>(&parent, "id").check(ctx).await.is_err() {
                 return Ok(None);
             }
             Some(crate::graphql::types::Node::Defendant(Defendant(row)))
