@@ -13,54 +13,99 @@ use sea_orm::{
     ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, QuerySelect, QueryTrait, Select,
 };
 
+use std::marker::PhantomData;
+
 use crate::error::AppResult;
 
 /// A set of one entity's columns, a bit for each by its place in the
-/// entity's column list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Columns(u64);
+/// entity's column list. Typed by the entity, so a committee's columns
+/// cannot be passed to a person's read:
+///
+/// ```
+/// use steerql::db::columns::Columns;
+/// let people: Columns<entity::person::Entity> = Columns::of([entity::person::Column::FullName]);
+/// assert!(people.has(entity::person::Column::FullName));
+/// ```
+///
+/// ```compile_fail
+/// use steerql::db::columns::Columns;
+/// let people: Columns<entity::person::Entity> = Columns::of([entity::committee::Column::Name]);
+/// ```
+///
+/// ```compile_fail
+/// use steerql::db::columns::Columns;
+/// let committees = Columns::of([entity::committee::Column::Name]);
+/// committees.has(entity::person::Column::FullName);
+/// ```
+pub struct Columns<E>(u64, PhantomData<fn() -> E>);
+
+// By hand: derived, each would require `E` itself to be `Clone`, `Eq`, ...
+impl<E> Clone for Columns<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for Columns<E> {}
+impl<E> PartialEq for Columns<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<E> Eq for Columns<E> {}
+impl<E> std::hash::Hash for Columns<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+impl<E> std::fmt::Debug for Columns<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Columns({:#x})", self.0)
+    }
+}
 
 /// A column's place in its entity's column list (its declaration order).
 pub trait ColumnIndex: Copy {
+    /// The entity whose column this is.
+    type Entity;
     fn index(self) -> u32;
 }
 
-impl Columns {
+impl<E> Columns<E> {
     /// The whole row.
-    pub const ALL: Columns = Columns(u64::MAX);
+    pub const ALL: Columns<E> = Columns(u64::MAX, PhantomData);
 
     /// The columns at these places in the entity's column list (for
     /// constants: `Columns::of` cannot be evaluated at compile time).
-    pub const fn of_const(indexes: &[u32]) -> Columns {
+    pub const fn of_const(indexes: &[u32]) -> Columns<E> {
         let (mut bits, mut i) = (0u64, 0);
         while i < indexes.len() {
             bits |= 1 << indexes[i];
             i += 1;
         }
-        Columns(bits)
+        Columns(bits, PhantomData)
     }
 
     /// Just these columns.
-    pub fn of<C: ColumnIndex>(columns: impl IntoIterator<Item = C>) -> Columns {
-        Columns(0).with(columns)
+    pub fn of<C: ColumnIndex<Entity = E>>(columns: impl IntoIterator<Item = C>) -> Columns<E> {
+        Columns(0, PhantomData).with(columns)
     }
 
     /// These columns as well.
-    pub fn with<C: ColumnIndex>(self, columns: impl IntoIterator<Item = C>) -> Columns {
-        columns.into_iter().fold(self, |set, c| Columns(set.0 | 1 << c.index()))
+    pub fn with<C: ColumnIndex<Entity = E>>(self, columns: impl IntoIterator<Item = C>) -> Columns<E> {
+        columns.into_iter().fold(self, |set, c| Columns(set.0 | 1 << c.index(), PhantomData))
     }
 
     /// The columns of both sets.
-    pub fn union(self, other: Columns) -> Columns {
-        Columns(self.0 | other.0)
+    pub fn union(self, other: Columns<E>) -> Columns<E> {
+        Columns(self.0 | other.0, PhantomData)
     }
 
     /// This set without these columns.
-    pub fn without<C: ColumnIndex>(self, columns: impl IntoIterator<Item = C>) -> Columns {
-        columns.into_iter().fold(self, |set, c| Columns(set.0 & !(1 << c.index())))
+    pub fn without<C: ColumnIndex<Entity = E>>(self, columns: impl IntoIterator<Item = C>) -> Columns<E> {
+        columns.into_iter().fold(self, |set, c| Columns(set.0 & !(1 << c.index()), PhantomData))
     }
 
-    pub fn has<C: ColumnIndex>(self, column: C) -> bool {
+    pub fn has<C: ColumnIndex<Entity = E>>(self, column: C) -> bool {
         self.0 & (1 << column.index()) != 0
     }
 
@@ -68,13 +113,15 @@ impl Columns {
     pub fn is_all(self) -> bool {
         self == Columns::ALL
     }
+}
 
+impl<E> Columns<E>
+where
+    E: EntityTrait,
+    E::Column: ColumnIndex<Entity = E>,
+{
     /// `select` reading only these columns.
-    pub fn narrow<E>(self, select: Select<E>) -> Select<E>
-    where
-        E: EntityTrait,
-        E::Column: ColumnIndex,
-    {
+    pub fn narrow(self, select: Select<E>) -> Select<E> {
         if self.is_all() {
             return select;
         }
@@ -83,11 +130,7 @@ impl Columns {
 
     /// Adds these columns of `E`, joined into `select` as `table`, to what
     /// it reads, each named behind `prefix` (for [`Sparse::from_prefixed`]).
-    pub fn join_into<E>(self, select: &mut SelectStatement, table: &'static str, prefix: &str)
-    where
-        E: EntityTrait,
-        E::Column: ColumnIndex,
-    {
+    pub fn join_into(self, select: &mut SelectStatement, table: &'static str, prefix: &str) {
         for column in E::Column::iter().filter(|c| self.has(*c)) {
             select.expr_as(Expr::col((Alias::new(table), column)), Alias::new(format!("{prefix}{}", column.as_str())));
         }
@@ -96,14 +139,17 @@ impl Columns {
 
 /// A model that can be decoded from some of its columns.
 pub trait Sparse: Sized {
+    /// The entity whose row this is.
+    type Entity;
+
     /// The row from the columns in `columns` of a result whose column names
     /// are the entity's behind `prefix` (a table joined in, see
     /// [`Columns::join_into`]); every other field holds its type's default
     /// and must not be read.
-    fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns) -> Result<Self, DbErr>;
+    fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns<Self::Entity>) -> Result<Self, DbErr>;
 
     /// The row from the columns in `columns`.
-    fn from_columns(row: &QueryResult, columns: Columns) -> Result<Self, DbErr> {
+    fn from_columns(row: &QueryResult, columns: Columns<Self::Entity>) -> Result<Self, DbErr> {
         Self::from_prefixed(row, "", columns)
     }
 }
@@ -112,18 +158,18 @@ pub trait Sparse: Sized {
 pub async fn all<M: Sparse, C: ConnectionTrait>(
     db: &C,
     select: SelectStatement,
-    columns: Columns,
+    columns: Columns<M::Entity>,
 ) -> AppResult<Vec<M>> {
     let rows = db.query_all(&select).await?;
     Ok(rows.iter().map(|row| M::from_columns(row, columns)).collect::<Result<_, _>>()?)
 }
 
 /// Runs `select` narrowed to `columns`.
-pub async fn select_all<E, C>(db: &C, select: Select<E>, columns: Columns) -> AppResult<Vec<E::Model>>
+pub async fn select_all<E, C>(db: &C, select: Select<E>, columns: Columns<E>) -> AppResult<Vec<E::Model>>
 where
     E: EntityTrait,
-    E::Column: ColumnIndex,
-    E::Model: Sparse,
+    E::Column: ColumnIndex<Entity = E>,
+    E::Model: Sparse<Entity = E>,
     C: ConnectionTrait,
 {
     if columns.is_all() {
@@ -138,13 +184,17 @@ where
 macro_rules! sparse {
     ($entity:ident { $($field:ident: $column:ident),* $(,)? }) => {
         impl ColumnIndex for entity::$entity::Column {
+            type Entity = entity::$entity::Entity;
+
             fn index(self) -> u32 {
                 self as u32
             }
         }
 
         impl Sparse for entity::$entity::Model {
-            fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns) -> Result<Self, DbErr> {
+            type Entity = entity::$entity::Entity;
+
+            fn from_prefixed(row: &QueryResult, prefix: &str, columns: Columns<Self::Entity>) -> Result<Self, DbErr> {
                 Ok(Self {
                     $($field: if columns.has(entity::$entity::Column::$column) {
                         row.try_get(prefix, stringify!($field))?

@@ -138,7 +138,7 @@ pub async fn by_ids_columns<C: ConnectionTrait>(
     db: &C,
     reach: &Reach,
     ids: &[i64],
-    columns: Columns,
+    columns: Columns<committee::Entity>,
 ) -> AppResult<Vec<committee::Model>> {
     let select = in_reach(reach).filter(committee::Column::Id.is_in(ids.iter().copied()));
     super::columns::select_all(db, select, columns.with([committee::Column::Id])).await

@@ -52,7 +52,7 @@ pub async fn by_ids<C: ConnectionTrait>(
     db: &C,
     reach: &Reach,
     ids: &[i64],
-    columns: Columns,
+    columns: Columns<person::Entity>,
 ) -> AppResult<HashMap<i64, person::Model>> {
     let select = in_reach(reach).filter(person::Column::Id.is_in(ids.iter().copied()));
     let rows = super::columns::select_all(db, select, columns).await?;

@@ -58,7 +58,7 @@ pub async fn by_committees<C: ConnectionTrait>(
     reach: &Reach,
     committees: &[i64],
     scope: PositionScope,
-    columns: Columns,
+    columns: Columns<position::Entity>,
 ) -> AppResult<HashMap<i64, Vec<position::Model>>> {
     // Sorted here, not in SQL: an ORDER BY would lead SQLite, which keeps
     // no statistics, to walk the precedence index through every past seat
@@ -300,7 +300,7 @@ pub struct Window {
 
 /// What every read of seats in a committee's precedence order needs: the
 /// committee and the key.
-pub const SEAT_KEY: Columns = Columns::of_const(&[
+pub const SEAT_KEY: Columns<position::Entity> = Columns::of_const(&[
     position::Column::Id as u32,
     position::Column::CommitteeId as u32,
     position::Column::RoleRank as u32,
@@ -318,7 +318,7 @@ pub async fn pages_by_committees<C: ConnectionTrait>(
     committees: &[i64],
     scope: PositionScope,
     window: Window,
-    columns: Columns,
+    columns: Columns<position::Entity>,
 ) -> AppResult<HashMap<i64, Page<position::Model>>> {
     let columns = columns.union(SEAT_KEY);
     use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, UnionType};

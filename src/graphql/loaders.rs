@@ -30,12 +30,12 @@ pub struct OrgLoader {
 pub struct CommitteeId(pub i64);
 /// A committee read with only some columns (never in the by-id cache).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CommitteeColumns(pub i64, pub Columns);
+pub struct CommitteeColumns(pub i64, pub Columns<committee::Entity>);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PersonId(pub i64);
 /// A person read with only some columns (never in the by-id cache).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct PersonColumns(pub i64, pub Columns);
+pub struct PersonColumns(pub i64, pub Columns<person::Entity>);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PositionId(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -46,7 +46,7 @@ pub struct SeatsOf(pub i64, pub PositionScope);
 /// One page of the seats of a committee matching a scope, in precedence
 /// order, each read with some columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SeatsPage(pub i64, pub PositionScope, pub Window, pub Columns);
+pub struct SeatsPage(pub i64, pub PositionScope, pub Window, pub Columns<position::Entity>);
 /// How many seats of a committee match a scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SeatCount(pub i64, pub PositionScope);
@@ -312,10 +312,10 @@ pub struct DefendantCountsOf(pub i64);
 /// One page of a case's defendants: after this one, this many (+1), with
 /// these columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DefendantsOf(pub i64, pub Option<After>, pub u64, pub Columns);
+pub struct DefendantsOf(pub i64, pub Option<After>, pub u64, pub Columns<defendant::Entity>);
 /// A case's latest history entry, with these columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct LastEventOf(pub i64, pub Columns);
+pub struct LastEventOf(pub i64, pub Columns<audit_event::Entity>);
 /// One page of a case's references: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ReferencesOf(pub i64, pub Option<After>, pub u64);
@@ -365,18 +365,18 @@ async fn record_pages<E, K>(
     db: &Db,
     records: CaseRecords,
     keys: &[K],
-    parts: impl Fn(&K) -> (i64, Option<After>, u64, Columns),
+    parts: impl Fn(&K) -> (i64, Option<After>, u64, Columns<E>),
     case_of: impl Fn(&E::Model) -> Option<i64> + Copy,
 ) -> LoadResult<K, Vec<E::Model>>
 where
     E: sea_orm::EntityTrait,
-    E::Column: ColumnIndex,
-    E::Model: Sparse,
+    E::Column: ColumnIndex<Entity = E>,
+    E::Model: Sparse<Entity = E>,
     K: Copy + Eq + std::hash::Hash,
 {
     // (where the pages start, their size, the columns) → the cases and their keys
-    type Shapes<K> = HashMap<(Option<After>, u64, Columns), Vec<(i64, K)>>;
-    let mut shapes: Shapes<K> = HashMap::new();
+    type Shapes<K, E> = HashMap<(Option<After>, u64, Columns<E>), Vec<(i64, K)>>;
+    let mut shapes: Shapes<K, E> = HashMap::new();
     for k in keys {
         let (case, after, size, columns) = parts(k);
         shapes.entry((after, size, columns)).or_default().push((case, *k));
@@ -471,7 +471,7 @@ impl Loader<LastEventOf> for CaseLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[LastEventOf]) -> LoadResult<LastEventOf, audit_event::Model> {
-        let mut by_columns: HashMap<Columns, Vec<i64>> = HashMap::new();
+        let mut by_columns: HashMap<Columns<audit_event::Entity>, Vec<i64>> = HashMap::new();
         for k in keys {
             by_columns.entry(k.1).or_default().push(k.0);
         }

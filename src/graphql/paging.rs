@@ -480,7 +480,9 @@ where
 /// field (aliases, fragments) read the union of their columns.
 pub fn cases_along<'a>(ctx: &Context<'_>, req: &'a RequestContext) -> Along<'a> {
     let this = ctx.field();
-    let union = |sets: Vec<Columns>| sets.into_iter().reduce(Columns::union);
+    fn union<E>(sets: Vec<Columns<E>>) -> Option<Columns<E>> {
+        sets.into_iter().reduce(Columns::union)
+    }
     let committees = node_fields(this, "monitoringCommittee").into_iter().map(committee_columns).collect();
     let events = if context::require_field(ctx, "Case", "lastEvent").is_ok() {
         node_fields(this, "lastEvent").into_iter().map(super::types::audit::event_columns).collect()

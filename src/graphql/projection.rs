@@ -18,7 +18,7 @@ pub fn columns<'a, C: ColumnIndex>(
     fields: impl IntoIterator<Item = SelectionField<'a>>,
     table: ColumnTable<C>,
     always: &[C],
-) -> Columns {
+) -> Columns<C::Entity> {
     let mut set = Columns::of(always.iter().copied());
     for field in fields {
         if field.name() == "__typename" {

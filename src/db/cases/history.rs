@@ -41,7 +41,7 @@ pub async fn history_page<C: ConnectionTrait>(
 pub async fn last_events<C: ConnectionTrait>(
     db: &C,
     cases: &[i64],
-    columns: Columns,
+    columns: Columns<audit_event::Entity>,
 ) -> AppResult<HashMap<i64, audit_event::Model>> {
     if cases.is_empty() {
         return Ok(HashMap::new());

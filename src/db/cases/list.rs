@@ -57,9 +57,9 @@ const PAGE_COLUMNS: [case_record::Column; 4] = [
 pub struct Along<'a> {
     /// These columns of its monitoring committee, when the committee is
     /// within this reach (nothing otherwise, as a load by id would find).
-    pub committee: Option<(&'a Reach, Columns)>,
+    pub committee: Option<(&'a Reach, Columns<committee::Entity>)>,
     /// These columns of its latest history entry (its chain head's).
-    pub last_event: Option<Columns>,
+    pub last_event: Option<Columns<audit_event::Entity>>,
 }
 
 /// What a page read along with a matter: `None` for what it did not read;
@@ -82,11 +82,11 @@ const LAST_PREFIX: &str = "last__";
 impl Along<'_> {
     /// What is read of each joined table: the columns asked for, and a
     /// column that is never null in a row the join found.
-    fn committee_columns(columns: Columns) -> Columns {
+    fn committee_columns(columns: Columns<committee::Entity>) -> Columns<committee::Entity> {
         columns.with([committee::Column::Id])
     }
 
-    fn event_columns(columns: Columns) -> Columns {
+    fn event_columns(columns: Columns<audit_event::Entity>) -> Columns<audit_event::Entity> {
         columns.with([audit_event::Column::Chain])
     }
 
@@ -99,7 +99,7 @@ impl Along<'_> {
                 )
                 .add(reach::committee_column(case_record::Column::MonitoringCommitteeId, reach));
             select.join_as(JoinType::LeftJoin, committee::Entity, Alias::new(MONITORING), on);
-            Self::committee_columns(columns).join_into::<committee::Entity>(select, MONITORING, MONITORING_PREFIX);
+            Self::committee_columns(columns).join_into(select, MONITORING, MONITORING_PREFIX);
         }
         if let Some(columns) = self.last_event {
             // The chain's head names its newest entry. A matter's chain is
@@ -117,7 +117,7 @@ impl Along<'_> {
                         .equals((Alias::new(LAST_HEAD), audit_chain::Column::Seq)),
                 );
             select.join_as(JoinType::LeftJoin, audit_event::Entity, Alias::new(LAST), on);
-            Self::event_columns(columns).join_into::<audit_event::Entity>(select, LAST, LAST_PREFIX);
+            Self::event_columns(columns).join_into(select, LAST, LAST_PREFIX);
         }
     }
 
@@ -150,7 +150,7 @@ pub async fn page<C: ConnectionTrait>(
     args: &PageArgs,
     order: CaseOrder,
     descending: bool,
-    columns: Columns,
+    columns: Columns<case_record::Entity>,
     along: Along<'_>,
 ) -> AppResult<(Page<(case_record::Model, Joined)>, SelectStatement)> {
     let mut select = in_scope(scope);

@@ -73,13 +73,13 @@ pub async fn record_pages<E, C>(
     cases: &[i64],
     after: Option<After>,
     size: u64,
-    columns: Columns,
+    columns: Columns<E>,
     case_of: impl Fn(&E::Model) -> Option<i64>,
 ) -> AppResult<HashMap<i64, Vec<E::Model>>>
 where
     E: EntityTrait,
-    E::Column: ColumnIndex,
-    E::Model: Sparse,
+    E::Column: ColumnIndex<Entity = E>,
+    E::Model: Sparse<Entity = E>,
     C: ConnectionTrait,
 {
     let mut out: HashMap<i64, Vec<E::Model>> = HashMap::new();

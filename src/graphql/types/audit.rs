@@ -35,7 +35,7 @@ pub const AUDIT_EVENT_COLUMNS: ColumnTable<audit_event::Column> = {
 };
 
 /// The columns a selection of an entry (`field`'s own) reads.
-pub fn event_columns(field: SelectionField<'_>) -> Columns {
+pub fn event_columns(field: SelectionField<'_>) -> Columns<entity::audit_event::Entity> {
     use audit_event::Column as C;
     projection::columns(field.selection_set(), AUDIT_EVENT_COLUMNS, &[C::Id, C::Chain])
 }

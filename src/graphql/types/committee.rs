@@ -51,7 +51,7 @@ pub const COMMITTEE_COLUMNS: ColumnTable<committee::Column> = {
 };
 
 /// The columns a committee-typed field's selection (`field`) reads.
-pub fn committee_columns(field: SelectionField<'_>) -> Columns {
+pub fn committee_columns(field: SelectionField<'_>) -> Columns<entity::committee::Entity> {
     projection::columns(field.selection_set(), COMMITTEE_COLUMNS, &[committee::Column::Id])
 }
 

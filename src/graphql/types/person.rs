@@ -30,7 +30,7 @@ pub const PERSON_COLUMNS: ColumnTable<person::Column> = {
 };
 
 /// The columns a `person` field's selection (`field`) reads.
-pub fn person_columns(field: SelectionField<'_>) -> Columns {
+pub fn person_columns(field: SelectionField<'_>) -> Columns<entity::person::Entity> {
     projection::columns(field.selection_set(), PERSON_COLUMNS, &[person::Column::Id])
 }
 

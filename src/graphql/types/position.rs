@@ -37,7 +37,7 @@ pub const POSITION_COLUMNS: ColumnTable<position::Column> = {
 };
 
 /// The columns the nodes of a connection of seats (`conn`) read.
-pub fn seat_columns(conn: SelectionField<'_>) -> Columns {
+pub fn seat_columns(conn: SelectionField<'_>) -> Columns<entity::position::Entity> {
     projection::columns(projection::node_selections(conn), POSITION_COLUMNS, &[]).union(SEAT_KEY)
 }
 

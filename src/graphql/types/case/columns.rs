@@ -71,7 +71,7 @@ pub const DEFENDANT_COLUMNS: ColumnTable<defendant::Column> = {
 };
 
 /// The columns a `defendants` selection reads of each defendant.
-pub fn defendant_columns(field: SelectionField<'_>) -> Columns {
+pub fn defendant_columns(field: SelectionField<'_>) -> Columns<entity::defendant::Entity> {
     use defendant::Column as C;
     projection::columns(projection::node_selections(field), DEFENDANT_COLUMNS, &[C::Id, C::CaseId])
 }
