@@ -192,7 +192,7 @@ impl Committee {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Boxed<Conn<Committee>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, first, after, last, before)?;
             let filter = filter.unwrap_or_default().checked(None)?;
@@ -223,7 +223,7 @@ impl Committee {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Boxed<Conn<Position>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, first, after, last, before)?;
             let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
@@ -239,7 +239,7 @@ impl Committee {
     /// The standing committee today: the head and the deputies who decide day to day.
     #[graphql(guard = "FieldRule::of::<Self>()")]
     async fn standing_committee(&self, ctx: &Context<'_>) -> Result<Vec<Position>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let today = Utc::now().date_naive();
             let scope = PositionScope { active_at: Some(today), standing: Some(true), role: None };
@@ -268,7 +268,7 @@ impl Committee {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Boxed<Conn<Agency>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, first, after, last, before)?;
             let kind = filter.and_then(|f| f.kind).map(org::AgencyKind::from);

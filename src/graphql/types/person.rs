@@ -93,8 +93,12 @@ impl Person {
         #[graphql(desc = "End before this cursor (`pageInfo.startCursor` or an edge's `cursor` from this list).")]
         before: Option<String>,
     ) -> Result<Boxed<Conn<Position>>> {
-        let args = paging::args(ctx, first, after, last, before)?;
-        let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
-        paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await.map(Boxed::from)
+        // Boxed, so the fields of this type stay small (see `types`).
+        Box::pin(async move {
+            let args = paging::args(ctx, first, after, last, before)?;
+            let scope = filter.unwrap_or_default().scope(Utc::now().date_naive())?;
+            paging::under(ctx, self.0.id, SeatsHeld(scope), args, Position).await.map(Boxed::from)
+        })
+        .await
     }
 }

@@ -255,7 +255,7 @@ impl Case {
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
     ) -> Result<Boxed<Conn<CaseReference>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, Some(first), after, None, None)?;
             let after = paging::record_after(CaseRecords::References, &args)?;
@@ -273,7 +273,7 @@ impl Case {
     /// How many defendants it has, by the attributes the figures count; for
     /// every reader of the matter (names need `READ_CASE_DETAILS`).
     async fn defendant_counts(&self, ctx: &Context<'_>) -> Result<DefendantCounts> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let found = context::request(ctx)?.cases.load_one(DefendantCountsOf(self.0.id)).await?;
             let c = found.unwrap_or_default();
@@ -321,7 +321,7 @@ impl Case {
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
     ) -> Result<Boxed<Conn<DisciplinaryAction>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, Some(first), after, None, None)?;
             let after = paging::record_after(CaseRecords::Discipline, &args)?;
@@ -353,7 +353,7 @@ impl Case {
         #[graphql(desc = "Start after this cursor (`pageInfo.endCursor` or an edge's `cursor` from this list).")]
         after: Option<String>,
     ) -> Result<Boxed<Conn<Recovery>>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let args = paging::args(ctx, Some(first), after, None, None)?;
             let after = paging::record_after(CaseRecords::Recoveries, &args)?;
@@ -446,7 +446,7 @@ impl Case {
     /// states: exactly those `transitionCase` accepts (with the details each
     /// requires), so a client draws these buttons and no others.
     async fn available_transitions(&self, ctx: &Context<'_>) -> Result<Vec<AvailableTransition>> {
-        // Boxed, so the fields of this type stay small (see `context::nullable`).
+        // Boxed, so the fields of this type stay small (see `types`).
         Box::pin(async move {
             let standing = self.standing(ctx).await?;
             let facts = service::facts(&self.0)?;
