@@ -7,12 +7,14 @@
 //! 1. `request`: the whole operation runs under the request timeout; when it
 //!    fires, every resolver, loader task and statement future is dropped.
 //!    Every error leaving the pipeline carries `extensions.code`.
-//! 2. `parse_query`: bracket nesting is checked before the parser sees the
-//!    text; after parsing, the gate (aliases, root fields, permissions,
-//!    introspection, mutations on read-only transports) runs, failing closed.
-//!    An operation seen before (the same text, operation name and variables)
-//!    is not parsed again: see [`Checked`]. The gate runs whoever asks.
-//! 3. `validation`: the complexity is charged to the budget the whole batch
+//! 2. `parse_query`: the document is parsed here, within its limits
+//!    (`document`: nesting, recursion, directives); then the gate (aliases,
+//!    root fields, permissions, introspection, mutations on read-only
+//!    transports) runs, failing closed. An operation seen before (the same
+//!    text, operation name and variables) is not parsed again: see
+//!    [`Checked`]. The gate runs whoever asks.
+//! 3. `validation`: depth and complexity are checked against the limits,
+//!    the complexity is charged to the budget the whole batch
 //!    shares, and a costly operation waits briefly for an execution slot.
 //!    An operation seen before is not validated again.
 //! 4. `execute`: the checked operation runs on the executing schema, a twin
@@ -32,15 +34,23 @@ use async_graphql::extensions::{
     NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
-};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::context::RequestContext;
 use super::{document, gate, inputs};
 use crate::config::Limits;
-use crate::error::{Code, Reason};
+use crate::error::Reason;
+
+mod admission;
+mod checked;
+mod errors;
+
+pub use admission::{Admission, Budget};
+pub use checked::Checked;
+use checked::CheckedOperation;
+use errors::ensure_code;
+pub use errors::{code_of, is_request_error, reason_of, refusal};
 
 /// The extension factory registered on the schema.
 pub struct Pipeline;
@@ -58,61 +68,6 @@ pub struct Executor(pub super::AppSchema);
 impl ExtensionFactory for Pipeline {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(PipelineRun::default())
-    }
-}
-
-/// Operations already parsed and validated (schema data): the same query
-/// text, operation name and variables give the same document and the same
-/// validation result against this schema, whoever sends them. Clients and
-/// the integrations send the same few operations all day, and parsing and
-/// validating a page of cases took as much CPU as a tenth of the rest of the
-/// request. Only what is validated is kept; the gate, the permission checks
-/// and the variables' checks still run on every request, for its caller. A
-/// cache of this process only (another instance builds its own), bounded
-/// in entries and in the size of what it keys.
-pub struct Checked(Mutex<lru::LruCache<String, Arc<CheckedOperation>>>);
-
-/// A parsed document (before any per-request rewriting) and its validation.
-struct CheckedOperation {
-    document: ExecutableDocument,
-    validation: ValidationResult,
-}
-
-impl Checked {
-    /// Operations kept.
-    pub const ENTRIES: usize = 256;
-    /// Longest query text plus variables kept, in bytes: a parsed document
-    /// is some ten times its text, so the cache stays within a few megabytes.
-    pub const KEY_MAX: usize = 4096;
-
-    pub fn new() -> Checked {
-        let entries = std::num::NonZeroUsize::new(Self::ENTRIES).unwrap_or(std::num::NonZeroUsize::MIN);
-        Checked(Mutex::new(lru::LruCache::new(entries)))
-    }
-
-    /// The key of an operation, if it is small enough to keep.
-    fn key(query: &str, operation: Option<&str>, variables: &Variables) -> Option<String> {
-        if query.len() > Self::KEY_MAX {
-            return None;
-        }
-        let variables = serde_json::to_string(variables).ok()?;
-        let operation = operation.map_or_else(|| "-".to_owned(), |name| format!("+{name}"));
-        let key = format!("{operation}\u{0}{variables}\u{0}{query}");
-        (key.len() <= Self::KEY_MAX).then_some(key)
-    }
-
-    fn get(&self, key: &str) -> Option<Arc<CheckedOperation>> {
-        lock(&self.0).get(key).cloned()
-    }
-
-    fn put(&self, key: String, operation: CheckedOperation) {
-        lock(&self.0).put(key, Arc::new(operation));
-    }
-}
-
-impl Default for Checked {
-    fn default() -> Self {
-        Checked::new()
     }
 }
 
@@ -140,61 +95,6 @@ enum Seen {
     Not,
     Before(Arc<CheckedOperation>),
     New(String, ExecutableDocument),
-}
-
-/// Execution slots for costly operations (schema data): a few at a time, so
-/// cheap requests are never starved by expensive ones.
-pub struct Admission {
-    slots: Arc<Semaphore>,
-    threshold: usize,
-    wait: Duration,
-}
-
-impl Admission {
-    pub fn new(limits: &Limits) -> Admission {
-        Admission {
-            slots: Arc::new(Semaphore::new(limits.max_costly_executions.max(1))),
-            threshold: limits.costly_complexity,
-            wait: limits.costly_queue_wait,
-        }
-    }
-
-    /// The slots themselves, for the application state (and its tests).
-    pub fn slots(&self) -> Arc<Semaphore> {
-        self.slots.clone()
-    }
-}
-
-/// The complexity budget a batch shares (one per HTTP request): ten costly
-/// operations in one batch cost what ten requests would.
-#[derive(Debug)]
-pub struct Budget(std::sync::atomic::AtomicUsize);
-
-impl Budget {
-    pub fn new(total: usize) -> Arc<Budget> {
-        Arc::new(Budget(std::sync::atomic::AtomicUsize::new(total)))
-    }
-
-    /// Takes `cost` from the budget; false (and nothing taken) if it is not there.
-    fn charge(&self, cost: usize) -> bool {
-        use std::sync::atomic::Ordering;
-        self.0.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(cost)).is_ok()
-    }
-
-    /// Gives back what an operation that did not run was charged.
-    fn refund(&self, cost: usize) {
-        self.0.fetch_add(cost, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-/// A request error: the operation was not executed. Its `reason` is machine-readable.
-pub fn refusal(reason: Reason, message: impl Into<String>) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", reason.code().as_str());
-    ext.set("reason", reason.as_str());
-    err.extensions = Some(ext);
-    err
 }
 
 impl PipelineRun {
@@ -261,7 +161,8 @@ impl Extension for PipelineRun {
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
+        // Not run: the document is parsed here (see `document`).
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let limits = ctx.data_opt::<Limits>().ok_or_else(|| missing("Limits"))?;
         let name = lock(&self.operation_name).clone();
@@ -277,7 +178,6 @@ impl Extension for PipelineRun {
             (None, key) => {
                 // Parsed here, not by `next` (async-graphql's parse step):
                 // see `document`.
-                let _ = next;
                 let doc = document::parse(query, limits)?;
                 if let Some(key) = key {
                     *lock(&self.seen) = Seen::New(key, doc.clone());
@@ -401,67 +301,8 @@ fn missing(what: &str) -> ServerError {
     refusal(Reason::MissingContext, "internal error")
 }
 
-/// Whether a response is a request error: nothing was executed, so it has no
-/// `data` entry. Field errors always carry a path; request errors never do.
-pub fn is_request_error(response: &Response) -> bool {
-    response.data == Value::Null && !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty())
-}
-
-/// The code an error carries (`BAD_USER_INPUT` if it somehow has none).
-pub fn code_of(err: &ServerError) -> Code {
-    match err.extensions.as_ref().and_then(|e| e.get("code")) {
-        Some(Value::String(s)) => Code::parse(s).unwrap_or(Code::BadUserInput),
-        _ => Code::BadUserInput,
-    }
-}
-
-/// The `reason` an error carries, if any.
-pub fn reason_of(err: &ServerError) -> Option<&str> {
-    match err.extensions.as_ref().and_then(|e| e.get("reason")) {
-        Some(Value::String(s)) => Some(s.as_str()),
-        _ => None,
-    }
-}
-
-/// Errors raised inside async-graphql carry no code: the validator's rule
-/// violations (no path) and argument coercion at execution (a path). Both
-/// are the caller's to fix, so both are `BAD_USER_INPUT`, decided by where
-/// they come from. The limits are not among them: `document` and this
-/// pipeline's validation step refuse those with their reasons.
-///
-/// One thing is read from a message: the argument an invalid value was
-/// given for (`Invalid value for argument "filter.activeAt", ...`), which
-/// async-graphql reports nowhere else. A unit test pins that format, so an
-/// upgrade that rewords it fails the build's tests rather than dropping
-/// `extensions.field`.
-fn ensure_code(err: &mut ServerError) {
-    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
-        return;
-    }
-    let reason = err.path.is_empty().then_some(Reason::GraphqlValidationFailed);
-    let field = argument_of(&err.message);
-    let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
-    ext.set("code", Code::BadUserInput.as_str());
-    if let Some(reason) = reason {
-        ext.set("reason", reason.as_str());
-    }
-    if let Some(field) = field {
-        ext.set("field", field);
-    }
-}
-
-/// The path of the argument an async-graphql coercion error names.
-fn argument_of(message: &str) -> Option<Vec<String>> {
-    message
-        .strip_prefix("Invalid value for argument \"")
-        .and_then(|rest| rest.split_once('"'))
-        .map(|(path, _)| path.split('.').map(str::to_owned).collect())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// The executing schema has no extension to turn a failed nullable field
     /// into null, so each resolver of one does it (`context::nullable`): a
     /// resolver of an object type returning `Result<Option<_>>` would send
@@ -499,35 +340,5 @@ mod tests {
             }
         }
         assert!(offenders.is_empty(), "use context::nullable in: {offenders:#?}");
-    }
-
-    /// The one message `ensure_code` reads: if async-graphql rewords it,
-    /// this fails instead of `extensions.field` silently going missing.
-    #[tokio::test]
-    async fn an_invalid_argument_is_named_from_async_graphqls_message() {
-        use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
-        struct Q;
-        #[Object]
-        impl Q {
-            async fn pick(&self, _at: crate::graphql::types::scalars::Date) -> i32 {
-                1
-            }
-        }
-        let schema = Schema::build(Q, EmptyMutation, EmptySubscription).finish();
-        let vars = Variables::from_json(serde_json::json!({ "at": "2024-13-45" }));
-        let response = schema.execute(Request::new("query($at: Date!) { pick(at: $at) }").variables(vars)).await;
-        let mut err = response.errors.into_iter().next().expect("the date is refused");
-        ensure_code(&mut err);
-        assert_eq!(argument_of(&err.message), Some(vec!["at".to_owned()]), "{}", err.message);
-        assert_eq!(code_of(&err), Code::BadUserInput);
-    }
-
-    #[test]
-    fn a_batch_budget_is_shared_and_never_overdrawn() {
-        let budget = Budget::new(10);
-        assert!(budget.charge(6));
-        assert!(!budget.charge(6));
-        assert!(budget.charge(4));
-        assert!(!budget.charge(1));
     }
 }
