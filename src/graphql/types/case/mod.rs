@@ -2,8 +2,6 @@
 //! disciplinary actions, recoveries, the steps a viewer may take, and the
 //! workflow itself.
 
-use std::collections::HashMap;
-
 use async_graphql::{Context, ID, Object, Result};
 use entity::{case_record, case_reference, disciplinary_action, recovery};
 
@@ -11,8 +9,7 @@ use super::committee::paging_cost;
 use super::enums::{CaseField, CaseKind, CaseSource, CaseState};
 use super::scalars::{Date, DateTime, Vnd};
 use super::{Agency, AuditEvent, Boxed, Committee};
-use crate::db::cases::{self as store, CaseRecords, Joined};
-use crate::db::page::{Cursor, Page, Position, SortKey};
+use crate::db::cases::{CaseRecords, Joined};
 use crate::domain::cases::{self as workflow, Target};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context;
@@ -22,13 +19,17 @@ use crate::graphql::loaders::{
     AgencyId, CaseId, CommitteeId, DefendantCountsOf, DefendantsOf, DisciplineOf, LastEventOf, RecoveriesOf,
     ReferencesOf,
 };
-use crate::graphql::paging::{self, Conn, Extra};
-use crate::service::cases::{self as service, Standing};
+use crate::graphql::paging::{self, Conn};
+use crate::service::cases::{self as service};
 
 mod columns;
+mod history;
 mod node;
 mod records;
+mod standing;
 mod steps;
+
+use history::history_page;
 
 pub use columns::*;
 pub use node::*;
@@ -57,30 +58,6 @@ impl Case {
 impl Case {
     fn stored<T>(&self, column: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> AppResult<T> {
         parse(value).ok_or_else(|| AppError::unknown_stored("case_record", self.0.id, column, value))
-    }
-
-    /// What the viewer is to this matter (roles over its committees, agency).
-    pub(crate) async fn standing(&self, ctx: &Context<'_>) -> Result<Standing> {
-        let viewer = context::viewer(ctx)?;
-        if let Some(standing) = service::central_standing(viewer, &self.0) {
-            return Ok(standing);
-        }
-        // Boxed: every field of `Case` resolves in one state machine as large
-        // as its largest resolver's, and the committee loads are large.
-        Box::pin(self.standing_through_committees(ctx)).await
-    }
-
-    async fn standing_through_committees(&self, ctx: &Context<'_>) -> Result<Standing> {
-        let req = context::request(ctx)?;
-        let viewer = context::viewer(ctx)?;
-        let mut ids = vec![self.0.monitoring_committee_id];
-        ids.extend(self.0.assigning_committee_id);
-        let found = req.org.load_many(ids.iter().map(|id| CommitteeId(*id))).await?;
-        let heirs: Vec<CommitteeId> = found.values().filter_map(|c| c.heir_id).map(CommitteeId).collect();
-        let more = req.org.load_many(heirs).await?;
-        let committees: HashMap<i64, entity::committee::Model> =
-            found.into_iter().chain(more).map(|(k, v)| (k.0, v)).collect();
-        Ok(service::standing_with(viewer, &self.0, &committees))
     }
 }
 
@@ -391,37 +368,7 @@ impl Case {
     ) -> Option<Boxed<Conn<AuditEvent>>> {
         guarded(ctx, MatterRule::of(self), async {
             let args = paging::args(ctx, first, after, last, before)?;
-            let seq_of = |c: &Option<Cursor>, arg: &'static str| -> AppResult<Option<i64>> {
-                match c {
-                    Some(Cursor { order, key: SortKey::Int(seq), .. }) if order == "SEQ" => Ok(Some(*seq)),
-                    Some(_) => Err(AppError::bad_input(&[arg], "the cursor belongs to a different list")),
-                    None => Ok(None),
-                }
-            };
-            let (after, before) = (seq_of(&args.after, "after")?, seq_of(&args.before, "before")?);
-            let db = &context::request(ctx)?.db;
-            // Boxed, as the committee loads in `standing`.
-            let mut rows =
-                Box::pin(store::history_page(&db.conn, self.0.id, after, before, args.size, args.backward)).await?;
-            let more = rows.len() as u64 > args.size;
-            if more {
-                if args.backward {
-                    rows.remove(0);
-                } else {
-                    rows.pop();
-                }
-            }
-            let order: std::sync::Arc<str> = "SEQ".into();
-            let items = rows
-                .into_iter()
-                .map(|e| (Position { order: order.clone(), key: SortKey::Int(e.seq), id: e.id }, e))
-                .collect();
-            let (has_next, has_previous) =
-                if args.backward { (args.before.is_some(), more) } else { (more, args.after.is_some()) };
-            let page = Page { items, has_next, has_previous };
-            let head = Box::pin(crate::db::audit::head(&db.conn, &entity::audit_event::case_chain(self.0.id))).await?;
-            let total = head.map(|h| h.seq.max(0) as usize).unwrap_or(0);
-            Ok(Some(paging::connection(page, Extra::known(total), AuditEvent)))
+            history_page(ctx, self.0.id, args).await.map(Some)
         })
         .await
         .map(Boxed::from)
