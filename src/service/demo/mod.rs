@@ -15,6 +15,13 @@ use crate::domain::cases::{self as workflow, CaseKind, DisciplineForm, Disciplin
 use crate::domain::{Principal, PrincipalKind, Role};
 use crate::error::{AppError, AppResult};
 
+mod plans;
+mod volume;
+
+use Transition::*;
+use plans::{CHARGES, HA_TINH, NGHE_AN, TITLES};
+pub use volume::load_case_volume;
+
 /// What the demo cases add up to.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CaseReport {
@@ -29,112 +36,6 @@ pub async fn load(txn: &DatabaseTransaction) -> AppResult<(SeedReport, CaseRepor
     let cases = load_cases(txn).await?;
     Ok((org, cases))
 }
-
-/// One demo matter: its kind, the procedure steps it has taken, whether
-/// monitoring ended, and how many defendants it has (and how many of them
-/// are cadres and Party members).
-struct Plan {
-    kind: CaseKind,
-    steps: &'static [Transition],
-    ended: bool,
-    defendants: usize,
-    cadres: usize,
-}
-
-use Transition::*;
-
-const TO_INVESTIGATION: &[Transition] = &[StartInvestigation];
-const TO_INDICTMENT: &[Transition] = &[StartInvestigation, Indict];
-const TO_TRIAL: &[Transition] = &[StartInvestigation, Indict, OpenTrial];
-const TO_TRIAL_IN_ABSENTIA: &[Transition] = &[StartInvestigation, Indict, OpenTrialInAbsentia];
-const TO_APPEAL: &[Transition] = &[StartInvestigation, Indict, OpenTrial, Appeal];
-const TO_EXECUTION: &[Transition] = &[StartInvestigation, Indict, OpenTrial, ExecuteSentence];
-const TO_CLOSED: &[Transition] = &[StartInvestigation, Indict, OpenTrial, ExecuteSentence, Close];
-const TO_CLOSED_AFTER_APPEAL: &[Transition] = &[StartInvestigation, Indict, OpenTrial, Appeal, ExecuteSentence, Close];
-const SUSPENDED: &[Transition] = &[StartInvestigation, Suspend];
-const CONCLUDED: &[Transition] = &[ConcludeVerification];
-
-const fn case(steps: &'static [Transition], ended: bool, defendants: usize, cadres: usize) -> Plan {
-    Plan { kind: CaseKind::Case, steps, ended, defendants, cadres }
-}
-
-const fn incident(steps: &'static [Transition], ended: bool) -> Plan {
-    Plan { kind: CaseKind::Incident, steps, ended, defendants: 0, cadres: 0 }
-}
-
-/// Nghe An (seed 002): 27 taken under monitoring, 20 cases and 7
-/// incidents; monitoring ended for 7 cases and 2 incidents.
-const NGHE_AN: &[Plan] = &[
-    case(TO_CLOSED, true, 3, 3),
-    case(TO_CLOSED, true, 2, 2),
-    case(TO_CLOSED_AFTER_APPEAL, true, 4, 3),
-    case(TO_CLOSED, true, 1, 1),
-    case(TO_CLOSED, true, 2, 1),
-    case(TO_CLOSED_AFTER_APPEAL, true, 3, 3),
-    case(TO_CLOSED, true, 2, 2),
-    case(&[], false, 1, 1),
-    case(TO_INVESTIGATION, false, 2, 2),
-    case(TO_INVESTIGATION, false, 3, 2),
-    case(TO_INDICTMENT, false, 2, 2),
-    case(TO_INDICTMENT, false, 4, 4),
-    case(TO_TRIAL, false, 2, 1),
-    case(TO_TRIAL_IN_ABSENTIA, false, 1, 1),
-    case(TO_APPEAL, false, 3, 3),
-    case(TO_EXECUTION, false, 2, 2),
-    case(TO_EXECUTION, false, 1, 1),
-    case(SUSPENDED, false, 2, 2),
-    case(TO_INVESTIGATION, false, 1, 0),
-    case(TO_INDICTMENT, false, 2, 2),
-    incident(CONCLUDED, true),
-    incident(CONCLUDED, true),
-    incident(&[], false),
-    incident(&[], false),
-    incident(&[], false),
-    incident(CONCLUDED, false),
-    incident(&[], false),
-];
-
-/// Ha Tinh (seed 004): 16 taken, 4 removed, 12 monitored; 7 cases with 30
-/// defendants, 25 of them cadres and Party members.
-const HA_TINH: &[Plan] = &[
-    case(TO_CLOSED, true, 5, 5),
-    case(TO_TRIAL, false, 5, 4),
-    case(TO_INDICTMENT, false, 4, 4),
-    case(TO_INVESTIGATION, false, 4, 3),
-    case(TO_INVESTIGATION, false, 4, 3),
-    case(&[], false, 4, 3),
-    case(TO_EXECUTION, false, 4, 3),
-    incident(CONCLUDED, true),
-    incident(CONCLUDED, true),
-    incident(CONCLUDED, true),
-    incident(&[], false),
-    incident(&[], false),
-    incident(&[], false),
-    incident(&[], false),
-    incident(&[], false),
-    incident(&[], false),
-];
-
-const TITLES: &[(&str, &str)] = &[
-    ("LAND", "Violations in land allocation at a district resettlement project"),
-    ("PROCUREMENT", "Collusion in bidding for provincial road maintenance works"),
-    ("HEALTH", "Overpricing of medical equipment bought by a provincial hospital"),
-    ("BANKING", "Irregular lending at a district branch of a commercial bank"),
-    ("NATURAL_RESOURCES", "Unlawful sand mining licences along a river section"),
-    ("EDUCATION", "Misuse of funds for school construction in a mountainous district"),
-    ("PUBLIC_FINANCE", "Losses in the sale of state-owned office buildings"),
-    ("INFRASTRUCTURE", "Abuse of position in an irrigation reservoir project"),
-    ("ENERGY", "Violations in land use for a solar power plant"),
-    ("LAND", "Falsified compensation records for an industrial park"),
-];
-
-const CHARGES: &[&str] = &[
-    "Abusing position and power while performing official duties",
-    "Violating regulations on bidding, causing serious consequences",
-    "Embezzling property",
-    "Taking bribes",
-    "Violating regulations on the management and use of state property, causing loss and waste",
-];
 
 fn day(y: i32, m: u32, d: u32) -> AppResult<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal(std::io::Error::other("bad demo date")))
@@ -396,77 +297,4 @@ async fn load_central(
     service::take_step(txn, actor, row, standing, DeclineMonitoring, &details(day(2024, 5, 2)?, 30)).await?;
     count += 2;
     Ok(count)
-}
-
-/// Adds `n` generated matters (for benchmarks): spread over the provincial
-/// committees, each a case handled by its committee's police, taken under
-/// monitoring and into investigation, with three defendants; written by the
-/// services in transactions of 250, so every history is a real chain.
-pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseReport> {
-    let committees = committee::Entity::find().filter(committee::Column::Level.eq("PROVINCIAL")).all(&db.conn).await?;
-    let police = agency::Entity::find().filter(agency::Column::Kind.eq("POLICE")).all(&db.conn).await?;
-    if committees.is_empty() {
-        return Ok(CaseReport::default());
-    }
-    let actor = seeder();
-    let standing = Standing {
-        roles: vec![Role::Standing, Role::Officer],
-        assigning: vec![Role::Standing, Role::Officer],
-        handles: false,
-    };
-    let mut names = NameGenerator::starting_at(50_000);
-    let mut report = CaseReport::default();
-    let opened = day(2023, 1, 2)?;
-    let taken =
-        StepDetails { decision_ref: Some("1/QD-BCD".into()), effective_on: Some(day(2023, 2, 1)?), reason: None };
-    let started = StepDetails { effective_on: Some(day(2023, 3, 1)?), ..taken.clone() };
-    let mut i = 0;
-    while i < n {
-        let batch = (n - i).min(250);
-        crate::in_transaction!(db, txn => {
-            for j in i..i + batch {
-                let committee = &committees[j % committees.len()];
-                let (field, title) = TITLES[j % TITLES.len()];
-                let new = NewCase {
-                    kind: CaseKind::Case,
-                    code: format!("GEN-{}-{j:07}", committee.code),
-                    title: title.to_owned(),
-                    summary: String::new(),
-                    field: field.to_owned(),
-                    public_concern: j % 4 == 0,
-                    non_state_sector: j % 7 == 0,
-                    source: "INSPECTION".to_owned(),
-                    loss_amount: Some(1_000_000_000 + j as i64),
-                    monitoring_committee_id: committee.id,
-                    handling_agency_id: police.iter().find(|a| a.committee_id == committee.id).map(|a| a.id),
-                    monitoring_state: workflow::INITIAL_MONITORING,
-                    procedure_state: workflow::initial_procedure(CaseKind::Case),
-                    origin_case_id: None,
-                    opened_on: opened,
-                };
-                let mut row = service::create_in(txn, &actor, &new, &[]).await?;
-                row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &taken).await?;
-                for d in 0..3 {
-                    let fields = DefendantFields {
-                        full_name: names.next(),
-                        position_held: "Official of a district department".into(),
-                        cadre: d < 2,
-                        party_member: d < 2,
-                        leader: d == 0,
-                        centrally_managed: false,
-                        non_state_sector: d == 2,
-                        status: "PROSECUTED".into(),
-                        charges: vec![CHARGES[(j + d) % CHARGES.len()].to_owned()],
-                    };
-                    row = service::add_defendant_in(txn, &actor, row, &fields).await?.1;
-                }
-                service::take_step(txn, &actor, row, &standing, StartInvestigation, &started).await?;
-            }
-            Ok(())
-        })?;
-        report.matters += batch;
-        report.defendants += 3 * batch;
-        i += batch;
-    }
-    Ok(report)
 }
