@@ -179,3 +179,35 @@ fn inputs_that_take_one_of_several_fields_are_oneof_objects() {
         assert!(sdl.contains(&format!("input {name} @oneOf")), "{name} is not @oneOf");
     }
 }
+
+/// docs/layout.md is where a newcomer finds things: it names every source
+/// directory and file (a `mod.rs` by its directory), so a file added or
+/// moved without it fails here.
+#[test]
+fn the_layout_names_every_source_file_and_directory() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.push(path.clone());
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let layout = std::fs::read_to_string(root.join("docs/layout.md")).expect("docs/layout.md is readable");
+    let mut found = Vec::new();
+    walk(&root.join("src"), &mut found);
+    let missing: Vec<String> = found
+        .iter()
+        .filter_map(|path| {
+            let name = path.file_name()?.to_str()?;
+            let named = if path.is_dir() { format!("{name}/") } else { name.to_owned() };
+            (name != "mod.rs" && !layout.contains(&named)).then(|| path.display().to_string())
+        })
+        .collect();
+    assert!(found.len() > 50, "the walk found the sources: {}", found.len());
+    assert!(missing.is_empty(), "docs/layout.md does not name: {missing:#?}");
+}
