@@ -7,9 +7,11 @@
 use super::permissions::Operation;
 
 mod decide;
+mod standing;
 mod workflow;
 
 pub use decide::*;
+pub use standing::*;
 pub use workflow::*;
 
 string_enum!(
