@@ -491,8 +491,35 @@ async fn a_verification_after_a_whole_one_walks_only_what_was_appended_since_the
     assert_eq!(code(&refused), "FORBIDDEN", "{refused}");
 }
 
+/// What the process logs, kept for a test: the server runs on the test's
+/// own thread (a current-thread runtime), so a subscriber set as the
+/// thread's default sees its events.
+#[derive(Clone, Default)]
+struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logged {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
 #[tokio::test]
-async fn a_break_found_on_demand_shows_in_readyz_at_once() {
+async fn a_break_found_on_demand_shows_in_readyz_at_once_and_is_logged_as_an_error() {
+    let logged = Logged::default();
+    let writer = logged.clone();
+    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
     let (app, _) = app_with_trail().await;
     let base = app.url.trim_end_matches("/graphql").to_owned();
     let target = chain_rows(&app).await[1].id;
@@ -502,6 +529,9 @@ async fn a_break_found_on_demand_shows_in_readyz_at_once() {
     assert_eq!(report["problem"]["seq"], 2, "{report}");
     let ready: serde_json::Value = reqwest::get(format!("{base}/readyz")).await.unwrap().json().await.unwrap();
     assert_eq!(ready["auditTrail"]["status"], "broken", "{ready}");
+    let text = logged.text();
+    let line = text.lines().find(|l| l.contains("the audit trail failed verification")).unwrap_or_default();
+    assert!(line.contains("ERROR") && line.contains("MISSING_ENTRY") && line.contains("seq=Some(2)"), "{text}");
 }
 
 #[tokio::test]
