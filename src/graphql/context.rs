@@ -191,10 +191,7 @@ pub fn require(ctx: &Context<'_>, op: Operation) -> AppResult<()> {
 /// The field rule of the permission table for `type_name.field`, held
 /// anywhere in the caller's reach (the records' loaders apply the reach).
 pub fn require_field(ctx: &Context<'_>, type_name: &str, field: &str) -> AppResult<()> {
-    match crate::domain::permissions::field_rule(type_name, field) {
-        Some(op) => require(ctx, op),
-        None => Err(AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}")))),
-    }
+    require(ctx, super::guards::rule_for(type_name, field)?)
 }
 
 /// The value of a nullable field whose resolver can fail, as the GraphQL spec

@@ -86,7 +86,7 @@ fn parse_error(err: ParseError) -> ServerError {
 /// How deep brackets nest outside strings and comments. Knows the lexical
 /// forms that can hide brackets: `#` comments, `"…"` strings (with escapes)
 /// and `"""…"""` block strings.
-pub(crate) fn nesting_depth(query: &str) -> usize {
+fn nesting_depth(query: &str) -> usize {
     let b = query.as_bytes();
     let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
     while i < b.len() {

@@ -24,13 +24,12 @@ use super::context;
 use super::types::Case;
 use crate::domain::Operation;
 use crate::domain::permissions::field_rule;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 
 /// The operation `type_name.field` needs, by the table.
-pub fn rule_for(type_name: &str, field: &str) -> Result<Operation> {
-    field_rule(type_name, field).ok_or_else(|| {
-        AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}"))).into()
-    })
+pub fn rule_for(type_name: &str, field: &str) -> AppResult<Operation> {
+    field_rule(type_name, field)
+        .ok_or_else(|| AppError::internal(std::io::Error::other(format!("no field rule for {type_name}.{field}"))))
 }
 
 /// The field being resolved (its schema name, not an alias).
