@@ -72,7 +72,7 @@ pub async fn open_database(global: &GlobalArgs, limits: &Limits) -> Result<Db, S
     let options = DbOptions::serving(global.database_url(), global.db_max_connections, limits);
     let db = Db::connect(&options).await.map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(db)
+    Ok(db.with_calendar(global.time_zone))
 }
 
 /// Loads the demo data if the database is empty; returns whether it did.

@@ -51,6 +51,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             print!("{}", permissions::markdown_table());
             Ok(())
         }
+        Command::Figures => {
+            print!("{}", crate::domain::statistics::markdown());
+            Ok(())
+        }
         Command::Workflow => {
             print!("{}", crate::domain::cases::markdown());
             Ok(())

@@ -44,10 +44,11 @@ impl Cli {
 /// up` works). `serve` and the bare command read them all.
 const SUBCOMMAND_OPTIONS: &[(&str, &[&str])] = &[
     ("migrate", &["database_url", "data_dir", "log"]),
-    ("seed-demo", &["database_url", "data_dir", "log"]),
+    ("seed-demo", &["database_url", "data_dir", "log", "time_zone"]),
     ("print-schema", &[]),
     ("permissions", &[]),
     ("workflow", &[]),
+    ("figures", &[]),
     ("limits", &[]),
     ("token", &["database_url", "data_dir", "log", "jwt_secret", "jwt_issuer", "jwt_audience"]),
     ("audit-key", &["data_dir"]),
@@ -92,6 +93,8 @@ pub enum Command {
     Permissions,
     /// Print the case workflows (steps, states, roles, requirements) as Markdown.
     Workflow,
+    /// Print the figures statistics report and what each counts (Markdown, for docs/statistics.md).
+    Figures,
     /// Print the request limits and their defaults as Markdown.
     Limits,
     /// Issue an HS256 token signed with the configured secret, for scripts and local use.
@@ -131,6 +134,11 @@ pub struct GlobalArgs {
     /// migrating, are routine and shown only from `warn`.)
     #[arg(long, env = "STEERQL_LOG", default_value = "info,sqlx::postgres::notice=warn", global = true)]
     pub log: String,
+    /// The committees' calendar (an IANA time zone): which day "today" is
+    /// for a decision's effective date and a report's "as known on".
+    #[arg(long, env = "STEERQL_TIME_ZONE", default_value = "Asia/Ho_Chi_Minh", global = true,
+          value_parser = crate::domain::calendar::Calendar::parse)]
+    pub time_zone: crate::domain::calendar::Calendar,
     #[command(flatten)]
     pub auth: AuthArgs,
 }

@@ -227,6 +227,10 @@ async fn call(app: &TestApp, token: &str, op: Operation, target: &Target) -> Val
             "mutation {{ transitionCase(input: {{id: \"{case}\", transition: TAKE_UNDER_MONITORING, \
              effectiveOn: \"2024-06-01\", decisionRef: \"1/QD\"}}) {{ case {{ id }} }} }}"
         ),
+        Operation::ReadStatistics => format!(
+            "{{ statistics(committeeIds: [\"{committee}\"], from: \"2024-01-01\", to: \"2024-06-30\") \
+             {{ total {{ figures {{ mattersUnderMonitoring }} }} }} }}"
+        ),
     };
     app.gql(token, &query, json!({})).await.1
 }
@@ -478,7 +482,8 @@ async fn me_shows_the_principal_and_a_service_account_is_recorded_as_such() {
             "READ_AUDIT_TRAIL",
             "VERIFY_AUDIT_TRAIL",
             "READ_CASES",
-            "READ_CASE_DETAILS"
+            "READ_CASE_DETAILS",
+            "READ_STATISTICS"
         ])
     );
     let id = app.committee_id("HA_TINH").await;

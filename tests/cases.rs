@@ -12,6 +12,12 @@ use serde_json::{Value, json};
 use steerql::domain::Role;
 use steerql::domain::cases::{CaseKind, CaseState, Transition};
 
+/// Removes the cases transfers opened (and their dated facts), so a test
+/// can take a transfer again from the same incident.
+const DROP_LINKED_CASES: &str = "DELETE FROM case_committee WHERE case_id IN (SELECT id FROM case_record WHERE origin_case_id IS NOT NULL); \
+     DELETE FROM case_loss WHERE case_id IN (SELECT id FROM case_record WHERE origin_case_id IS NOT NULL); \
+     DELETE FROM case_record WHERE origin_case_id IS NOT NULL";
+
 const CREATE: &str = "mutation($c: ID!, $kind: CaseKind!, $code: String!, $agency: ID, $key: String) {
   createCase(input: {idempotencyKey: $key, kind: $kind, code: $code, title: \"Kiểm tra dự án đất\", field: LAND, source: INSPECTION,
                      lossAmount: \"125000000000\", committeeId: $c, handlingAgencyId: $agency, openedOn: \"2024-03-01\"}) { case { id version code monitoringState procedureState lossAmount } } }";
@@ -142,7 +148,7 @@ async fn a_step_is_offered_exactly_when_transition_case_accepts_it_for_every_sta
             };
             for t in Transition::ALL {
                 conn.execute_unprepared(&reset).await.unwrap();
-                conn.execute_unprepared("DELETE FROM case_record WHERE origin_case_id IS NOT NULL").await.unwrap();
+                conn.execute_unprepared(DROP_LINKED_CASES).await.unwrap();
                 let (_, body) = app.gql(token, STEP, full(id, t.as_str())).await;
                 let accepted = body.get("errors").is_none();
                 let listed = offered.iter().any(|o| o == t.as_str());
@@ -468,7 +474,7 @@ async fn an_incident_with_a_code_of_any_length_transfers_and_its_case_takes_a_co
         assert!(opened.len() <= 64, "{opened}");
         assert_eq!(opened, format!("{}-VA", &code[..len.min(61)]));
         // Remove it, so the next length's derived code is not taken by this one.
-        app.db.conn.execute_unprepared("DELETE FROM case_record WHERE origin_case_id IS NOT NULL").await.unwrap();
+        app.db.conn.execute_unprepared(DROP_LINKED_CASES).await.unwrap();
     }
     // A derived code already taken (by a matter registered under it): the next one.
     create(&app, "NGHE_AN", "CASE", "NA-I-7-VA").await;

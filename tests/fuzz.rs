@@ -60,6 +60,15 @@ const TEMPLATES: &[&str] = &[
     "mutation($input: AddDefendantInput!) { addDefendant(input: $input) { clientMutationId defendant { id } case { version } } }",
     "mutation($input: UpdateDefendantInput!) { updateDefendant(input: $input) { clientMutationId defendant { id status } } }",
     "mutation($input: RecordRecoveryInput!) { recordRecovery(input: $input) { clientMutationId recovery { id amount } case { recoveredAmount } } }",
+    "mutation($input: ReverseRecoveryInput!) { reverseRecovery(input: $input) { clientMutationId recovery { id amount reversesId } } }",
+    // The statistics area.
+    "query($ids: [ID!], $from: Date!, $to: Date!, $cmp: ComparisonInput, $known: Date) {
+        statistics(committeeIds: $ids, from: $from, to: $to, compareTo: $cmp, asKnownOn: $known) {
+            period { from to } total { figures { mattersUnderMonitoring lossAmount recoveryPercent } changes { figure ratio } } } }",
+    "query($ids: [ID!], $from: Date!, $to: Date!, $interval: Interval!, $known: Date) { figures { figure column }
+        statisticsSeries(committeeIds: $ids, from: $from, to: $to, interval: $interval, asKnownOn: $known) { points { period { from } figures { newCasesProsecuted } } } }",
+    "query($c: ID!, $f: Figure!, $from: Date!, $to: Date!, $first: Int!, $after: ID) {
+        figureMatters(committeeId: $c, figure: $f, from: $from, to: $to, first: $first, after: $after) { hasNextPage endCursor matters { id } } }",
     "mutation($input: RecordDisciplinaryActionInput!) { recordDisciplinaryAction(input: $input) { clientMutationId disciplinaryAction { id } } }",
     // The audit area (verification takes a costly slot; a refusal is a 503-free BUSY or an answer).
     "query($c: ID, $first: Int, $chain: String!) { verifyAuditTrail(committeeId: $c) { ok } lastAuditVerification { ok }

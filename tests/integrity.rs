@@ -140,7 +140,16 @@ fn every_stored_value_list_the_database_checks_is_the_domains() {
     use steerql::domain::cases::{
         CaseField, CaseKind, CaseSource, CaseState, DefendantStatus, DisciplineForm, DisciplineSubject, Machine,
     };
-    assert_eq!(names(AuditAction::ALL, AuditAction::as_str), c::AUDIT_ACTIONS);
+    // The dated facts migration added the reversing entry and lists the steps.
+    use migration::m20261205_000001_dated_facts as f;
+    let actions: Vec<&str> = c::AUDIT_ACTIONS.iter().chain(f::NEW_AUDIT_ACTIONS).copied().collect();
+    assert_eq!(names(AuditAction::ALL, AuditAction::as_str), actions);
+    use steerql::domain::cases::Transition;
+    assert_eq!(names(Transition::ALL, Transition::as_str), f::TRANSITIONS);
+    let monitoring: Vec<_> =
+        Transition::ALL.iter().filter(|t| t.step().machine == Machine::Monitoring).map(|t| t.as_str()).collect();
+    assert_eq!(monitoring, f::MONITORING_TRANSITIONS);
+    assert_eq!(names(Machine::ALL, Machine::as_str), f::WORKFLOWS);
     assert_eq!(names(AuditEntity::ALL, AuditEntity::as_str), c::AUDIT_ENTITIES);
     assert_eq!(names(CaseKind::ALL, CaseKind::as_str), c::CASE_KINDS);
     let states = |machine: Machine, kind: Option<CaseKind>| -> Vec<&'static str> {

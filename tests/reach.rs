@@ -305,6 +305,31 @@ fn probes(f: &Foreign, own_case: &str, own_committee: &str) -> Vec<Probe> {
             NotFound,
         ),
         (
+            &["reverseRecovery"],
+            "mutation($id: ID!) { reverseRecovery(input: {recoveryId: $id, reason: \"X\"}) { recovery { id } } }",
+            json!({ "id": f.recovery }),
+            NotFound,
+        ),
+        // Figures: another province's committee does not exist for the reader.
+        (
+            &["statistics"],
+            "query($c: ID!) { statistics(committeeIds: [$c], from: \"2022-01-01\", to: \"2024-12-31\") { total { figures { mattersUnderMonitoring } } } }",
+            json!({ "c": f.committee }),
+            NotFound,
+        ),
+        (
+            &["statisticsSeries"],
+            "query($c: ID!) { statisticsSeries(committeeIds: [$c], from: \"2023-01-01\", to: \"2023-12-31\", interval: QUARTER) { points { period { from } } } }",
+            json!({ "c": f.committee }),
+            NotFound,
+        ),
+        (
+            &["figureMatters"],
+            "query($c: ID!) { figureMatters(committeeId: $c, figure: MATTERS_TAKEN_UNDER_MONITORING, from: \"2022-01-01\", to: \"2024-12-31\", first: 10) { matters { id code } } }",
+            json!({ "c": f.committee }),
+            NotFound,
+        ),
+        (
             &["recordDisciplinaryAction"],
             "mutation($id: ID!) { recordDisciplinaryAction(input: {owner: {caseId: $id}, subjectKind: INDIVIDUAL, subjectName: \"X\",
                form: WARNING, decidingBody: \"B\", decidedOn: \"2024-05-02\"}) { disciplinaryAction { id } } }",
@@ -322,7 +347,7 @@ fn probes(f: &Foreign, own_case: &str, own_committee: &str) -> Vec<Probe> {
 }
 
 /// Root fields that name no record of anyone's: nothing to aim at Ha Tinh.
-const WITHOUT_RECORDS: &[&str] = &["me", "permissions", "workflow"];
+const WITHOUT_RECORDS: &[&str] = &["me", "permissions", "workflow", "figures"];
 
 fn root_fields() -> BTreeSet<String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};

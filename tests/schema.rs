@@ -72,6 +72,10 @@ fn the_docs_show_the_permission_table_and_limits_the_server_enforces() {
         "docs/api.md's permission table is stale; paste `cargo run -- permissions` into it"
     );
     assert!(
+        doc("docs/statistics.md").contains(&steerql::domain::statistics::markdown()),
+        "docs/statistics.md's figures are stale; paste `cargo run -- figures` into it"
+    );
+    assert!(
         doc("docs/cases.md").contains(&steerql::domain::cases::markdown()),
         "docs/cases.md's workflow table is stale; paste `cargo run -- workflow` into it"
     );

@@ -172,7 +172,7 @@ async fn case_writes_called_directly_are_refused_without_their_grant() {
     };
     refused("createCase", service::cases::create(db, manage, draft, vec![], None).await);
     let changes = CaseChanges { summary: Some("Changed directly".into()), ..Default::default() };
-    refused("updateCase", service::cases::update(db, manage, t.open_case.id, None, changes, None).await);
+    refused("updateCase", service::cases::update(db, manage, t.open_case.id, None, changes, None, None).await);
     refused(
         "addCaseReference",
         service::cases::add_reference(db, manage, t.open_case.id, t.agency, "1/QD".into(), None, None).await,
@@ -216,10 +216,13 @@ async fn case_writes_called_directly_are_refused_without_their_grant() {
     };
     refused(
         "addDefendant",
-        service::cases::add_defendant(db, procedure, t.open_case.id, None, fields.clone(), None).await,
+        service::cases::add_defendant(db, procedure, t.open_case.id, None, fields.clone(), None, None).await,
     );
     let change = |_: &defendant::Model| Ok(fields.clone());
-    refused("updateDefendant", service::cases::update_defendant(db, procedure, t.defendant, None, change, None).await);
+    refused(
+        "updateDefendant",
+        service::cases::update_defendant(db, procedure, t.defendant, None, change, None, None).await,
+    );
 
     let decide = &without(Operation::DecideMonitoring, "NGHE_AN");
     let details = StepDetails {

@@ -13,6 +13,7 @@ mod m20261203_000001_idempotent_results;
 mod m20261203_000002_checkpoint_tree;
 mod m20261203_000003_codes_per_committee;
 mod m20261204_000001_merge_heirs;
+pub mod m20261205_000001_dated_facts;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000002_checkpoint_tree::Migration),
             Box::new(m20261203_000003_codes_per_committee::Migration),
             Box::new(m20261204_000001_merge_heirs::Migration),
+            Box::new(m20261205_000001_dated_facts::Migration),
         ]
     }
 }

@@ -280,7 +280,10 @@ sparse!(recovery {
     amount: Amount,
     recovered_on: RecoveredOn,
     reference: Reference,
-    created_at: CreatedAt
+    created_at: CreatedAt,
+    committee_id: CommitteeId,
+    reverses_id: ReversesId,
+    reason: Reason,
 });
 
 sparse!(position {

@@ -38,6 +38,13 @@ fn in_reach(reach: &Reach) -> Select<committee::Entity> {
     committee::Entity::find().filter(reach::committee_column(committee::Column::Id, reach))
 }
 
+/// Every committee within reach, the central one first, then by code.
+pub async fn all_in_reach<C: ConnectionTrait>(db: &C, reach: &Reach) -> AppResult<Vec<committee::Model>> {
+    let mut rows = in_reach(reach).all(db).await?;
+    rows.sort_by(|a, b| (a.level != "CENTRAL", &a.code).cmp(&(b.level != "CENTRAL", &b.code)));
+    Ok(rows)
+}
+
 /// The committees within reach that `filter` lets through.
 fn filtered(reach: &Reach, filter: &CommitteeFilter) -> Select<committee::Entity> {
     let mut select = in_reach(reach);

@@ -9,12 +9,14 @@ pub mod columns;
 pub mod committees;
 pub mod constraints;
 pub mod demo_data;
+pub mod facts;
 pub mod idempotency;
 pub mod page;
 pub mod people;
 pub mod positions;
 pub mod reach;
 pub mod seed;
+pub mod statistics;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +40,8 @@ pub struct Db {
     write_gate: Option<Arc<Mutex<()>>>,
     /// The writes of the request this handle serves, if any ([`Writes`]).
     writes: Option<Arc<Writes>>,
+    /// The committees' calendar, which dates what is recorded "today".
+    pub calendar: crate::domain::calendar::Calendar,
 }
 
 impl std::fmt::Debug for Db {
@@ -105,7 +109,12 @@ impl Db {
 
     pub fn from_connection(conn: DatabaseConnection) -> Db {
         let write_gate = (conn.get_database_backend() == DatabaseBackend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Db { conn, write_gate, writes: None }
+        Db { conn, write_gate, writes: None, calendar: Default::default() }
+    }
+
+    /// This database, dating what it records in `calendar`.
+    pub fn with_calendar(self, calendar: crate::domain::calendar::Calendar) -> Db {
+        Db { calendar, ..self }
     }
 
     /// This database for one request, whose writes its timeout can stop

@@ -26,6 +26,7 @@ macro_rules! string_enum {
 }
 
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod input;
 pub mod merkle;
@@ -35,6 +36,7 @@ pub mod principal;
 pub mod records;
 pub mod rules;
 pub mod scope;
+pub mod statistics;
 
 pub use permissions::{Operation, RootRule};
 pub use principal::{Grant, Principal, PrincipalKind, Reach, Role};

@@ -35,10 +35,14 @@ pub enum Operation {
     /// Decide monitoring (take under, decline, end, reopen) and assign a
     /// matter from the central committee to a provincial one.
     DecideMonitoring,
+    /// Read the figures (statistics) of committees within reach: counts
+    /// and amounts, never the records behind them (drilling down into a
+    /// figure is `READ_CASES`). The `ANALYST` role's operation.
+    ReadStatistics,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 11] = [
         Operation::ReadOrganisation,
         Operation::ReadMembership,
         Operation::ManageOrganisation,
@@ -49,6 +53,7 @@ impl Operation {
         Operation::ManageCases,
         Operation::RecordProcedure,
         Operation::DecideMonitoring,
+        Operation::ReadStatistics,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +68,7 @@ impl Operation {
             Operation::ManageCases => "MANAGE_CASES",
             Operation::RecordProcedure => "RECORD_PROCEDURE",
             Operation::DecideMonitoring => "DECIDE_MONITORING",
+            Operation::ReadStatistics => "READ_STATISTICS",
         }
     }
 
@@ -80,6 +86,7 @@ impl Operation {
             Operation::ManageCases => &[Standing, Officer],
             Operation::RecordProcedure => &[Standing, Officer, Agency],
             Operation::DecideMonitoring => &[Standing],
+            Operation::ReadStatistics => &[Standing, Officer, Member, Auditor, Analyst],
         }
     }
 
@@ -144,6 +151,10 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("case", RootRule::Op(Operation::ReadCases)),
     ("caseByReference", RootRule::Op(Operation::ReadCases)),
     ("cases", RootRule::Op(Operation::ReadCases)),
+    ("statistics", RootRule::Op(Operation::ReadStatistics)),
+    ("statisticsSeries", RootRule::Op(Operation::ReadStatistics)),
+    ("figures", RootRule::Authenticated),
+    ("figureMatters", RootRule::Op(Operation::ReadCases)),
     // Mutation
     ("createCommittee", RootRule::Op(Operation::ManageOrganisation)),
     ("updateCommittee", RootRule::Op(Operation::ManageOrganisation)),
@@ -160,6 +171,7 @@ pub const ROOT_FIELDS: &[(&str, RootRule)] = &[
     ("addCaseReference", RootRule::AnyOf(&[Operation::ManageCases, Operation::RecordProcedure])),
     ("recordDisciplinaryAction", RootRule::Op(Operation::ManageCases)),
     ("recordRecovery", RootRule::Op(Operation::ManageCases)),
+    ("reverseRecovery", RootRule::Op(Operation::ManageCases)),
     ("transitionCase", RootRule::AnyOf(&[Operation::RecordProcedure, Operation::DecideMonitoring])),
     ("assignCase", RootRule::Op(Operation::DecideMonitoring)),
     ("addDefendant", RootRule::Op(Operation::RecordProcedure)),
@@ -222,6 +234,17 @@ pub const TYPE_RULES: &[TypeRule] = &[
     rule("DisciplinaryAction", Operation::ReadCases),
     rule("Recovery", Operation::ReadCases),
     rule("AvailableTransition", Operation::ReadCases),
+    through_parent("StepRecord"),
+    // A report was computed within the reader's reach for READ_STATISTICS.
+    through_parent("StatisticsReport"),
+    through_parent("StatisticsRow"),
+    through_parent("StatisticsSeries"),
+    through_parent("SeriesPoint"),
+    through_parent("Figures"),
+    through_parent("FigureChange"),
+    through_parent("Period"),
+    through_parent("FigureDefinition"),
+    through_parent("FigureMatters"),
     through_parent("Workflow"),
     through_parent("WorkflowState"),
     through_parent("WorkflowStep"),
@@ -250,6 +273,7 @@ pub const TYPE_RULES: &[TypeRule] = &[
     through_parent("UpdateDefendantPayload"),
     through_parent("RecordDisciplinaryActionPayload"),
     through_parent("RecordRecoveryPayload"),
+    through_parent("ReverseRecoveryPayload"),
 ];
 
 /// The operation reading `field` of `type_name` needs (its exception or

@@ -15,6 +15,7 @@ pub mod paging;
 pub mod pipeline;
 pub mod projection;
 pub mod query;
+pub mod statistics;
 pub mod types;
 
 use async_graphql::{EmptySubscription, Schema, ValidationMode};

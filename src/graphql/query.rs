@@ -25,7 +25,12 @@ use crate::error::{AppError, AppResult};
 
 /// The root of every read: the organisation area and the audit area.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Query(pub OrgQuery, pub super::audit::AuditQuery, pub super::cases::CaseQuery);
+pub struct Query(
+    pub OrgQuery,
+    pub super::audit::AuditQuery,
+    pub super::cases::CaseQuery,
+    pub super::statistics::StatisticsQuery,
+);
 
 #[derive(Default)]
 pub struct OrgQuery;

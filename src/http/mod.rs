@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod health;
 pub mod negotiate;
 pub mod server;
+pub mod statistics;
 
 use std::sync::Arc;
 
@@ -73,7 +74,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", graphql)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics));
+        .route("/metrics", get(health::metrics))
+        .route("/statistics.csv", get(statistics::download));
     if state.limits.graphiql {
         router = router.route("/graphiql/{asset}", get(graphiql::asset));
     }

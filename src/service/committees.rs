@@ -126,6 +126,9 @@ pub async fn merge(
             ended.push(seat);
         }
         let row = committees::mark_merged(txn, merged, successor.id, effective_on).await?;
+        // The merged committee's matters count for the successor from the
+        // merge on; what fell before stays the merged committee's.
+        crate::db::facts::take_over(txn, row.id, successor.id, effective_on).await?;
         events.push(event(AuditAction::CommitteeMerge, &row, vec![row.id, successor.id]));
         audit::append(txn, actor, events).await?;
         let successor = if same { row.clone() } else { successor };

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod idempotency;
 pub mod people;
 pub mod positions;
+pub mod statistics;
 
 use crate::domain::{Operation, Principal, Reach};
 use crate::error::{AppError, AppResult};

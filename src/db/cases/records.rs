@@ -362,6 +362,7 @@ pub async fn insert_recovery<C: ConnectionTrait>(
     amount: i64,
     on: NaiveDate,
     reference: &str,
+    committee_id: i64,
 ) -> AppResult<recovery::Model> {
     Ok(recovery::ActiveModel {
         case_id: Set(case_id),
@@ -369,6 +370,36 @@ pub async fn insert_recovery<C: ConnectionTrait>(
         recovered_on: Set(on),
         reference: Set(reference.to_owned()),
         created_at: Set(Utc::now()),
+        committee_id: Set(Some(committee_id)),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn recovery_by_id<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<recovery::Model>> {
+    Ok(recovery::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn reversal_of<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<recovery::Model>> {
+    Ok(recovery::Entity::find().filter(recovery::Column::ReversesId.eq(id)).one(db).await?)
+}
+
+/// The entry negating `original`, on its day and for its committee.
+pub async fn insert_reversal<C: ConnectionTrait>(
+    db: &C,
+    original: &recovery::Model,
+    reason: &str,
+) -> AppResult<recovery::Model> {
+    Ok(recovery::ActiveModel {
+        case_id: Set(original.case_id),
+        amount: Set(-original.amount),
+        recovered_on: Set(original.recovered_on),
+        reference: Set(original.reference.clone()),
+        created_at: Set(Utc::now()),
+        committee_id: Set(original.committee_id),
+        reverses_id: Set(Some(original.id)),
+        reason: Set(Some(reason.to_owned())),
         ..Default::default()
     }
     .insert(db)

@@ -20,6 +20,7 @@ string_enum!(
         DefendantUpdate = "defendant.update",
         DisciplineRecord = "discipline.record",
         RecoveryRecord = "recovery.record",
+        RecoveryReverse = "recovery.reverse",
     }
 );
 

@@ -173,6 +173,10 @@ pub fn markdown() -> String {
             s.on_assigned.as_str(),
         ));
     }
+    out.push_str("\n\nWhen a step may take effect (`effectiveOn`), checked in this order:\n\n| rule | |\n|---|---|");
+    for (name, rule) in super::DATING_RULES {
+        out.push_str(&format!("\n| {name} | {rule} |"));
+    }
     out.push('\n');
     out
 }

@@ -6,10 +6,12 @@
 
 use super::permissions::Operation;
 
+mod dating;
 mod decide;
 mod standing;
 mod workflow;
 
+pub use dating::*;
 pub use decide::*;
 pub use standing::*;
 pub use workflow::*;

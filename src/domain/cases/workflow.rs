@@ -71,7 +71,7 @@ pub const WORKFLOW: &[Step] = &[
         BOTH,
         &[Proposed],
         Target::State(Declined),
-        &[Reason],
+        &[EffectiveOn, Reason],
         "The standing committee decides not to monitor the matter.",
     )),
     assigners(step(

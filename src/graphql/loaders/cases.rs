@@ -40,6 +40,9 @@ pub struct DisciplineOf(pub i64, pub Option<After>, pub u64);
 /// One page of a case's recoveries: after this one, this many (+1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RecoveriesOf(pub i64, pub Option<After>, pub u64);
+/// The step recorded by a matter's history entry (its seq).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StepOfEntry(pub i64, pub i64);
 /// How many of these records a case has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RecordCountOf(pub CaseRecords, pub i64);
@@ -51,6 +54,21 @@ impl Loader<CaseId> for CaseLoader {
     async fn load(&self, keys: &[CaseId]) -> LoadResult<CaseId, case_record::Model> {
         let rows = cases::by_ids(&self.db.conn, &self.scope, &ids(keys, |k| k.0)).await?;
         Ok(rows.into_iter().map(|(id, row)| (CaseId(id), row)).collect())
+    }
+}
+
+impl Loader<StepOfEntry> for CaseLoader {
+    type Value = entity::case_step::Model;
+    type Error = async_graphql::Error;
+
+    // The entries were read within reach; their steps are theirs.
+    async fn load(&self, keys: &[StepOfEntry]) -> LoadResult<StepOfEntry, entity::case_step::Model> {
+        let entries: Vec<(String, i64)> = keys.iter().map(|k| (audit_event::case_chain(k.0), k.1)).collect();
+        let rows = crate::db::facts::steps_of_entries(&self.db.conn, &entries).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|k| rows.get(&(audit_event::case_chain(k.0), k.1)).map(|s| (*k, s.clone())))
+            .collect())
     }
 }
 

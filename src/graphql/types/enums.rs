@@ -125,6 +125,8 @@ pub enum Operation {
     RecordProcedure,
     /// Decide monitoring and assign matters from the central committee.
     DecideMonitoring,
+    /// Read the figures (statistics) of committees within reach, never the records behind them.
+    ReadStatistics,
 }
 
 /// How the audit trail failed verification.
@@ -189,6 +191,8 @@ pub enum AuditAction {
     DisciplineRecord,
     /// An amount recovered was recorded.
     RecoveryRecord,
+    /// A recovery recorded in error was reversed by a negating entry.
+    RecoveryReverse,
 }
 
 /// The type of record an audit entry is about: the type of its global ID.

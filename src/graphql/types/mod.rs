@@ -25,6 +25,7 @@ pub mod filters;
 pub mod person;
 pub mod position;
 pub mod scalars;
+pub mod statistics;
 pub mod viewer;
 
 use async_graphql::Interface;

@@ -251,6 +251,33 @@ fn request(params: Params, ctx: RequestContext) -> Request {
     request
 }
 
+/// The bearer token of a request outside the GraphQL route (the CSV
+/// download): the same check, answered in JSON.
+pub(crate) fn verify_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<crate::domain::Principal>, Box<Response>> {
+    intake::verify_token(state, headers, negotiate::Format::Json)
+}
+
+/// An execution slot for an authenticated request outside the GraphQL route.
+pub(crate) fn admit_caller(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, Box<Response>> {
+    intake::admit(&state.authenticated, negotiate::Format::Json)
+}
+
+/// An error of a request outside the GraphQL route, GraphQL-shaped (with
+/// `extensions.code`).
+pub(crate) fn refused_error(format: negotiate::Format, status: StatusCode, err: crate::error::AppError) -> Response {
+    let mut err = async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default());
+    // Not from a document: no locations (a `0:0` one would be wrong).
+    err.locations.clear();
+    let mut response = refused(format, status, err);
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

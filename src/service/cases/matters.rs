@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::db::audit;
 use crate::db::cases::{self, CaseChanges, CaseMove, CaseScope, NewCase};
+use crate::db::facts::{self, Holding};
 use crate::db::{Db, committees};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::cases::{self as workflow, CaseKind};
@@ -26,6 +27,9 @@ pub async fn create_in<C: sea_orm::ConnectionTrait>(
     references: &[(i64, String)],
 ) -> AppResult<case_record::Model> {
     let row = cases::insert(txn, new).await?;
+    // The matter is the registering committee's from the day it opened.
+    facts::hold(txn, row.id, row.monitoring_committee_id, row.opened_on, Holding::Opened).await?;
+    facts::insert_loss(txn, row.id, row.loss_amount, row.opened_on).await?;
     for (agency, number) in references {
         cases::insert_reference(txn, &row, *agency, number).await?;
     }
@@ -110,8 +114,10 @@ pub async fn update(
     id: i64,
     expected_version: Option<i64>,
     changes: CaseChanges,
+    loss_assessed_on: Option<NaiveDate>,
     idem: Option<&Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
+    let today = db.calendar.today();
     crate::in_transaction!(db, txn => {
         let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
         let (current, _) = match begin(txn, actor, idem, id, needs).await? {
@@ -124,7 +130,19 @@ pub async fn update(
             agencies_in_reach(txn, actor, Operation::ManageCases, &[agency]).await?;
         }
         let before = snapshot(&current);
+        let assessed = match changes.loss_amount {
+            Some(loss) if Some(loss) != current.loss_amount => {
+                let on = loss_assessed_on.unwrap_or(today);
+                let holder = super::held_on(txn, &current, on).await?;
+                super::dated(txn, on, holder, current.opened_on, None, today, "lossAssessedOn").await?;
+                Some((loss, on))
+            }
+            _ => None,
+        };
         let row = cases::update(txn, current, &changes, &CaseMove::default()).await?;
+        if let Some((loss, on)) = assessed {
+            facts::insert_loss(txn, row.id, Some(loss), on).await?;
+        }
         let payload = json!({ "before": before, "after": snapshot(&row) });
         audit::append(txn, actor, vec![case_event(AuditAction::CaseUpdate, AuditEntity::Case, row.id, &row, payload)])
             .await?;
@@ -142,6 +160,7 @@ pub async fn assign_in<C: sea_orm::ConnectionTrait>(
     committee_id: i64,
     decision_ref: &str,
     effective_on: NaiveDate,
+    today: NaiveDate,
 ) -> AppResult<case_record::Model> {
     let found =
         committees::by_ids(txn, &crate::domain::Reach::All, &[current.monitoring_committee_id, committee_id]).await?;
@@ -157,10 +176,22 @@ pub async fn assign_in<C: sea_orm::ConnectionTrait>(
         return Err(AppError::bad_input(&["committeeId"], "a matter is assigned to a provincial committee"));
     }
     rules::active(&committees::facts(to))?;
+    // Dated like a step: the province must exist then, and the figures
+    // already counted for the central committee stay where they fell.
+    let previous = [
+        facts::last_step_on(txn, current.id, workflow::Machine::Monitoring).await?,
+        facts::last_step_on(txn, current.id, workflow::Machine::Procedure).await?,
+        facts::latest_holding(txn, current.id).await?.map(|h| h.from_on),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    super::dated(txn, effective_on, to.id, current.opened_on, previous, today, "effectiveOn").await?;
     let moved =
         CaseMove { monitoring_committee_id: Some(to.id), assigning_committee_id: Some(from.id), ..Default::default() };
     let before = current.monitoring_committee_id;
     let row = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+    facts::hold(txn, row.id, to.id, effective_on, Holding::Assigned).await?;
     let payload = json!({
         "before": { "monitoringCommitteeId": before },
         "after": { "monitoringCommitteeId": row.monitoring_committee_id, "assigningCommitteeId": row.assigning_committee_id },
@@ -185,13 +216,14 @@ pub async fn assign(
     effective_on: NaiveDate,
     idem: Option<&Idempotency>,
 ) -> AppResult<Written<case_record::Model>> {
+    let today = db.calendar.today();
     crate::in_transaction!(db, txn => {
         let needs = Needs { operation: Some(Operation::DecideMonitoring), open: true, expected_version };
         let (current, _) = match begin(txn, actor, idem, id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on).await?;
+        let row = assign_in(txn, actor, current, committee_id, &decision_ref, effective_on, today).await?;
         finish(txn, actor, idem, "Case", row.id, &row).await?;
         Ok(Written::Fresh(row))
     })

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::db::audit::{self, Event};
 use crate::db::cases::{self, CaseChanges, CaseMove, CaseScope, DefendantFields, NewDiscipline};
+use crate::db::facts;
 use crate::db::{Db, committees};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::cases::CaseKind;
@@ -23,16 +24,23 @@ pub async fn add_defendant_in<C: sea_orm::ConnectionTrait>(
     actor: &Principal,
     current: case_record::Model,
     fields: &DefendantFields,
+    prosecuted_on: NaiveDate,
+    today: NaiveDate,
 ) -> AppResult<(defendant::Model, case_record::Model)> {
     let facts = facts(&current)?;
     open(&facts)?;
     if facts.kind != CaseKind::Case {
         return Err(AppError::bad_input(&["caseId"], "defendants belong to cases; an incident has none"));
     }
+    let holder = super::held_on(txn, &current, prosecuted_on).await?;
+    super::dated(txn, prosecuted_on, holder, current.opened_on, None, today, "prosecutedOn").await?;
     let row = cases::insert_defendant(txn, current.id, fields).await?;
+    facts::insert_defendant_step(txn, row.id, current.id, None, &row.status, prosecuted_on, holder).await?;
     // The matter's version moves too: its defendant counts changed.
     let case = cases::update(txn, current, &CaseChanges::default(), &CaseMove::default()).await?;
-    let payload = json!({ "after": defendant_snapshot(&row)?, "caseVersion": case.version });
+    let payload = json!({
+        "after": defendant_snapshot(&row)?, "caseVersion": case.version, "prosecutedOn": prosecuted_on.to_string(),
+    });
     audit::append(
         txn,
         actor,
@@ -50,8 +58,10 @@ pub async fn add_defendant(
     case_id: i64,
     expected_version: Option<i64>,
     fields: DefendantFields,
+    prosecuted_on: Option<NaiveDate>,
     idem: Option<&Idempotency>,
 ) -> AppResult<Written<(defendant::Model, case_record::Model)>> {
+    let today = db.calendar.today();
     crate::in_transaction!(db, txn => {
         // Whether the matter is open (and a case) is add_defendant_in's to say.
         let needs = Needs { operation: Some(Operation::RecordProcedure), expected_version, ..Needs::default() };
@@ -59,7 +69,7 @@ pub async fn add_defendant(
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let written = add_defendant_in(txn, actor, current, &fields).await?;
+        let written = add_defendant_in(txn, actor, current, &fields, prosecuted_on.unwrap_or(today), today).await?;
         finish(txn, actor, idem, "Defendant", written.0.id, &written).await?;
         Ok(Written::Fresh(written))
     })
@@ -72,8 +82,10 @@ pub async fn update_defendant(
     id: i64,
     expected_version: Option<i64>,
     change: impl Fn(&defendant::Model) -> AppResult<DefendantFields>,
+    status_effective_on: Option<NaiveDate>,
     idem: Option<&Idempotency>,
 ) -> AppResult<Written<defendant::Model>> {
+    let today = db.calendar.today();
     crate::in_transaction!(db, txn => {
         let found = cases::defendant_by_id(txn, id).await?.ok_or(AppError::NotFound("defendant"))?;
         // The matter first, then the defendant: the order every write locks in.
@@ -90,7 +102,20 @@ pub async fn update_defendant(
         check_version("defendant", current.version, expected_version)?;
         let before = defendant_snapshot(&current)?;
         let fields = change(&current)?;
+        let moved = (fields.status != current.status).then(|| (current.status.clone(), status_effective_on.unwrap_or(today)));
+        let holder = match &moved {
+            Some((_, on)) => {
+                let holder = super::held_on(txn, &case, *on).await?;
+                let previous = facts::last_defendant_step_on(txn, current.id).await?;
+                super::dated(txn, *on, holder, case.opened_on, previous, today, "statusEffectiveOn").await?;
+                holder
+            }
+            None => case.monitoring_committee_id,
+        };
         let row = cases::update_defendant(txn, current, &fields).await?;
+        if let Some((from, on)) = moved {
+            facts::insert_defendant_step(txn, row.id, case.id, Some(&from), &row.status, on, holder).await?;
+        }
         let payload = json!({ "before": before, "after": defendant_snapshot(&row)? });
         audit::append(txn, actor, vec![case_event(AuditAction::DefendantUpdate, AuditEntity::Defendant, row.id, &case, payload)])
             .await?;
@@ -199,8 +224,11 @@ pub async fn record_recovery_in<C: sea_orm::ConnectionTrait>(
     amount: i64,
     on: NaiveDate,
     reference: &str,
+    today: NaiveDate,
 ) -> AppResult<(recovery::Model, case_record::Model)> {
-    let row = cases::insert_recovery(txn, current.id, amount, on, reference).await?;
+    let holder = super::held_on(txn, &current, on).await?;
+    super::dated(txn, on, holder, current.opened_on, None, today, "recoveredOn").await?;
+    let row = cases::insert_recovery(txn, current.id, amount, on, reference, holder).await?;
     let moved = CaseMove { add_recovered: Some(amount), ..Default::default() };
     let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
     let payload = json!({
@@ -229,13 +257,59 @@ pub async fn record_recovery(
     reference: String,
     idem: Option<&Idempotency>,
 ) -> AppResult<Written<(recovery::Model, case_record::Model)>> {
+    let today = db.calendar.today();
     crate::in_transaction!(db, txn => {
         let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
         let (current, _) = match begin(txn, actor, idem, case_id, needs).await? {
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let written = record_recovery_in(txn, actor, current, amount, on, &reference).await?;
+        let written = record_recovery_in(txn, actor, current, amount, on, &reference, today).await?;
+        finish(txn, actor, idem, "Recovery", written.0.id, &written).await?;
+        Ok(Written::Fresh(written))
+    })
+}
+
+/// Reverses a recovery recorded in error: a negating entry on the same day
+/// (so the period it fell in is corrected), never an edit (so a report as
+/// known before the correction still shows what was known then). A
+/// recovery is reversed once (`ux_recovery_reverses`).
+pub async fn reverse_recovery(
+    db: &Db,
+    actor: &Principal,
+    id: i64,
+    expected_version: Option<i64>,
+    reason: String,
+    idem: Option<&Idempotency>,
+) -> AppResult<Written<(recovery::Model, case_record::Model)>> {
+    crate::in_transaction!(db, txn => {
+        let original = cases::recovery_by_id(txn, id).await?.ok_or(AppError::NotFound("recovery"))?;
+        let needs = Needs { operation: Some(Operation::ManageCases), open: true, expected_version };
+        let begun = begin(txn, actor, idem, original.case_id, needs).await.map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("recovery"),
+            other => other,
+        })?;
+        let (current, _) = match begun {
+            Ok(locked) => locked,
+            Err(first) => return Ok(Written::Repeat(first)),
+        };
+        if original.reverses_id.is_some() {
+            return Err(AppError::Conflict(crate::error::Reason::Inconsistent, "a reversing entry cannot itself be reversed".into()));
+        }
+        if cases::reversal_of(txn, original.id).await?.is_some() {
+            return Err(AppError::Conflict(crate::error::Reason::Inconsistent, "this recovery was already reversed".into()));
+        }
+        let row = cases::insert_reversal(txn, &original, &reason).await?;
+        let moved = CaseMove { add_recovered: Some(row.amount), ..Default::default() };
+        let case = cases::update(txn, current, &CaseChanges::default(), &moved).await?;
+        let payload = json!({
+            "after": { "amount": row.amount.to_string(), "recoveredOn": row.recovered_on.to_string(),
+                       "reverses": original.id, "reason": reason },
+            "recoveredAmount": case.recovered_amount.to_string(), "caseVersion": case.version,
+        });
+        audit::append(txn, actor, vec![case_event(AuditAction::RecoveryReverse, AuditEntity::Recovery, row.id, &case, payload)])
+            .await?;
+        let written = (row, case);
         finish(txn, actor, idem, "Recovery", written.0.id, &written).await?;
         Ok(Written::Fresh(written))
     })

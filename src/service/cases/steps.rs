@@ -6,13 +6,15 @@ use entity::{audit_event, case_record, defendant};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::db::Db;
 use crate::db::audit;
 use crate::db::cases::{self, CaseChanges, CaseMove, NewCase};
+use crate::db::facts::{self, Holding, NewStep};
+use crate::db::{Db, committees};
 use crate::domain::Principal;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::cases::{
-    self as workflow, CaseKind, CaseState, DefendantStatus, Effect, Refusal, Requirement, StepDetails, Transition,
+    self as workflow, CaseKind, CaseState, DatingFacts, DefendantStatus, Effect, Refusal, Requirement, StepDetails,
+    Transition,
 };
 use crate::error::{AppError, AppResult, Reason};
 use crate::service::idempotency::{Idempotency, Written, finish};
@@ -88,8 +90,9 @@ pub async fn take_step(
     standing: &Standing,
     name: Transition,
     details: &StepDetails,
+    today: chrono::NaiveDate,
 ) -> AppResult<case_record::Model> {
-    Ok(step_in(txn, actor, current, standing, name, details).await?.0.case)
+    Ok(step_in(txn, actor, current, standing, name, details, today).await?.0.case)
 }
 
 /// What a step wrote: the matter, the case a transfer opened, the
@@ -110,15 +113,16 @@ async fn step_in(
     standing: &Standing,
     name: Transition,
     details: &StepDetails,
+    today: chrono::NaiveDate,
 ) -> AppResult<(Stepped, (String, i64))> {
     let facts = facts(&current)?;
     let to = workflow::decide(&facts, &standing.actor(), name, details).map_err(|r| refused(r, name))?;
-    if let Some(on) = details.effective_on
-        && on < current.opened_on
-    {
-        return Err(AppError::bad_input(&["effectiveOn"], "a step cannot take effect before the matter was opened"));
-    }
     let step = name.step();
+    // Every step is dated (the workflow requires it); the date must fit.
+    let on = details.effective_on.ok_or_else(|| AppError::bad_input(&["effectiveOn"], "a step needs `effectiveOn`"))?;
+    let holder = held_on(txn, &current, on).await?;
+    let previous = facts::last_step_on(txn, current.id, step.machine).await?;
+    dated(txn, on, holder, current.opened_on, previous, today, "effectiveOn").await?;
     let mut moved = CaseMove::default();
     match step.machine {
         workflow::Machine::Monitoring => moved.monitoring_state = Some(to),
@@ -151,9 +155,14 @@ async fn step_in(
             monitoring_state: facts.monitoring,
             procedure_state: workflow::initial_procedure(CaseKind::Case),
             origin_case_id: Some(current.id),
-            opened_on: details.effective_on.unwrap_or(current.opened_on),
+            opened_on: on,
         };
         let case = cases::insert_derived(txn, &new, &current.code).await?;
+        // The case opened on the transfer day, with the committee holding
+        // the incident then; the loss passes to it (counted once: the
+        // incident stops counting once transferred).
+        facts::hold(txn, case.id, holder, on, Holding::Opened).await?;
+        facts::insert_loss(txn, case.id, case.loss_amount, on).await?;
         let payload = json!({ "after": snapshot(&case), "openedBy": name.as_str(), "originCaseId": current.id });
         audit::append(
             txn,
@@ -191,6 +200,29 @@ async fn step_in(
     let placed = audit::append(txn, actor, events).await?;
     let step_entry =
         placed.into_iter().next().ok_or_else(|| AppError::internal(std::io::Error::other("a step wrote no entry")))?;
+    facts::insert_step(
+        txn,
+        NewStep {
+            case_id: row.id,
+            workflow: step.machine,
+            step: name.as_str(),
+            from_state: match step.machine {
+                workflow::Machine::Monitoring => facts.monitoring.as_str(),
+                workflow::Machine::Procedure => facts.procedure.as_str(),
+            },
+            to_state: to.as_str(),
+            effective_on: on,
+            decision_ref: details.decision_ref.clone(),
+            reason: details.reason.clone(),
+            actor: actor.subject.clone(),
+            committee_id: holder,
+            entry: step_entry.clone(),
+        },
+    )
+    .await?;
+    for (before, after) in &indicted {
+        facts::insert_defendant_step(txn, after.id, row.id, Some(&before.status), &after.status, on, holder).await?;
+    }
     let defendants = indicted.into_iter().map(|(_, after)| after).collect();
     Ok((Stepped { case: row, opened: linked, defendants, entry: None }, step_entry))
 }
@@ -213,9 +245,38 @@ pub async fn transition(
             Ok(locked) => locked,
             Err(first) => return Ok(Written::Repeat(first)),
         };
-        let (mut stepped, (chain, seq)) = step_in(txn, actor, current, &standing, name, &details).await?;
+        let today = db.calendar.today();
+        let (mut stepped, (chain, seq)) = step_in(txn, actor, current, &standing, name, &details, today).await?;
         stepped.entry = audit::entry(txn, &chain, seq).await?;
         finish(txn, actor, idem, "Case", stepped.case.id, &stepped).await?;
         Ok(Written::Fresh(stepped))
     })
+}
+
+/// The committee holding a locked matter on `on` (its current one when no
+/// holding is recorded before that day).
+pub(super) async fn held_on<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    current: &case_record::Model,
+    on: chrono::NaiveDate,
+) -> AppResult<i64> {
+    Ok(facts::holder_on(txn, current.id, on).await?.unwrap_or(current.monitoring_committee_id))
+}
+
+/// Checks a fact's effective date against the dating rules
+/// (`domain::cases::DATING_RULES`); a refusal names `field`.
+pub(super) async fn dated<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    on: chrono::NaiveDate,
+    holder: i64,
+    opened_on: chrono::NaiveDate,
+    previous: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    field: &str,
+) -> AppResult<()> {
+    let found = committees::by_ids(txn, &crate::domain::Reach::All, &[holder]).await?;
+    let committee = found.get(&holder).ok_or(AppError::NotFound("committee"))?;
+    let facts =
+        DatingFacts { today, opened_on, previous, committee_life: (committee.established_on, committee.ended_on) };
+    workflow::check_date(on, &facts).map_err(|r| AppError::bad_input(&[field], r.message()))
 }

@@ -41,6 +41,12 @@ fn day(y: i32, m: u32, d: u32) -> AppResult<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| AppError::internal(std::io::Error::other("bad demo date")))
 }
 
+/// The demo's "today", for the dating rules: its story ends in 2024, so the
+/// default calendar serves whatever the configured one.
+fn today() -> NaiveDate {
+    crate::domain::calendar::Calendar::default().today()
+}
+
 /// The principal the demo history is written as.
 fn seeder() -> Principal {
     Principal {
@@ -64,6 +70,7 @@ async fn agency_of<C: ConnectionTrait>(txn: &C, committee: i64, kind: &str) -> A
 /// Takes every demo matter through the workflow, as the central committee's
 /// standing committee and advisory staff would.
 async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
+    let today = today();
     let actor = seeder();
     let standing = Standing {
         roles: vec![Role::Standing, Role::Officer],
@@ -127,7 +134,8 @@ async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
                 effective_on: Some(on),
                 reason: Some("Decided at the standing committee's meeting".into()),
             };
-            row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &details(on, 10 + i)).await?;
+            row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &details(on, 10 + i), today)
+                .await?;
             let mut expelled = None;
             for d in 0..plan.defendants {
                 let cadre = d < plan.cadres;
@@ -150,12 +158,14 @@ async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
                     status: "PROSECUTED".into(),
                     charges: vec![CHARGES[(i + d) % CHARGES.len()].to_owned()],
                 };
-                row = service::add_defendant_in(txn, &actor, row, &fields).await?.1;
+                let prosecuted = row.opened_on;
+                row = service::add_defendant_in(txn, &actor, row, &fields, prosecuted, today).await?.1;
                 report.defendants += 1;
             }
             for (n, step) in plan.steps.iter().enumerate() {
                 on += chrono::Duration::days(41);
-                row = service::take_step(txn, &actor, row, &standing, *step, &details(on, 200 + 10 * i + n)).await?;
+                row = service::take_step(txn, &actor, row, &standing, *step, &details(on, 200 + 10 * i + n), today)
+                    .await?;
                 // Once indicted, the leading cadre is expelled from the Party
                 // by the provincial inspection commission.
                 if *step == Transition::Indict
@@ -179,13 +189,13 @@ async fn load_cases(txn: &DatabaseTransaction) -> AppResult<CaseReport> {
                 for (n, share) in [(1, 4), (2, 8)] {
                     let at = on + chrono::Duration::days(10 * n);
                     let reference = format!("{}/{}/THA", 40 + i, n);
-                    row = service::record_recovery_in(txn, &actor, row, loss / share, at, &reference).await?.1;
+                    row = service::record_recovery_in(txn, &actor, row, loss / share, at, &reference, today).await?.1;
                 }
                 on += chrono::Duration::days(20);
             }
             if plan.ended {
                 on += chrono::Duration::days(30);
-                service::take_step(txn, &actor, row, &standing, EndMonitoring, &details(on, 500 + i)).await?;
+                service::take_step(txn, &actor, row, &standing, EndMonitoring, &details(on, 500 + i), today).await?;
             }
         }
     }
@@ -202,6 +212,7 @@ async fn load_central(
     standing: &Standing,
     names: &mut NameGenerator,
 ) -> AppResult<usize> {
+    let today = today();
     let find = |code: &'static str| async move {
         committee::Entity::find()
             .filter(committee::Column::Code.eq(code))
@@ -243,7 +254,8 @@ async fn load_central(
         day(2022, 9, 5)?,
     );
     let mut row = service::create_in(txn, actor, &new, &[]).await?;
-    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2022, 9, 20)?, 1)).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2022, 9, 20)?, 1), today)
+        .await?;
     for d in 0..3 {
         let fields = DefendantFields {
             full_name: names.next(),
@@ -256,19 +268,21 @@ async fn load_central(
             status: "INDICTED".into(),
             charges: vec![CHARGES[1].to_owned()],
         };
-        row = service::add_defendant_in(txn, actor, row, &fields).await?.1;
+        let prosecuted = row.opened_on;
+        row = service::add_defendant_in(txn, actor, row, &fields, prosecuted, today).await?.1;
     }
     for (n, step) in [StartInvestigation, Indict, OpenTrial].into_iter().enumerate() {
-        row = service::take_step(txn, actor, row, standing, step, &details(day(2023, 1 + 3 * n as u32, 10)?, 2 + n))
-            .await?;
+        let on = day(2023, 1 + 3 * n as u32, 10)?;
+        row = service::take_step(txn, actor, row, standing, step, &details(on, 2 + n), today).await?;
     }
     count += 1;
     // Assigned to Thanh Hoa to direct.
     let new = matter("TW-VA-002", CaseKind::Case, "Losses in a provincial land auction", "LAND", day(2023, 2, 1)?);
     let mut row = service::create_in(txn, actor, &new, &[]).await?;
-    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 2, 15)?, 10)).await?;
-    row = service::assign_in(txn, actor, row, thanh_hoa.id, "11/QD-BCDTW", day(2023, 3, 1)?).await?;
-    service::take_step(txn, actor, row, standing, StartInvestigation, &details(day(2023, 4, 1)?, 12)).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 2, 15)?, 10), today)
+        .await?;
+    row = service::assign_in(txn, actor, row, thanh_hoa.id, "11/QD-BCDTW", day(2023, 3, 1)?, today).await?;
+    service::take_step(txn, actor, row, standing, StartInvestigation, &details(day(2023, 4, 1)?, 12), today).await?;
     count += 1;
     // An incident whose verification found signs of crime.
     let new = matter(
@@ -279,8 +293,10 @@ async fn load_central(
         day(2023, 5, 2)?,
     );
     let mut row = service::create_in(txn, actor, &new, &[]).await?;
-    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 5, 20)?, 20)).await?;
-    service::take_step(txn, actor, row, standing, TransferToInvestigation, &details(day(2023, 9, 1)?, 21)).await?;
+    row = service::take_step(txn, actor, row, standing, TakeUnderMonitoring, &details(day(2023, 5, 20)?, 20), today)
+        .await?;
+    service::take_step(txn, actor, row, standing, TransferToInvestigation, &details(day(2023, 9, 1)?, 21), today)
+        .await?;
     count += 2;
     // Awaiting the standing committee's decision, and one it declined.
     let new =
@@ -294,7 +310,7 @@ async fn load_central(
         day(2024, 4, 8)?,
     );
     let row = service::create_in(txn, actor, &new, &[]).await?;
-    service::take_step(txn, actor, row, standing, DeclineMonitoring, &details(day(2024, 5, 2)?, 30)).await?;
+    service::take_step(txn, actor, row, standing, DeclineMonitoring, &details(day(2024, 5, 2)?, 30), today).await?;
     count += 2;
     Ok(count)
 }

@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::service::cases::{self as service, Standing};
 
 use super::plans::{CHARGES, TITLES};
-use super::{CaseReport, day, seeder};
+use super::{CaseReport, day, seeder, today};
 use Transition::*;
 
 /// Adds `n` generated matters (for benchmarks): spread over the provincial
@@ -24,6 +24,7 @@ pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseRep
     if committees.is_empty() {
         return Ok(CaseReport::default());
     }
+    let today = today();
     let actor = seeder();
     let standing = Standing {
         roles: vec![Role::Standing, Role::Officer],
@@ -61,7 +62,7 @@ pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseRep
                     opened_on: opened,
                 };
                 let mut row = service::create_in(txn, &actor, &new, &[]).await?;
-                row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &taken).await?;
+                row = service::take_step(txn, &actor, row, &standing, TakeUnderMonitoring, &taken, today).await?;
                 for d in 0..3 {
                     let fields = DefendantFields {
                         full_name: names.next(),
@@ -74,9 +75,9 @@ pub async fn load_case_volume(db: &crate::db::Db, n: usize) -> AppResult<CaseRep
                         status: "PROSECUTED".into(),
                         charges: vec![CHARGES[(j + d) % CHARGES.len()].to_owned()],
                     };
-                    row = service::add_defendant_in(txn, &actor, row, &fields).await?.1;
+                    row = service::add_defendant_in(txn, &actor, row, &fields, opened, today).await?.1;
                 }
-                service::take_step(txn, &actor, row, &standing, StartInvestigation, &started).await?;
+                service::take_step(txn, &actor, row, &standing, StartInvestigation, &started, today).await?;
             }
             Ok(())
         })?;

@@ -80,6 +80,9 @@ pub struct UpdateCaseInput {
     pub source: Option<CaseSource>,
     /// The loss, in VND.
     pub loss_amount: Option<Vnd>,
+    /// The day a changed `lossAmount` was assessed (default: today in the
+    /// committees' calendar); the figures of periods from that day use it.
+    pub loss_assessed_on: Option<Date>,
     /// The functional agency handling it now.
     pub handling_agency_id: Option<ID>,
     #[graphql(flatten)]
@@ -171,6 +174,9 @@ pub struct AddDefendantInput {
     /// The charges (at most 20, each at most 300 characters).
     #[graphql(default)]
     pub charges: Vec<String>,
+    /// The day the defendant was prosecuted (default: today in the
+    /// committees' calendar); not before the case was opened.
+    pub prosecuted_on: Option<Date>,
     #[graphql(flatten)]
     pub meta: Meta,
 }
@@ -200,6 +206,9 @@ pub struct UpdateDefendantInput {
     pub status: Option<DefendantStatus>,
     /// The charges (replacing the list).
     pub charges: Option<Vec<String>>,
+    /// The day a changed `status` took effect (default: today in the
+    /// committees' calendar); not before the defendant's previous status.
+    pub status_effective_on: Option<Date>,
     #[graphql(flatten)]
     pub meta: Meta,
 }
@@ -245,6 +254,20 @@ pub struct RecordRecoveryInput {
     pub recovered_on: Date,
     /// The decision or receipt it rests on (at most 100 characters).
     pub reference: String,
+    #[graphql(flatten)]
+    pub meta: Meta,
+}
+
+/// Reverses a recovery recorded in error: a negating entry on the same day,
+/// never an edit.
+#[derive(InputObject)]
+pub struct ReverseRecoveryInput {
+    /// The recovery's global ID.
+    pub recovery_id: ID,
+    /// The case's version you read; a stale one is refused with `CONFLICT` (`STALE_VERSION`).
+    pub expected_version: Option<i32>,
+    /// Why (at most 2,000 characters).
+    pub reason: String,
     #[graphql(flatten)]
     pub meta: Meta,
 }

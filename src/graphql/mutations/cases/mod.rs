@@ -126,7 +126,9 @@ impl CaseMutation {
             };
             let db = &context::request(ctx)?.db;
             let actor = context::viewer(ctx)?;
-            let done = service::update(db, actor, id, version(input.expected_version), changes, sent.idem()).await?;
+            let assessed = input.loss_assessed_on.map(|d| day("lossAssessedOn", d)).transpose()?;
+            let expected = version(input.expected_version);
+            let done = service::update(db, actor, id, expected, changes, assessed, sent.idem()).await?;
             Ok(UpdateCasePayload { client_mutation_id: sent.client_mutation_id, case: Case::from(written(ctx, done)?) })
         })
         .await
@@ -238,7 +240,8 @@ impl CaseMutation {
             let db = &context::request(ctx)?.db;
             let actor = context::viewer(ctx)?;
             let expected = version(input.expected_version);
-            let done = service::add_defendant(db, actor, case_id, expected, fields, sent.idem()).await?;
+            let prosecuted = input.prosecuted_on.map(|d| day("prosecutedOn", d)).transpose()?;
+            let done = service::add_defendant(db, actor, case_id, expected, fields, prosecuted, sent.idem()).await?;
             let (defendant, case) = written(ctx, done)?;
             Ok(AddDefendantPayload {
                 client_mutation_id: sent.client_mutation_id,
@@ -268,8 +271,9 @@ impl CaseMutation {
             let db = &context::request(ctx)?.db;
             let actor = context::viewer(ctx)?;
             let expected = version(input.expected_version);
+            let status_on = input.status_effective_on.map(|d| day("statusEffectiveOn", d)).transpose()?;
             let change = |d: &entity::defendant::Model| defendant_fields(&input, d);
-            let done = service::update_defendant(db, actor, id, expected, change, sent.idem()).await?;
+            let done = service::update_defendant(db, actor, id, expected, change, status_on, sent.idem()).await?;
             Ok(UpdateDefendantPayload {
                 client_mutation_id: sent.client_mutation_id,
                 defendant: Defendant(written(ctx, done)?),
@@ -335,6 +339,33 @@ impl CaseMutation {
                     .await?;
             let (recovery, case) = written(ctx, done)?;
             Ok(RecordRecoveryPayload {
+                client_mutation_id: sent.client_mutation_id,
+                recovery: Recovery(recovery),
+                case: Case::from(case),
+            })
+        })
+        .await
+    }
+
+    /// Reverses a recovery recorded in error with a negating entry on the
+    /// same day (the case's `recoveredAmount` falls by it); the recovery
+    /// itself is never edited. A recovery is reversed once; a reversing
+    /// entry is not reversed. `MANAGE_CASES` on the case's committee.
+    async fn reverse_recovery(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The write (see its type).")] input: ReverseRecoveryInput,
+    ) -> Result<ReverseRecoveryPayload> {
+        run(async {
+            let sent = sent(ctx, input.meta, "reverseRecovery")?;
+            let id = ids::decode(Kind::Recovery, &input.recovery_id, &["recoveryId"])?;
+            let reason = check(text("reason", &input.reason, REASON_MAX))?;
+            let db = &context::request(ctx)?.db;
+            let actor = context::viewer(ctx)?;
+            let expected = version(input.expected_version);
+            let done = service::reverse_recovery(db, actor, id, expected, reason, sent.idem()).await?;
+            let (recovery, case) = written(ctx, done)?;
+            Ok(ReverseRecoveryPayload {
                 client_mutation_id: sent.client_mutation_id,
                 recovery: Recovery(recovery),
                 case: Case::from(case),

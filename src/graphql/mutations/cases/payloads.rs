@@ -86,6 +86,17 @@ pub struct RecordRecoveryPayload {
     pub case: Case,
 }
 
+/// What `reverseRecovery` wrote.
+#[derive(SimpleObject)]
+pub struct ReverseRecoveryPayload {
+    /// As sent in the input.
+    pub client_mutation_id: Option<String>,
+    /// The reversing entry (its amount negative).
+    pub recovery: Recovery,
+    /// The case (its `recoveredAmount` and version moved).
+    pub case: Case,
+}
+
 /// What `transitionCase` wrote.
 pub struct TransitionCasePayload {
     pub(super) client_mutation_id: Option<String>,

@@ -36,6 +36,7 @@ pub const AUDIT_EVENT_COLUMNS: ColumnTable<audit_event::Column> = {
         ("chain", &[]),
         ("seq", &[C::Seq]),
         ("committee", &[C::CommitteeId]),
+        ("step", &[C::Seq, C::Action]),
     ]
 };
 
@@ -160,6 +161,24 @@ impl AuditEvent {
             let Some(id) = self.0.committee_id else { return Ok(None) };
             let req = crate::graphql::context::request(ctx)?;
             Ok(req.org.load_one(crate::graphql::loaders::CommitteeId(id)).await?.map(super::Committee))
+        })
+        .await
+        .map(super::Boxed::from)
+    }
+
+    /// The workflow step this entry records, as a typed fact (its
+    /// effective date, decision and reason); null for any other entry.
+    async fn step(&self, ctx: &async_graphql::Context<'_>) -> Option<super::Boxed<super::case::StepRecord>> {
+        crate::graphql::context::nullable(ctx, async {
+            let Some(entity::audit_event::Chain::Case(case)) = entity::audit_event::Chain::parse(&self.0.chain) else {
+                return Ok(None);
+            };
+            if self.0.action != audit::AuditAction::CaseTransition.as_str() {
+                return Ok(None);
+            }
+            let req = crate::graphql::context::request(ctx)?;
+            let key = crate::graphql::loaders::StepOfEntry(case, self.0.seq);
+            Ok(req.cases.load_one(key).await?.map(super::case::StepRecord))
         })
         .await
         .map(super::Boxed::from)

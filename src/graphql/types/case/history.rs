@@ -41,3 +41,55 @@ pub(super) async fn history_page(ctx: &Context<'_>, case: i64, args: PageArgs) -
     let total = head.map(|h| h.seq.max(0) as usize).unwrap_or(0);
     Ok(paging::connection(page, Extra::known(total), AuditEvent))
 }
+
+/// A workflow step as a dated fact: the typed record the statistics count.
+#[derive(Clone, Debug)]
+pub struct StepRecord(pub entity::case_step::Model);
+
+/// One step a matter took: from and to which state, when the decision took
+/// effect and when it was recorded, on whose decision, for which committee.
+#[async_graphql::Object]
+impl StepRecord {
+    /// The step.
+    async fn transition(&self) -> Result<crate::graphql::types::enums::CaseTransition> {
+        let t = crate::domain::cases::Transition::parse(&self.0.step)
+            .ok_or_else(|| AppError::unknown_stored("case_step", self.0.id, "step", &self.0.step))?;
+        Ok(t.into())
+    }
+
+    /// The state the matter left (in the step's workflow).
+    async fn from_state(&self) -> &str {
+        &self.0.from_state
+    }
+
+    /// The state the matter entered.
+    async fn to_state(&self) -> &str {
+        &self.0.to_state
+    }
+
+    /// The day the decision took effect, in the committees' calendar.
+    async fn effective_on(&self) -> crate::graphql::types::scalars::Date {
+        crate::graphql::types::scalars::Date(self.0.effective_on)
+    }
+
+    /// When steerql recorded it (UTC).
+    async fn recorded_at(&self) -> crate::graphql::types::scalars::DateTime {
+        crate::graphql::types::scalars::DateTime(self.0.recorded_at)
+    }
+
+    /// The decision's number, e.g. `12/QD-BCD`.
+    async fn decision_ref(&self) -> Option<&str> {
+        self.0.decision_ref.as_deref()
+    }
+
+    /// The reason given.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// The global ID of the committee holding the matter that day: the one
+    /// whose figures the step counts in.
+    async fn committee_id(&self) -> async_graphql::ID {
+        crate::graphql::ids::encode(crate::graphql::ids::Kind::Committee, self.0.committee_id)
+    }
+}

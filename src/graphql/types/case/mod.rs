@@ -32,6 +32,7 @@ mod steps;
 use history::history_page;
 
 pub use columns::*;
+pub use history::StepRecord;
 pub use node::*;
 pub use records::*;
 pub use steps::*;

@@ -2,6 +2,7 @@
 //! other agencies' references, disciplinary actions, recoveries.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
 use entity::{case_reference, defendant, disciplinary_action, recovery};
 
 use crate::domain::cases as workflow;
@@ -234,6 +235,23 @@ impl Recovery {
     /// The decision or receipt it rests on.
     async fn reference(&self) -> &str {
         &self.0.reference
+    }
+
+    /// When steerql recorded it (a report `asKnownOn` an earlier day
+    /// leaves it out).
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The recovery this entry reverses (its amount is then negative);
+    /// null for a recovery.
+    async fn reverses_id(&self) -> Option<ID> {
+        self.0.reverses_id.map(|id| ids::encode(Kind::Recovery, id))
+    }
+
+    /// Why it was reversed (a reversing entry only).
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
     }
 
     /// The case it was recovered for.
