@@ -31,7 +31,7 @@ use sea_orm_migration::sea_orm::{
 use serde_json::Value;
 
 use crate::m20261123_000001_integrity::{RowRule, add_row_rules, drop_row_rules, one_of};
-use crate::m20261124_000001_cases::{AUDIT_ACTIONS, DEFENDANT_STATUSES};
+use crate::m20261124_000001_cases::{AUDIT_ACTIONS, DEFENDANT_STATUSES, fk};
 
 pub const WORKFLOWS: &[&str] = &["MONITORING", "PROCEDURE"];
 pub const MONITORING_TRANSITIONS: &[&str] =
@@ -79,10 +79,6 @@ fn rules() -> Vec<RowRule> {
         ),
         rule("ck_audit_action", "audit_event", one_of("{r}action", &actions)),
     ]
-}
-
-fn fk(from: (&'static str, &'static str), to: (&'static str, &'static str)) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(Alias::new(from.0), Alias::new(from.1)).to(Alias::new(to.0), Alias::new(to.1)).to_owned()
 }
 
 #[derive(DeriveMigrationName)]
